@@ -1,0 +1,1 @@
+"""Rekisteri: a customer register that keeps personal data the way its notice promises."""

@@ -1,0 +1,17 @@
+"""What every command of ours shares: the register's errors become clean exits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from rekisteri.core.errors import RekisteriError
+
+
+class RekisteriCommand(BaseCommand):
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        try:
+            return super().execute(*args, **options)
+        except RekisteriError as exc:
+            raise CommandError(exc.message, returncode=2 if exc.http_status == 404 else 1) from None

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from argparse import SUPPRESS, ArgumentParser
+from typing import Any
+
+from rekisteri.cli.base import RekisteriCommand
+from rekisteri.policy.diff import notice_diff
+from rekisteri.policy.notice import render_notice
+from rekisteri.policy.selectors import (
+    notice_version_current,
+    notice_version_get,
+    notice_versions_list,
+    policy_get,
+)
+
+
+class Command(RekisteriCommand):
+    help = "Render the privacy notice, list its versions, or show what changed between two."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--lang", choices=["fi", "en"], default="fi")
+        parser.add_argument("--format", dest="fmt", choices=["md", "html"], default="md")
+        sub = parser.add_subparsers(dest="action")
+        sub.add_parser("versions", help="List the notice versions.")
+        diff = sub.add_parser("diff", help="Show what changed from version A to version B.")
+        diff.add_argument("a", type=int)
+        diff.add_argument("b", type=int)
+        diff.add_argument("--lang", choices=["fi", "en"], default=SUPPRESS)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        lang = options["lang"]
+        if options["action"] == "versions":
+            for version in notice_versions_list():
+                self.stdout.write(
+                    f"{version.number}\t{version.effective_on.isoformat()}\t"
+                    f"{version.content_hash[:12]}"
+                )
+            return
+        if options["action"] == "diff":
+            old = notice_version_get(number=options["a"])
+            new = notice_version_get(number=options["b"])
+            lines = notice_diff(old.content, new.content, lang=lang)
+            for line in lines or ["(no changes)" if lang == "en" else "(ei muutoksia)"]:
+                self.stdout.write(f"- {line}" if lines else line)
+            return
+        current = notice_version_current()
+        self.stdout.write(
+            render_notice(
+                policy_get(),
+                lang=lang,
+                fmt=options["fmt"],
+                version_number=current.number if current else None,
+                effective_on=current.effective_on if current else None,
+            ),
+            ending="",
+        )

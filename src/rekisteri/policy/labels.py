@@ -1,0 +1,83 @@
+"""Words for the policy's enumerations, through Django's translation machinery."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from rekisteri.policy.schema import (
+    LegalBasis,
+    RecipientKind,
+    RetentionEvent,
+    RetentionRule,
+    Right,
+    Safeguard,
+)
+
+
+def legal_basis_label(basis: LegalBasis) -> str:
+    return {
+        LegalBasis.CONSENT: _("consent (GDPR Art. 6(1)(a))"),
+        LegalBasis.CONTRACT: _("contract (GDPR Art. 6(1)(b))"),
+        LegalBasis.LEGAL_OBLIGATION: _("legal obligation (GDPR Art. 6(1)(c))"),
+        LegalBasis.VITAL_INTERESTS: _("vital interests (GDPR Art. 6(1)(d))"),
+        LegalBasis.PUBLIC_TASK: _("public interest or official authority (GDPR Art. 6(1)(e))"),
+        LegalBasis.LEGITIMATE_INTEREST: _("legitimate interest (GDPR Art. 6(1)(f))"),
+    }[basis]
+
+
+def right_label(right: Right) -> str:
+    return {
+        Right.ACCESS: _("Right of access"),
+        Right.RECTIFICATION: _("Right to rectification"),
+        Right.OBJECTION_DIRECT_MARKETING: _("Right to object to direct marketing"),
+        Right.OBJECTION: _("Right to object"),
+        Right.DELETION: _("Right to end the customership"),
+        Right.ERASURE: _("Right to be forgotten"),
+        Right.PORTABILITY: _("Right to data portability"),
+        Right.RESTRICTION: _("Right to restriction of processing"),
+        Right.WITHDRAW_CONSENT: _("Right to withdraw consent"),
+        Right.COMPLAINT: _("Right to lodge a complaint with a supervisory authority"),
+    }[right]
+
+
+def safeguard_label(safeguard: Safeguard) -> str:
+    return {
+        Safeguard.ADEQUACY_DECISION: _("an adequacy decision of the European Commission"),
+        Safeguard.STANDARD_CONTRACTUAL_CLAUSES: _(
+            "standard contractual clauses adopted by the European Commission"
+        ),
+        Safeguard.BINDING_CORPORATE_RULES: _("binding corporate rules"),
+        Safeguard.DEROGATION: _("a derogation under Article 49 of the GDPR"),
+    }[safeguard]
+
+
+def recipient_kind_label(kind: RecipientKind) -> str:
+    return {
+        RecipientKind.PROCESSOR: _("processor"),
+        RecipientKind.GROUP_COMPANY: _("group company"),
+        RecipientKind.AUTHORITY: _("authority"),
+        RecipientKind.CONTROLLER: _("separate controller"),
+    }[kind]
+
+
+def period_label(rule: RetentionRule) -> str:
+    if rule.years is not None:
+        return ngettext("%(count)d year", "%(count)d years", rule.years) % {"count": rule.years}
+    months = rule.months or 0
+    return ngettext("%(count)d month", "%(count)d months", months) % {"count": months}
+
+
+def retention_phrase(rule: RetentionRule) -> str:
+    """Say in words for how long data under ``rule`` are kept."""
+    period = period_label(rule)
+    return {
+        RetentionEvent.CUSTOMERSHIP_END: _(
+            "for the duration of the customership and %(period)s after the customership ends"
+        ),
+        RetentionEvent.REGISTERED: _("for %(period)s from when they were stored"),
+        RetentionEvent.EVENT_TIME: _("for %(period)s from the event they describe"),
+        RetentionEvent.FINANCIAL_YEAR_END: _(
+            "for %(period)s from the end of the financial year in which they arose"
+        ),
+    }[rule.after] % {"period": period}

@@ -1,0 +1,281 @@
+"""The register description as typed, frozen data.
+
+One TOML file states what the privacy notice promises; these models are its
+shape. They refuse unknown keys and coercions (a string where a number belongs),
+and ``rules.py`` checks how the parts refer to each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+
+Key = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+# A field of the register's data model: "<model>.<field>", both in snake case;
+# "*.<field>" is a column every personal-data table carries (provenance).
+FieldRef = Annotated[StrictStr, Field(pattern=r"^([a-z][a-z0-9_]*|\*)\.[a-z][a-z0-9_]*$")]
+NonEmpty = Annotated[StrictStr, Field(min_length=1)]
+Email = Annotated[StrictStr, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+CountryCode = Annotated[StrictStr, Field(pattern=r"^[A-Z]{2}$")]
+
+Language = Literal["fi", "en"]
+LANGUAGES: tuple[Language, ...] = ("fi", "en")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Frozen):
+    """A text of the notice in both of its languages."""
+
+    fi: NonEmpty
+    en: NonEmpty
+
+    def __call__(self, lang: Language) -> str:
+        return self.fi if lang == "fi" else self.en
+
+
+class LegalBasis(StrEnum):
+    """GDPR Art. 6(1) (a)-(f)."""
+
+    CONSENT = "consent"
+    CONTRACT = "contract"
+    LEGAL_OBLIGATION = "legal_obligation"
+    VITAL_INTERESTS = "vital_interests"
+    PUBLIC_TASK = "public_task"
+    LEGITIMATE_INTEREST = "legitimate_interest"
+
+
+class Origin(StrEnum):
+    """How the register came to hold a datum; Art. 20 covers provided and observed."""
+
+    PROVIDED = "provided"
+    OBSERVED = "observed"
+    DERIVED = "derived"
+
+
+class ErasureAction(StrEnum):
+    DELETE = "delete"
+    ANONYMISE = "anonymise"
+    HOLD = "hold"
+
+
+class AnonymiseMode(StrEnum):
+    # Keep the text with identifiers replaced by placeholders.
+    SCRUB_TEXT = "scrub_text"
+    # Keep only the structured results (ratings, themes, counts).
+    STRUCTURED_ONLY = "structured_only"
+
+
+class RetentionEvent(StrEnum):
+    """The dates a retention period may run from; the register knows how to find each."""
+
+    CUSTOMERSHIP_END = "customership_end"
+    REGISTERED = "registered"
+    EVENT_TIME = "event_time"
+    FINANCIAL_YEAR_END = "financial_year_end"
+
+
+class Right(StrEnum):
+    """The data subject's rights that a notice must describe (Art. 13(2), 15-22, 77)."""
+
+    ACCESS = "access"
+    RECTIFICATION = "rectification"
+    OBJECTION_DIRECT_MARKETING = "objection_direct_marketing"
+    OBJECTION = "objection"
+    DELETION = "deletion"
+    ERASURE = "erasure"
+    PORTABILITY = "portability"
+    RESTRICTION = "restriction"
+    WITHDRAW_CONSENT = "withdraw_consent"
+    COMPLAINT = "complaint"
+
+
+class Safeguard(StrEnum):
+    """GDPR Chapter V grounds for a transfer outside the EU/EEA."""
+
+    ADEQUACY_DECISION = "adequacy_decision"
+    STANDARD_CONTRACTUAL_CLAUSES = "standard_contractual_clauses"
+    BINDING_CORPORATE_RULES = "binding_corporate_rules"
+    DEROGATION = "derogation"
+
+
+class RecipientKind(StrEnum):
+    PROCESSOR = "processor"
+    GROUP_COMPANY = "group_company"
+    AUTHORITY = "authority"
+    CONTROLLER = "controller"
+
+
+class Contact(_Frozen):
+    name: NonEmpty
+    email: Email
+    phone: NonEmpty | None = None
+
+
+class Controller(_Frozen):
+    name: NonEmpty
+    business_id: NonEmpty
+    street_address: NonEmpty
+    postal_code: Annotated[StrictStr, Field(pattern=r"^\d{5}$")]
+    city: NonEmpty
+    country: CountryCode = "FI"
+    contact_email: Email
+    phone: NonEmpty | None = None
+    data_protection_officer: Contact | None = None
+
+
+class SupervisoryAuthority(_Frozen):
+    name: Text
+    street_address: NonEmpty
+    postal_address: NonEmpty
+    phone: NonEmpty
+    email: Email
+    website: Annotated[StrictStr, Field(pattern=r"^https://")]
+
+
+class NoticeTexts(_Frozen):
+    """Prose of the notice that belongs to this controller, not to the law."""
+
+    intro: Text
+    legal_bases: Text
+    outsourcing: Text
+    data_requirement: Text
+    sources_intro: Text
+    disclosures: Text
+    security_intro: Text
+    cookies: Text
+    cookies_refusal: Text
+    automated_decisions: Text
+    changes: Text
+
+
+class Purpose(_Frozen):
+    name: Text
+    legal_basis: LegalBasis
+    # Art. 13(1)(d): the interest must be stated where Art. 6(1)(f) is relied on.
+    legitimate_interest: Text | None = None
+    direct_marketing: StrictBool = False
+
+
+class Category(_Frozen):
+    name: Text
+    description: Text
+    fields: Annotated[tuple[FieldRef, ...], Field(min_length=1)]
+    purposes: Annotated[tuple[Key, ...], Field(min_length=1)]
+    sources: Annotated[tuple[Key, ...], Field(min_length=1)]
+    origin: Origin
+    retention: Key
+    erasure: ErasureAction = ErasureAction.DELETE
+    anonymise: AnonymiseMode | None = None
+    hold: Key | None = None
+    keep_fields: tuple[FieldRef, ...] = ()
+
+
+class RetentionRule(_Frozen):
+    name: Text
+    after: RetentionEvent
+    months: Annotated[StrictInt, Field(ge=0, le=1200)] | None = None
+    years: Annotated[StrictInt, Field(ge=0, le=100)] | None = None
+    # The rule for a person the event never happened to (no customership at all).
+    fallback: Key | None = None
+    # Set where a law, not the controller, sets the period (a legal hold).
+    law: Text | None = None
+    note: Text | None = None
+
+    @property
+    def total_months(self) -> int:
+        return (self.months or 0) + 12 * (self.years or 0)
+
+
+class Source(_Frozen):
+    name: Text
+    description: Text | None = None
+    # The subject themself: Art. 14 information is not needed for this source.
+    from_subject: StrictBool = False
+
+
+class Recipient(_Frozen):
+    name: Text
+    kind: RecipientKind
+    description: Text
+    legal_basis: LegalBasis
+    categories: tuple[Key, ...] = ()
+
+
+class Transfer(_Frozen):
+    name: Text
+    description: Text
+    countries: tuple[CountryCode, ...] = ()
+    safeguards: Annotated[tuple[Safeguard, ...], Field(min_length=1)]
+    recipients: tuple[Key, ...] = ()
+
+
+class CookieCategory(_Frozen):
+    name: Text
+    description: Text
+    necessary: StrictBool = False
+    purposes: tuple[Key, ...] = ()
+    lifetime_days: Annotated[StrictInt, Field(ge=1, le=400)]
+
+
+class RightText(_Frozen):
+    text: Text
+
+
+class DataSubjectGroup(_Frozen):
+    name: Text
+
+
+class Role(_Frozen):
+    name: Text
+    purposes: tuple[Key, ...] = ()
+    # The data protection officer sees restricted people; no other role does.
+    sees_restricted: StrictBool = False
+    # Analysts: aggregates and pseudonymous ids only.
+    aggregates_only: StrictBool = False
+
+
+class Anonymisation(_Frozen):
+    """What anonymised content may still be used for (notice §6)."""
+
+    purpose: Text
+    # Cells smaller than this are suppressed in every aggregate.
+    min_cell_size: Annotated[StrictInt, Field(ge=2, le=1000)] = 5
+
+
+class PolicyMeta(_Frozen):
+    id: Key
+    # The date the controller last changed the text of the notice.
+    text_date: dt.date | None = None
+
+
+class Policy(_Frozen):
+    policy: PolicyMeta
+    controller: Controller
+    register_name: Text
+    notice: NoticeTexts
+    data_subjects: Annotated[Mapping[Key, DataSubjectGroup], Field(min_length=1)]
+    purposes: Annotated[Mapping[Key, Purpose], Field(min_length=1)]
+    categories: Annotated[Mapping[Key, Category], Field(min_length=1)]
+    retention: Annotated[Mapping[Key, RetentionRule], Field(min_length=1)]
+    anonymisation: Anonymisation
+    sources: Annotated[Mapping[Key, Source], Field(min_length=1)]
+    recipients: Mapping[Key, Recipient] = Field(default_factory=dict)
+    transfers: Mapping[Key, Transfer] = Field(default_factory=dict)
+    cookies: Mapping[Key, CookieCategory] = Field(default_factory=dict)
+    security: Annotated[tuple[Text, ...], Field(min_length=1)]
+    rights: Mapping[Right, RightText]
+    supervisory_authority: SupervisoryAuthority
+    roles: Mapping[Key, Role] = Field(default_factory=dict)
+
+    def category_of_field(self, field: str) -> str | None:
+        for key, category in self.categories.items():
+            if field in category.fields:
+                return key
+        return None

@@ -1,0 +1,46 @@
+"""Reads of the register description. Every other app asks here, never the file."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from django.conf import settings
+
+from rekisteri.core.errors import NotFound
+from rekisteri.policy.loader import LoadedPolicy, load_policy
+from rekisteri.policy.models import NoticeVersion
+from rekisteri.policy.schema import Policy
+
+
+@functools.cache
+def _load(path: Path) -> LoadedPolicy:
+    return load_policy(path)
+
+
+def policy_loaded() -> LoadedPolicy:
+    """Return the configured policy, parsed and checked once per process."""
+    return _load(Path(settings.REKISTERI_POLICY))
+
+
+def policy_get() -> Policy:
+    return policy_loaded().policy
+
+
+def notice_version_current() -> NoticeVersion | None:
+    """Return the newest recorded version if it is the policy now in force."""
+    latest = NoticeVersion.objects.order_by("-number").first()
+    if latest is None or latest.content_hash != policy_loaded().content_hash:
+        return None
+    return latest
+
+
+def notice_versions_list() -> list[NoticeVersion]:
+    return list(NoticeVersion.objects.order_by("number"))
+
+
+def notice_version_get(*, number: int) -> NoticeVersion:
+    try:
+        return NoticeVersion.objects.get(number=number)
+    except NoticeVersion.DoesNotExist:
+        raise NotFound(f"there is no notice version {number}", data={"number": number}) from None

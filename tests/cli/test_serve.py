@@ -1,0 +1,53 @@
+"""`rekisteri serve` runs a production server that answers over real HTTP."""
+
+from __future__ import annotations
+
+import subprocess
+import urllib.error
+import urllib.request
+
+import pytest
+
+from rekisteri.policy.selectors import policy_loaded
+from rekisteri.policy.services import notice_version_record
+from tests.conftest import rekisteri_command, rekisteri_env
+
+
+def _get(url: str) -> tuple[int, dict[str, str], str]:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback
+        return response.status, dict(response.headers), response.read().decode()
+
+
+def test_served_register_answers_with_both_notices_over_http(served: str) -> None:
+    version, _ = notice_version_record(loaded=policy_loaded())
+
+    status_fi, headers_fi, finnish = _get(f"{served}/tietosuojaseloste")
+    status_en, _, english = _get(f"{served}/en/privacy")
+
+    assert (status_fi, status_en) == (200, 200)
+    assert "gunicorn" in headers_fi.get("Server", "")
+    assert headers_fi["X-Content-Type-Options"] == "nosniff"
+    assert "Tietosuojaseloste: Mainioco Oy:n asiakasrekisteri" in finnish
+    assert f"versio {version.number}" in finnish
+    assert "Privacy notice: Mainioco Oy customer register" in english
+
+
+def test_served_register_answers_unknown_paths_with_404(served: str) -> None:
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        _get(f"{served}/admin/")
+
+    assert refused.value.code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_refuses_a_port_out_of_range() -> None:
+    result = subprocess.run(
+        rekisteri_command("serve", "--port", "70000"),
+        env=rekisteri_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 1
+    assert "--port must be between 1 and 65535" in result.stderr

@@ -1,0 +1,43 @@
+"""The record of processing activities (Art. 30) comes from the same policy."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from rekisteri.policy.ropa import COLUMNS
+
+
+def _export(fmt: str, lang: str, capsys: pytest.CaptureFixture[str]) -> str:
+    call_command("ropa", "--format", fmt, "--lang", lang)
+    return capsys.readouterr().out
+
+
+def test_csv_has_one_activity_per_purpose_with_every_column(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    rows = list(csv.DictReader(io.StringIO(_export("csv", "fi", capsys))))
+
+    assert len(rows) == 12
+    assert tuple(rows[0]) == COLUMNS
+    marketing = next(r for r in rows if r["purpose"].startswith("viestinnän ja markkinoinnin"))
+    assert "oikeutettu etu" in marketing["legal_basis"]
+    assert "yhteystiedot" in marketing["data_categories"]
+    assert "24 kuukautta" in marketing["retention"]
+    assert marketing["controller"] == "Mainioco Oy (2817330-9)"
+
+
+def test_json_names_the_legal_hold_of_accounting(capsys: pytest.CaptureFixture[str]) -> None:
+    record = json.loads(_export("json", "en", capsys))
+
+    accounting = next(
+        a for a in record["activities"] if a["purpose"].startswith("meeting the obligations")
+    )
+    assert accounting["legal_basis"].startswith("legal obligation")
+    assert any("Accounting Act (1336/1997)" in line for line in accounting["retention"])
+    assert "customers" in accounting["data_subjects"]
+    assert any("standard contractual clauses" in t for t in accounting["transfers"])

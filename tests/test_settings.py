@@ -1,0 +1,60 @@
+"""Settings come from the environment; production refuses to start half-configured."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+START_DJANGO = (
+    "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+)
+
+
+def _start(env_overrides: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REKISTERI_")}
+    env.pop("DATABASE_URL", None)
+    env.update({"DJANGO_SETTINGS_MODULE": "rekisteri.settings", "REKISTERI_VAR_DIR": str(tmp_path)})
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "-c", START_DJANGO], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    result = _start({"REKISTERI_PRODUCTION": "true"}, tmp_path)
+
+    assert result.returncode != 0
+    assert "REKISTERI_SECRET_KEY is required in production mode" in result.stderr
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_refuses_to_start_without_allowed_hosts(tmp_path: Path) -> None:
+    result = _start({"REKISTERI_PRODUCTION": "true", "REKISTERI_SECRET_KEY": "k" * 64}, tmp_path)
+
+    assert result.returncode != 0
+    assert "REKISTERI_ALLOWED_HOSTS is required in production mode" in result.stderr
+
+
+def test_development_generates_a_secret_key_once_and_keeps_it(tmp_path: Path) -> None:
+    first = _start({}, tmp_path)
+    key = (tmp_path / "secret_key").read_text()
+    second = _start({}, tmp_path)
+
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    assert len(key) >= 50
+    assert (tmp_path / "secret_key").read_text() == key
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_debug_is_off_unless_asked_for(tmp_path: Path) -> None:
+    assert _start({}, tmp_path).stdout.strip() == "False"
+
+
+def test_a_nonsense_boolean_is_refused_by_name(tmp_path: Path) -> None:
+    result = _start({"REKISTERI_DEBUG": "maybe"}, tmp_path)
+
+    assert result.returncode != 0
+    assert "REKISTERI_DEBUG must be true or false" in result.stderr
