@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "rekisteri.core",
     "rekisteri.policy",
+    "rekisteri.register",
+    "rekisteri.consent",
     "rekisteri.portal",
     "rekisteri.cli",
 ]
@@ -143,6 +145,15 @@ TEMPLATES = [
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+
+# OWASP ASVS / NIST SP 800-63B: length, not composition; no forced rotation.
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "fi"

@@ -1,0 +1,75 @@
+"""Which fields of the data model hold personal data, and whether the policy declares them.
+
+Every field of every model in the personal-data apps must be declared in
+exactly one category of the policy (notice §5); a category must not name a
+field that does not exist. Erasure and export are driven by these
+declarations, so an undeclared field would be a field no one erases.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import models
+
+from rekisteri.policy.schema import Policy
+
+# The apps whose tables hold personal data.
+PERSONAL_DATA_APPS = ("register", "consent")
+# Keys, not data: the row's own id and the link to its person.
+KEY_FIELDS = frozenset({"id", "person"})
+# Provenance columns every personal-data table carries, declared once as "*.<field>".
+PROVENANCE_FIELDS = frozenset({"stored_at", "source"})
+
+
+def model_key(model: type[models.Model]) -> str:
+    """The name a policy uses for a model: its class name in snake case."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", model.__name__).lower()
+
+
+def personal_data_models() -> list[type[models.Model]]:
+    return [
+        model for label in PERSONAL_DATA_APPS for model in apps.get_app_config(label).get_models()
+    ]
+
+
+def model_fields(model: type[models.Model]) -> list[str]:
+    """The data-bearing fields of ``model`` as "<model>.<field>"."""
+    key = model_key(model)
+    return [
+        f"{key}.{field.name}"
+        for field in model._meta.concrete_fields
+        if field.name not in KEY_FIELDS
+    ]
+
+
+@dataclass(frozen=True)
+class CatalogueGap:
+    field: str
+    problem: str
+
+
+def catalogue_gaps(policy: Policy) -> list[CatalogueGap]:
+    """Return every field the policy misses and every declaration the model lacks."""
+    declared = {field for category in policy.categories.values() for field in category.fields}
+    existing: set[str] = set()
+    gaps: list[CatalogueGap] = []
+    for model in personal_data_models():
+        for field in model_fields(model):
+            existing.add(field)
+            name = field.split(".", 1)[1]
+            if name in PROVENANCE_FIELDS:
+                if f"*.{name}" not in declared:
+                    gaps.append(CatalogueGap(field, "provenance field not declared as *." + name))
+            elif field not in declared:
+                gaps.append(CatalogueGap(field, "not declared in any category of the policy"))
+    for field in sorted(declared):
+        model_name, name = field.split(".", 1)
+        if model_name == "*":
+            if name not in PROVENANCE_FIELDS:
+                gaps.append(CatalogueGap(field, "no such provenance field"))
+        elif field not in existing:
+            gaps.append(CatalogueGap(field, "declared in the policy, but no such field exists"))
+    return gaps

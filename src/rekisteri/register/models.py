@@ -1,0 +1,252 @@
+"""The register's data: every category of §5 of the notice, one table each.
+
+Every table that holds personal data carries the person's id, indexed, and the
+provenance of each row (when it was stored, and which of the policy's sources
+it came from). Which category each field belongs to is the policy's to say;
+``tests/register/test_catalogue.py`` holds the two in step.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class Provenance(models.Model):
+    """When a datum was stored and where it came from (notice §5, last items; §7)."""
+
+    stored_at = models.DateTimeField(db_index=True)
+    # A key of the policy's [sources]; services refuse any other.
+    source = models.CharField(max_length=64)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        # Ids only: a row's text form ends up in logs and admin pages.
+        return f"{self._meta.model_name} {self.pk}"
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", "female"
+    MALE = "male", "male"
+    OTHER = "other", "other"
+    UNDISCLOSED = "undisclosed", "undisclosed"
+
+
+class Person(Provenance):
+    """A data subject: a customer, a contact person of a customer, or a prospect."""
+
+    # Shown to analysts instead of the id, so that reports never carry the key.
+    pseudonym = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    # Stored whole (python-stdnum validated), shown masked.
+    personal_identity_code = models.CharField(max_length=11, null=True, blank=True, unique=True)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    gender = models.CharField(max_length=16, choices=Gender.choices, blank=True)
+    job_title = models.CharField(max_length=200, blank=True)
+    # Art. 18: set and lifted by the rights app; the purpose gate leaves such people out.
+    restricted_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return f"person {self.pk}"
+
+
+class PersonData(Provenance):
+    """A row of personal data about one person."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class EmailAddress(PersonData):
+    address = models.EmailField(max_length=254)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("address"), name="register_email_address_unique")
+        ]
+
+
+class PhoneNumber(PersonData):
+    # E.164, e.g. +358401234567.
+    number = models.CharField(max_length=16, db_index=True)
+
+
+class PostalAddress(PersonData):
+    street_address = models.CharField(max_length=200)
+    postal_code = models.CharField(max_length=10)
+    city = models.CharField(max_length=100)
+    country = models.CharField(max_length=2, default="FI")
+
+
+class Organisation(Provenance):
+    """An organisation a person represents; its own data, not a person's."""
+
+    name = models.CharField(max_length=200, db_index=True)
+    business_id = models.CharField(max_length=9, null=True, blank=True, unique=True)
+    logo = models.FileField(upload_to="logos/", blank=True)
+    presentation_video = models.URLField(blank=True)
+    website = models.URLField(blank=True)
+
+    def __str__(self) -> str:
+        return f"organisation {self.pk}"
+
+
+class OrganisationRole(PersonData):
+    """That a person represents an organisation, and as what."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "organisation"], name="register_role_once_per_org"
+            )
+        ]
+
+
+class ServiceAccount(PersonData):
+    """The person's account in the Mainio analysis service."""
+
+    username = models.CharField(max_length=150, unique=True)
+    # argon2id, never the password.
+    password_hash = models.CharField(max_length=200)
+    external_id = models.CharField(max_length=100, blank=True, db_index=True)
+
+
+class IdentityVerification(PersonData):
+    """An identification event; never a copy of an identity document."""
+
+    method = models.CharField(max_length=50)
+    result = models.CharField(max_length=20)
+    verified_at = models.DateTimeField()
+
+
+class Customership(PersonData):
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="register_customership_ends_after_start",
+            )
+        ]
+
+
+class UsageEvent(PersonData):
+    action = models.CharField(max_length=100)
+    detail = models.CharField(max_length=500, blank=True)
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "occurred_at"])]
+
+
+class ContactEvent(PersonData):
+    channel = models.CharField(max_length=20)
+    direction = models.CharField(max_length=10)
+    summary = models.TextField(blank=True)
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "occurred_at"])]
+
+
+class PaymentCard(PersonData):
+    """A card as the payment provider knows it: never the full number."""
+
+    provider_token = models.CharField(max_length=200)
+    brand = models.CharField(max_length=30)
+    last_four = models.CharField(max_length=4)
+    expires = models.DateField()
+
+
+class BillingAccount(PersonData):
+    e_invoice_address = models.CharField(max_length=100, blank=True)
+    reference = models.CharField(max_length=100, blank=True)
+
+
+class ServiceSubscription(PersonData):
+    service = models.CharField(max_length=100)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+
+
+class Payment(PersonData):
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="EUR")
+    paid_at = models.DateTimeField()
+    method = models.CharField(max_length=30, blank=True)
+
+
+class Invoice(PersonData):
+    number = models.CharField(max_length=50, unique=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    issued_on = models.DateField()
+    due_on = models.DateField()
+    billing_name = models.CharField(max_length=200)
+    billing_address = models.CharField(max_length=300)
+
+
+class WebVisit(PersonData):
+    ip_address = models.GenericIPAddressField()
+    cookie_id = models.CharField(max_length=64, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    page = models.CharField(max_length=500)
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "occurred_at"])]
+
+
+class Delivery(PersonData):
+    channel = models.CharField(max_length=20)
+    campaign = models.CharField(max_length=100)
+    sent_at = models.DateTimeField()
+    opened_at = models.DateTimeField(null=True, blank=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "sent_at"])]
+
+
+class Feedback(PersonData):
+    text = models.TextField(blank=True)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    theme = models.CharField(max_length=100, blank=True)
+    given_at = models.DateTimeField()
+
+
+class ServiceCase(PersonData):
+    subject = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    resolution = models.TextField(blank=True)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+
+class UserContent(PersonData):
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.URLField(blank=True)
+
+
+class ConsentedDatum(PersonData):
+    """Any other datum the person gave under a separate consent."""
+
+    label = models.CharField(max_length=100)
+    value = models.TextField()

@@ -1,0 +1,556 @@
+"""Writes to the register. Every write names its source and is validated first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from rekisteri.core import clock
+from rekisteri.core.actors import Actor
+from rekisteri.core.errors import Conflict, InvalidInput, NotFound
+from rekisteri.policy.selectors import policy_get
+from rekisteri.register import validation as v
+from rekisteri.register.models import (
+    ContactEvent,
+    Customership,
+    Delivery,
+    EmailAddress,
+    Feedback,
+    Gender,
+    Invoice,
+    Organisation,
+    OrganisationRole,
+    Payment,
+    PaymentCard,
+    Person,
+    PhoneNumber,
+    PostalAddress,
+    ServiceAccount,
+    ServiceCase,
+    UsageEvent,
+    WebVisit,
+)
+from rekisteri.register.validation import RegisterCode
+
+
+@dataclass(frozen=True)
+class AddressIn:
+    street_address: str
+    postal_code: str
+    city: str
+    country: str = "FI"
+
+
+@dataclass(frozen=True)
+class OrganisationIn:
+    name: str
+    business_id: str | None = None
+    website: str = ""
+    title: str = ""
+
+
+def source_require(source: str) -> str:
+    """Refuse a source the policy does not list (notice §7)."""
+    sources = policy_get().sources
+    if source not in sources:
+        raise InvalidInput(
+            f"source: unknown source {source!r}; the policy lists {', '.join(sorted(sources))}",
+            code=RegisterCode.UNKNOWN_SOURCE,
+            data={"field": "source", "source": source},
+        )
+    return source
+
+
+def _person(person_id: int, *, lock: bool = False) -> Person:
+    queryset = Person.objects.select_for_update() if lock else Person.objects
+    try:
+        return queryset.get(pk=person_id)
+    except Person.DoesNotExist:
+        raise NotFound(
+            f"there is no person {person_id}",
+            code=RegisterCode.NOT_FOUND,
+            data={"person_id": person_id},
+        ) from None
+
+
+def _clean_address(address: AddressIn) -> AddressIn:
+    country = v.clean_country(address.country, field="address.country")
+    return AddressIn(
+        street_address=v.clean_text(
+            address.street_address, field="address.street_address", max_length=200
+        ),
+        postal_code=v.clean_postal_code(
+            address.postal_code, country=country, field="address.postal_code"
+        ),
+        city=v.clean_text(address.city, field="address.city", max_length=100),
+        country=country,
+    )
+
+
+def _email_free(address: str, *, except_person: int | None = None) -> None:
+    taken = EmailAddress.objects.filter(address__iexact=address)
+    if except_person is not None:
+        taken = taken.exclude(person_id=except_person)
+    if taken.exists():
+        # Say that it is taken, not by whom.
+        raise Conflict("email: the address is already registered", code=RegisterCode.EMAIL_TAKEN)
+
+
+def _hash_password(password: str) -> str:
+    try:
+        password_validation.validate_password(password)
+    except ValidationError as exc:
+        raise InvalidInput(
+            "password: " + " ".join(exc.messages),
+            code=RegisterCode.INVALID_TEXT,
+            data={"field": "password"},
+        ) from None
+    return make_password(password)
+
+
+def person_register(
+    *,
+    actor: Actor,
+    source: str,
+    first_name: str,
+    last_name: str,
+    email: str | None = None,
+    phone: str | None = None,
+    address: AddressIn | None = None,
+    personal_identity_code: str | None = None,
+    birth_year: int | None = None,
+    gender: str = "",
+    job_title: str = "",
+    username: str | None = None,
+    password: str | None = None,
+    organisation: OrganisationIn | None = None,
+) -> Person:
+    """Register a person with their contact data, account and organisation."""
+    source_require(source)
+    first = v.clean_text(first_name, field="first_name", max_length=100)
+    last = v.clean_text(last_name, field="last_name", max_length=100)
+    clean_email = v.clean_email(email) if email else None
+    clean_phone = v.clean_phone(phone) if phone else None
+    clean_address = _clean_address(address) if address else None
+    code = (
+        v.clean_personal_identity_code(personal_identity_code) if personal_identity_code else None
+    )
+    year = v.clean_birth_year(birth_year) if birth_year is not None else None
+    if gender and gender not in Gender.values:
+        raise InvalidInput(
+            f"gender: must be one of {', '.join(Gender.values)}",
+            code=RegisterCode.INVALID_TEXT,
+            data={"field": "gender"},
+        )
+    title = v.clean_text(job_title, field="job_title", max_length=200, required=False)
+    if (username is None) != (password is None):
+        raise InvalidInput("username and password go together", code=RegisterCode.INVALID_TEXT)
+    clean_username = v.clean_text(username, field="username", max_length=150) if username else None
+    password_hash = _hash_password(password) if password is not None else None
+    org = _clean_organisation(organisation) if organisation else None
+
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            if clean_email:
+                _email_free(clean_email)
+            if clean_username and ServiceAccount.objects.filter(username=clean_username).exists():
+                raise Conflict("username: already taken", code=RegisterCode.USERNAME_TAKEN)
+            if code and Person.objects.filter(personal_identity_code=code).exists():
+                raise Conflict(
+                    "personal_identity_code: already registered to another person",
+                    code=RegisterCode.INVALID_PERSONAL_IDENTITY_CODE,
+                )
+            person = Person.objects.create(
+                stored_at=now,
+                source=source,
+                first_name=first,
+                last_name=last,
+                personal_identity_code=code,
+                birth_year=year,
+                gender=gender,
+                job_title=title,
+            )
+            prov = {"person": person, "stored_at": now, "source": source}
+            if clean_email:
+                EmailAddress.objects.create(address=clean_email, **prov)
+            if clean_phone:
+                PhoneNumber.objects.create(number=clean_phone, **prov)
+            if clean_address:
+                PostalAddress.objects.create(**clean_address.__dict__, **prov)
+            if clean_username and password_hash:
+                ServiceAccount.objects.create(
+                    username=clean_username, password_hash=password_hash, **prov
+                )
+            if org:
+                _organisation_link(person, org, now=now, source=source)
+    except IntegrityError:
+        # Two requests raced for the same e-mail, username or identity code.
+        raise Conflict(
+            "the person's e-mail, username or identity code is already registered",
+            code=RegisterCode.EMAIL_TAKEN,
+        ) from None
+    return person
+
+
+def _clean_organisation(organisation: OrganisationIn) -> OrganisationIn:
+    return OrganisationIn(
+        name=v.clean_text(organisation.name, field="organisation.name", max_length=200),
+        business_id=(
+            v.clean_business_id(organisation.business_id, field="organisation.business_id")
+            if organisation.business_id
+            else None
+        ),
+        website=(
+            v.clean_url(organisation.website, field="organisation.website")
+            if organisation.website
+            else ""
+        ),
+        title=v.clean_text(
+            organisation.title, field="organisation.title", max_length=200, required=False
+        ),
+    )
+
+
+def _organisation_link(
+    person: Person, org: OrganisationIn, *, now: dt.datetime, source: str
+) -> None:
+    organisation = None
+    if org.business_id:
+        organisation = Organisation.objects.filter(business_id=org.business_id).first()
+    if organisation is None:
+        organisation = Organisation.objects.create(
+            stored_at=now,
+            source=source,
+            name=org.name,
+            business_id=org.business_id,
+            website=org.website,
+        )
+    OrganisationRole.objects.get_or_create(
+        person=person,
+        organisation=organisation,
+        defaults={"stored_at": now, "source": source, "title": org.title},
+    )
+
+
+@transaction.atomic
+def person_contact_update(
+    *,
+    actor: Actor,
+    person_id: int,
+    source: str,
+    email: str | None = None,
+    phone: str | None = None,
+    address: AddressIn | None = None,
+) -> Person:
+    """Replace the person's e-mail, phone or postal address; each keeps its own provenance."""
+    source_require(source)
+    clean_email = v.clean_email(email) if email else None
+    clean_phone = v.clean_phone(phone) if phone else None
+    clean_address = _clean_address(address) if address else None
+    if not (clean_email or clean_phone or clean_address):
+        raise InvalidInput("give at least one of email, phone or address")
+    person = _person(person_id, lock=True)
+    prov = {"person": person, "stored_at": clock.now(), "source": source}
+    if clean_email:
+        _email_free(clean_email, except_person=person.pk)
+        EmailAddress.objects.filter(person=person).delete()
+        EmailAddress.objects.create(address=clean_email, **prov)
+    if clean_phone:
+        PhoneNumber.objects.filter(person=person).delete()
+        PhoneNumber.objects.create(number=clean_phone, **prov)
+    if clean_address:
+        PostalAddress.objects.filter(person=person).delete()
+        PostalAddress.objects.create(**clean_address.__dict__, **prov)
+    return person
+
+
+@transaction.atomic
+def customership_start(
+    *, actor: Actor, person_id: int, source: str, started_on: dt.date | None = None
+) -> Customership:
+    """Start a customership; a person may hold several."""
+    source_require(source)
+    person = _person(person_id, lock=True)
+    return Customership.objects.create(
+        person=person,
+        stored_at=clock.now(),
+        source=source,
+        started_on=started_on or clock.today(),
+    )
+
+
+@transaction.atomic
+def customership_end(
+    *,
+    actor: Actor,
+    person_id: int,
+    customership_id: int,
+    ended_on: dt.date | None = None,
+    reason: str = "",
+) -> Customership:
+    """End a customership; from its end the retention clock runs (notice §6)."""
+    try:
+        customership = Customership.objects.select_for_update().get(
+            pk=customership_id, person_id=person_id
+        )
+    except Customership.DoesNotExist:
+        raise NotFound(
+            f"person {person_id} has no customership {customership_id}",
+            data={"person_id": person_id, "customership_id": customership_id},
+        ) from None
+    if customership.ended_on is not None:
+        raise Conflict(
+            f"customership {customership_id} has already ended",
+            code=RegisterCode.INVALID_STATE,
+        )
+    end = ended_on or clock.today()
+    if end < customership.started_on:
+        raise InvalidInput(
+            "ended_on: a customership cannot end before it started",
+            code=RegisterCode.INVALID_STATE,
+            data={"field": "ended_on"},
+        )
+    customership.ended_on = end
+    customership.end_reason = v.clean_text(reason, field="reason", max_length=200, required=False)
+    customership.save(update_fields=["ended_on", "end_reason"])
+    return customership
+
+
+def _event_base(person_id: int, source: str) -> dict[str, object]:
+    source_require(source)
+    return {"person": _person(person_id), "stored_at": clock.now(), "source": source}
+
+
+@transaction.atomic
+def usage_event_record(
+    *,
+    actor: Actor,
+    person_id: int,
+    source: str,
+    action: str,
+    detail: str = "",
+    occurred_at: dt.datetime | None = None,
+) -> UsageEvent:
+    return UsageEvent.objects.create(
+        **_event_base(person_id, source),
+        action=v.clean_text(action, field="action", max_length=100),
+        detail=v.clean_text(detail, field="detail", max_length=500, required=False),
+        occurred_at=occurred_at or clock.now(),
+    )
+
+
+CONTACT_CHANNELS = ("email", "phone", "letter", "chat", "meeting", "sms")
+
+
+@transaction.atomic
+def contact_event_record(
+    *,
+    actor: Actor,
+    person_id: int,
+    source: str,
+    channel: str,
+    direction: str,
+    summary: str = "",
+    occurred_at: dt.datetime | None = None,
+) -> ContactEvent:
+    if channel not in CONTACT_CHANNELS:
+        raise InvalidInput(
+            f"channel: must be one of {', '.join(CONTACT_CHANNELS)}", data={"field": "channel"}
+        )
+    if direction not in ("in", "out"):
+        raise InvalidInput("direction: must be 'in' or 'out'", data={"field": "direction"})
+    return ContactEvent.objects.create(
+        **_event_base(person_id, source),
+        channel=channel,
+        direction=direction,
+        summary=v.clean_text(summary, field="summary", max_length=5000, required=False),
+        occurred_at=occurred_at or clock.now(),
+    )
+
+
+@transaction.atomic
+def web_visit_record(
+    *,
+    actor: Actor,
+    person_id: int,
+    source: str,
+    ip_address: str,
+    page: str,
+    cookie_id: str = "",
+    user_agent: str = "",
+    occurred_at: dt.datetime | None = None,
+) -> WebVisit:
+    from django.core.validators import validate_ipv46_address
+
+    try:
+        validate_ipv46_address(ip_address)
+    except ValidationError:
+        raise InvalidInput(
+            "ip_address: is not an IPv4 or IPv6 address", data={"field": "ip_address"}
+        ) from None
+    return WebVisit.objects.create(
+        **_event_base(person_id, source),
+        ip_address=ip_address,
+        page=v.clean_text(page, field="page", max_length=500),
+        cookie_id=v.clean_text(cookie_id, field="cookie_id", max_length=64, required=False),
+        user_agent=v.clean_text(user_agent, field="user_agent", max_length=500, required=False),
+        occurred_at=occurred_at or clock.now(),
+    )
+
+
+DELIVERY_CHANNELS = ("email", "sms", "letter", "phone")
+
+
+@transaction.atomic
+def delivery_record(
+    *,
+    actor: Actor,
+    person_id: int,
+    source: str,
+    channel: str,
+    campaign: str,
+    sent_at: dt.datetime | None = None,
+) -> Delivery:
+    if channel not in DELIVERY_CHANNELS:
+        raise InvalidInput(
+            f"channel: must be one of {', '.join(DELIVERY_CHANNELS)}", data={"field": "channel"}
+        )
+    return Delivery.objects.create(
+        **_event_base(person_id, source),
+        channel=channel,
+        campaign=v.clean_text(campaign, field="campaign", max_length=100),
+        sent_at=sent_at or clock.now(),
+    )
+
+
+def _amount(value: Decimal, field: str) -> Decimal:
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent < -2 or abs(value) >= Decimal(10**10):
+        raise InvalidInput(
+            f"{field}: must be a sum with at most two decimals", data={"field": field}
+        )
+    return value
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    actor: Actor,
+    person_id: int,
+    source: str,
+    amount: Decimal,
+    currency: str = "EUR",
+    method: str = "",
+    paid_at: dt.datetime | None = None,
+) -> Payment:
+    v.refuse_card_number(method, field="method")
+    if len(currency) != 3 or not currency.isalpha() or not currency.isupper():
+        raise InvalidInput("currency: must be an ISO 4217 code", data={"field": "currency"})
+    return Payment.objects.create(
+        **_event_base(person_id, source),
+        amount=_amount(amount, "amount"),
+        currency=currency,
+        method=v.clean_text(method, field="method", max_length=30, required=False),
+        paid_at=paid_at or clock.now(),
+    )
+
+
+@transaction.atomic
+def invoice_record(
+    *,
+    actor: Actor,
+    person_id: int,
+    source: str,
+    number: str,
+    amount: Decimal,
+    issued_on: dt.date,
+    due_on: dt.date,
+    billing_name: str,
+    billing_address: str,
+) -> Invoice:
+    if due_on < issued_on:
+        raise InvalidInput("due_on: cannot be before issued_on", data={"field": "due_on"})
+    clean_number = v.clean_text(number, field="number", max_length=50)
+    if Invoice.objects.filter(number=clean_number).exists():
+        raise Conflict("number: an invoice with this number exists")
+    return Invoice.objects.create(
+        **_event_base(person_id, source),
+        number=clean_number,
+        amount=_amount(amount, "amount"),
+        issued_on=issued_on,
+        due_on=due_on,
+        billing_name=v.clean_text(billing_name, field="billing_name", max_length=200),
+        billing_address=v.clean_text(billing_address, field="billing_address", max_length=300),
+    )
+
+
+@transaction.atomic
+def payment_card_add(
+    *,
+    actor: Actor,
+    person_id: int,
+    source: str,
+    provider_token: str,
+    brand: str,
+    last_four: str,
+    expires: dt.date,
+) -> PaymentCard:
+    """Keep a card as the payment provider knows it; a full card number is refused."""
+    for field, value in (("provider_token", provider_token), ("brand", brand)):
+        v.refuse_card_number(value, field=field)
+    return PaymentCard.objects.create(
+        **_event_base(person_id, source),
+        provider_token=v.clean_text(provider_token, field="provider_token", max_length=200),
+        brand=v.clean_text(brand, field="brand", max_length=30),
+        last_four=v.clean_last_four(last_four),
+        expires=expires,
+    )
+
+
+@transaction.atomic
+def feedback_record(
+    *,
+    actor: Actor,
+    person_id: int,
+    source: str,
+    text: str = "",
+    rating: int | None = None,
+    theme: str = "",
+    given_at: dt.datetime | None = None,
+) -> Feedback:
+    if not text.strip() and rating is None:
+        raise InvalidInput("give a text, a rating or both")
+    return Feedback.objects.create(
+        **_event_base(person_id, source),
+        text=v.clean_text(text, field="text", max_length=5000, required=False),
+        rating=v.clean_rating(rating) if rating is not None else None,
+        theme=v.clean_text(theme, field="theme", max_length=100, required=False),
+        given_at=given_at or clock.now(),
+    )
+
+
+@transaction.atomic
+def service_case_record(
+    *,
+    actor: Actor,
+    person_id: int,
+    source: str,
+    subject: str,
+    description: str = "",
+    opened_at: dt.datetime | None = None,
+) -> ServiceCase:
+    return ServiceCase.objects.create(
+        **_event_base(person_id, source),
+        subject=v.clean_text(subject, field="subject", max_length=200),
+        description=v.clean_text(
+            description, field="description", max_length=10000, required=False
+        ),
+        opened_at=opened_at or clock.now(),
+    )

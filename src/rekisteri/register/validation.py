@@ -1,0 +1,185 @@
+"""Cleaning of what clients send, with maintained libraries where the rule is not ours.
+
+Every refusal is an ``InvalidInput`` naming the field and the rule; the value
+itself never enters the message, since it may be personal data.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import StrEnum
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from stdnum import luhn
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.fi import hetu, ytunnus
+
+from rekisteri.core import clock
+from rekisteri.core.errors import InvalidInput
+
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+# Magic numbers of the image types we accept; SVG is refused (it can carry script).
+IMAGE_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"GIF87a": "image/gif",
+    b"GIF89a": "image/gif",
+}
+_CARD_LIKE = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+
+
+class RegisterCode(StrEnum):
+    INVALID_EMAIL = "invalid_email"
+    INVALID_PHONE = "invalid_phone"
+    INVALID_POSTAL_CODE = "invalid_postal_code"
+    INVALID_BUSINESS_ID = "invalid_business_id"
+    INVALID_PERSONAL_IDENTITY_CODE = "invalid_personal_identity_code"
+    INVALID_URL = "invalid_url"
+    INVALID_IMAGE = "invalid_image"
+    INVALID_TEXT = "invalid_text"
+    INVALID_NUMBER = "invalid_number"
+    CARD_NUMBER_REFUSED = "card_number_refused"
+    UNKNOWN_SOURCE = "unknown_source"
+    EMAIL_TAKEN = "email_taken"
+    USERNAME_TAKEN = "username_taken"
+    NOT_FOUND = "person_not_found"
+    INVALID_STATE = "invalid_state"
+
+
+def _refuse(field: str, code: RegisterCode, rule: str) -> InvalidInput:
+    return InvalidInput(f"{field}: {rule}", code=code, data={"field": field})
+
+
+def clean_text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
+    """Trim, normalise and bound a text; refuse control characters."""
+    text = unicodedata.normalize("NFC", value.strip())
+    if required and not text:
+        raise _refuse(field, RegisterCode.INVALID_TEXT, "is required")
+    if len(text) > max_length:
+        raise _refuse(field, RegisterCode.INVALID_TEXT, f"is longer than {max_length} characters")
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
+        raise _refuse(field, RegisterCode.INVALID_TEXT, "contains control characters")
+    return text
+
+
+def clean_email(value: str, *, field: str = "email") -> str:
+    address = value.strip()
+    try:
+        EmailValidator()(address)
+    except ValidationError:
+        raise _refuse(field, RegisterCode.INVALID_EMAIL, "is not a valid e-mail address") from None
+    local, _, domain = address.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def clean_phone(value: str, *, field: str = "phone", region: str = "FI") -> str:
+    """Return the number in E.164; numbers without a country code are taken as Finnish."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        raise _refuse(field, RegisterCode.INVALID_PHONE, "is not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise _refuse(field, RegisterCode.INVALID_PHONE, "is not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def clean_postal_code(value: str, *, country: str, field: str = "postal_code") -> str:
+    code = value.strip().upper()
+    pattern = r"\d{5}" if country == "FI" else r"[A-Z0-9][A-Z0-9 -]{1,8}[A-Z0-9]"
+    if not re.fullmatch(pattern, code):
+        rule = "is not a Finnish postal code (five digits)" if country == "FI" else "is malformed"
+        raise _refuse(field, RegisterCode.INVALID_POSTAL_CODE, rule)
+    return code
+
+
+def clean_country(value: str, *, field: str = "country") -> str:
+    code = value.strip().upper()
+    if not re.fullmatch(r"[A-Z]{2}", code):
+        raise _refuse(field, RegisterCode.INVALID_TEXT, "is not a two-letter country code")
+    return code
+
+
+def clean_business_id(value: str, *, field: str = "business_id") -> str:
+    try:
+        return str(ytunnus.format(ytunnus.validate(value)))
+    except StdnumError:
+        raise _refuse(
+            field, RegisterCode.INVALID_BUSINESS_ID, "is not a valid Finnish business id"
+        ) from None
+
+
+def clean_personal_identity_code(value: str, *, field: str = "personal_identity_code") -> str:
+    try:
+        return str(hetu.validate(value.strip().upper()))
+    except StdnumError:
+        raise _refuse(
+            field,
+            RegisterCode.INVALID_PERSONAL_IDENTITY_CODE,
+            "is not a valid Finnish personal identity code",
+        ) from None
+
+
+def mask_personal_identity_code(code: str) -> str:
+    """Show the date of birth and century sign only: 131052-****."""
+    return code[:7] + "****"
+
+
+def clean_url(value: str, *, field: str) -> str:
+    url = value.strip()
+    if len(url) > 500:
+        raise _refuse(field, RegisterCode.INVALID_URL, "is longer than 500 characters")
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise _refuse(field, RegisterCode.INVALID_URL, "is not an http(s) URL") from None
+    return url
+
+
+def clean_image(data: bytes, *, field: str = "logo") -> str:
+    """Return the image's type, sniffed from its content; refuse others and large files."""
+    if len(data) > MAX_IMAGE_BYTES:
+        raise _refuse(
+            field, RegisterCode.INVALID_IMAGE, f"is larger than {MAX_IMAGE_BYTES // 1024} KiB"
+        )
+    for signature, content_type in IMAGE_SIGNATURES.items():
+        if data.startswith(signature):
+            return content_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    raise _refuse(field, RegisterCode.INVALID_IMAGE, "is not a PNG, JPEG, GIF or WebP image")
+
+
+def refuse_card_number(value: str, *, field: str) -> None:
+    """Refuse text holding what looks like a full card number (13-19 digits, Luhn-valid).
+
+    The register keeps only the payment provider's token and the last four digits.
+    """
+    for match in _CARD_LIKE.finditer(value):
+        digits = re.sub(r"\D", "", match.group())
+        if 13 <= len(digits) <= 19 and luhn.is_valid(digits):
+            raise _refuse(
+                field,
+                RegisterCode.CARD_NUMBER_REFUSED,
+                "looks like a full card number; store only the provider's token and last four",
+            )
+
+
+def clean_last_four(value: str, *, field: str = "last_four") -> str:
+    if not re.fullmatch(r"\d{4}", value.strip()):
+        raise _refuse(field, RegisterCode.INVALID_NUMBER, "must be exactly four digits")
+    return value.strip()
+
+
+def clean_birth_year(value: int, *, field: str = "birth_year") -> int:
+    if not 1900 <= value <= clock.today().year:
+        raise _refuse(field, RegisterCode.INVALID_NUMBER, "is not a plausible year of birth")
+    return value
+
+
+def clean_rating(value: int, *, field: str = "rating") -> int:
+    if not 1 <= value <= 5:
+        raise _refuse(field, RegisterCode.INVALID_NUMBER, "must be from 1 to 5")
+    return value

@@ -1,0 +1,61 @@
+"""Every field that can hold personal data is declared in exactly one policy category."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.test.utils import isolate_apps
+
+from rekisteri.policy.loader import parse_policy
+from rekisteri.policy.selectors import policy_get
+from rekisteri.register import catalogue
+from rekisteri.register.catalogue import CatalogueGap, catalogue_gaps
+from rekisteri.register.models import PersonData
+
+
+def test_the_data_model_and_mainiocos_policy_agree() -> None:
+    assert catalogue_gaps(policy_get()) == []
+
+
+def test_every_personal_data_table_carries_the_person_indexed_and_its_provenance() -> None:
+    for model in catalogue.personal_data_models():
+        names = {field.name for field in model._meta.concrete_fields}
+        assert {"stored_at", "source"} <= names, model.__name__
+        if model.__name__ in {"Person", "Organisation"}:
+            continue
+        person = model._meta.get_field("person")
+        assert person.db_index, model.__name__
+
+
+def test_an_undeclared_field_fails_the_catalogue() -> None:
+    with isolate_apps("rekisteri.register"):
+
+        class Pet(PersonData):
+            name = models.CharField(max_length=50)
+
+            class Meta:
+                app_label = "register"
+
+        gaps = _gaps_with_extra_model(Pet)
+
+    assert CatalogueGap("pet.name", "not declared in any category of the policy") in gaps
+
+
+def test_a_declared_field_that_does_not_exist_fails_the_catalogue(mainioco_text: str) -> None:
+    policy = parse_policy(
+        mainioco_text.replace('"person.job_title"]', '"person.job_title", "person.shoe_size"]', 1)
+    ).policy
+
+    gaps = catalogue_gaps(policy)
+
+    assert gaps == [
+        CatalogueGap("person.shoe_size", "declared in the policy, but no such field exists")
+    ]
+
+
+def _gaps_with_extra_model(extra: type[models.Model]) -> list[CatalogueGap]:
+    original = catalogue.personal_data_models
+    catalogue.personal_data_models = lambda: [*original(), extra]  # type: ignore[assignment]
+    try:
+        return catalogue_gaps(policy_get())
+    finally:
+        catalogue.personal_data_models = original  # type: ignore[assignment]
