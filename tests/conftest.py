@@ -77,6 +77,10 @@ def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 3
 @pytest.fixture
 def served(transactional_db: None) -> Iterator[str]:
     """The register served by `rekisteri serve` (gunicorn) on the test database."""
+    from rekisteri.policy.selectors import policy_loaded
+    from rekisteri.policy.services import notice_version_record
+
+    notice_version_record(loaded=policy_loaded())  # what `rekisteri setup` does
     port = free_port()
     process = subprocess.Popen(
         rekisteri_command("serve", "--port", str(port), "--workers", "1"),

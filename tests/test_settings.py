@@ -58,3 +58,24 @@ def test_a_nonsense_boolean_is_refused_by_name(tmp_path: Path) -> None:
 
     assert result.returncode != 0
     assert "REKISTERI_DEBUG must be true or false" in result.stderr
+
+
+def test_the_command_line_reports_configuration_mistakes_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REKISTERI_")}
+    env.update({"REKISTERI_PRODUCTION": "true", "REKISTERI_VAR_DIR": str(tmp_path)})
+
+    result = subprocess.run(
+        [sys.executable, "-m", "rekisteri", "setup"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "rekisteri: configuration: REKISTERI_SECRET_KEY is required in production mode "
+        "(REKISTERI_PRODUCTION=true)"
+    )

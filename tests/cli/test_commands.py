@@ -69,3 +69,37 @@ def test_worker_runs_queued_jobs_and_exits_in_batch_mode() -> None:
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_commands_on_an_unprepared_database_say_to_run_setup(tmp_path: Path) -> None:
+    result = subprocess.run(
+        rekisteri_command("notice", "versions"),
+        env=rekisteri_env(
+            DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+            REKISTERI_VAR_DIR=str(tmp_path),
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 1
+    assert "run `rekisteri setup` first" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_policy_check_refuses_a_field_the_data_model_does_not_have(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    text = MAINIOCO.read_text().replace(
+        '"person.job_title"]', '"person.job_title", "person.shoe_size"]'
+    )
+    broken.write_text(text)
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if "person.shoe_size" in t)
+
+    with pytest.raises(CommandError) as refused:
+        call_command("policy", "check", str(broken))
+
+    assert (
+        f"broken.toml:{line}: categories: person.shoe_size: declared in the policy, "
+        "but no such field exists"
+    ) in str(refused.value)

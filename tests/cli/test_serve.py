@@ -51,3 +51,31 @@ def test_serve_refuses_a_port_out_of_range() -> None:
 
     assert result.returncode == 1
     assert "--port must be between 1 and 65535" in result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_refuses_to_start_before_setup() -> None:
+    result = subprocess.run(
+        rekisteri_command("serve", "--port", "8999"),
+        env=rekisteri_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 1
+    assert "run `rekisteri setup` first" in result.stderr
+
+
+def test_a_bad_port_variable_is_a_message_not_a_traceback() -> None:
+    result = subprocess.run(
+        rekisteri_command("serve"),
+        env=rekisteri_env(REKISTERI_PORT="abc"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert "invalid int value: 'abc'" in result.stderr
+    assert "Traceback" not in result.stderr

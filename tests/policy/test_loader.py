@@ -111,7 +111,7 @@ BROKEN = [
     pytest.param(
         ('business_id = "2817330-9"', 'business_id = "Mainioco"'),
         "controller.business_id",
-        "not a valid Finnish business id",
+        "is not a Finnish business id (Y-tunnus): expected 1234567-8",
         'business_id = "Mainioco"',
         id="business-id-not-a-business-id",
     ),

@@ -64,6 +64,7 @@ RETENTION = [
 ]
 SOURCES = [
     "Mainio analyysipalveluun rekisteröitymisen yhteydessä",
+    "asiakaspalvelun ja markkinointiviestinnän toteutuksen yhteydessä",
     "evästeet tai muut vastaavat tekniikat",
     "Mainioco Oy:n sidosryhmät",
     "ulkopuoliset palveluntuottajat",
@@ -73,7 +74,7 @@ SOURCES = [
 ]
 DISCLOSURES = [
     "Henkilötietoja ei luovuteta Mainioco Oy:n ja Mainioco Oy:n lukuun toimivien",
-    "Viranomaisille tietoja luovutetaan lain edellyttämässä tapauksissa",
+    "Viranomaisille tietoja luovutetaan lain edellyttämissä tapauksissa",
     "Euroopan unionin tai Euroopan talousalueen ulkopuolelle",
 ]
 SECURITY = [
@@ -155,7 +156,7 @@ def test_notice_adds_what_the_law_requires_and_the_2019_text_lacked(policy: Poli
     seen = _text_of(render_notice(policy, lang="fi", fmt="md"))
 
     assert "kirjanpitolaki (1336/1997) 2 luku 10 §" in seen
-    assert "6 vuotta sen tilikauden päättymisestä" in seen
+    assert "6 vuotta sen vuoden päättymisestä, jonka aikana niiden tilikausi päättyi" in seen
     assert "oikeusperuste: oikeutettu etu" in seen
     assert "Oikeus peruuttaa suostumus" in seen
 

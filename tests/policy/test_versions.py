@@ -59,7 +59,7 @@ def test_diff_says_what_changed_in_finnish_and_english(
     call_command("notice", "diff", "1", "2", "--lang", "en")
     english = capsys.readouterr().out
 
-    assert "- Säilytyssääntö “asiakastiedot”: months muuttui: 24 → 36" in finnish
+    assert "- Säilytyssääntö “asiakastiedot”: säilytysaika kuukausina muutettu: 24 → 36" in finnish
     assert "- Lisätty tietolähde “luottotietoyhtiö”" in finnish
     assert "- Retention rule “customer data”: months changed from 24 to 36" in english
     assert "- Added source “credit bureau”" in english
@@ -97,3 +97,45 @@ def test_setup_records_the_configured_policy_once(
     assert "notice version 1 (recorded as new" in out
     assert "notice version 1 (unchanged" in out
     assert len(notice_versions_list()) == 1
+
+
+def test_diff_names_references_and_meanings_not_keys(
+    mainioco_text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notice_version_record(loaded=parse_policy(mainioco_text))
+    research = 'en = "opinion polls and market research" }\n'
+    changed = mainioco_text.replace(
+        research + 'legal_basis = "consent"',
+        research + 'legal_basis = "legitimate_interest"\n'
+        'legitimate_interest = { fi = "Tutkimusetu.", en = "Research interest." }',
+    ).replace('sources = ["subject", "research"]', 'sources = ["subject", "customer_service"]', 1)
+    notice_version_record(loaded=parse_policy(changed))
+
+    call_command("notice", "diff", "1", "2")
+    finnish = capsys.readouterr().out
+
+    assert (
+        "Käyttötarkoitus “mielipide- ja markkinatutkimukset”: oikeusperuste muutettu: "
+        "suostumus (tietosuoja-asetuksen 6 art. 1 kohdan a alakohta) → oikeutettu etu "
+        "(tietosuoja-asetuksen 6 art. 1 kohdan f alakohta)" in finnish
+    )
+    assert (
+        "Tietoryhmä “asiakkaan itse tuottama sisältö kuten asiakaspalaute”: tietolähteet "
+        "muutettu: “asiakas itse”, “tuote- ja palvelukehitys, tutkimukset ja kyselyt” → "
+        "“asiakas itse”, “asiakaspalvelu”" in finnish
+    )
+    assert "legal_basis" not in finnish
+    assert "legitimate_interest" not in finnish
+
+
+def test_an_old_version_can_be_shown_whole(
+    mainioco_text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notice_version_record(loaded=parse_policy(mainioco_text))
+    notice_version_record(loaded=parse_policy(_with_longer_retention(mainioco_text)))
+
+    call_command("notice", "show", "1")
+
+    shown = capsys.readouterr().out
+    assert "24 kuukautta asiakkuuden päättymisestä" in shown
+    assert "versio 1" in shown

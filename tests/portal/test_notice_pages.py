@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from rekisteri.policy.loader import parse_policy
 from rekisteri.policy.selectors import policy_loaded
 from rekisteri.policy.services import notice_version_record
 
@@ -26,6 +27,8 @@ def test_finnish_notice_page_shows_the_version_in_force(client: Client) -> None:
 
 
 def test_english_notice_page_is_in_english(client: Client) -> None:
+    notice_version_record(loaded=policy_loaded())
+
     response = client.get("/en/privacy")
 
     page = response.content.decode()
@@ -37,8 +40,39 @@ def test_english_notice_page_is_in_english(client: Client) -> None:
 
 
 def test_notice_pages_only_answer_reads(client: Client) -> None:
-    assert client.post("/tietosuojaseloste").status_code == 405
+    strict = Client(enforce_csrf_checks=True)
+
+    assert strict.post("/tietosuojaseloste").status_code == 405
+    assert strict.delete("/en/privacy").status_code == 405
 
 
-def test_unknown_page_is_a_404(client: Client) -> None:
-    assert client.get("/no/such/page").status_code == 404
+def test_unknown_page_is_a_404_in_both_languages(client: Client, settings: object) -> None:
+    response = client.get("/no/such/page")
+
+    assert response.status_code == 404
+    assert "Sivua ei löytynyt" in response.content.decode()
+    assert "Page not found" in response.content.decode()
+
+
+def test_before_setup_records_a_version_no_notice_is_shown(client: Client) -> None:
+    response = client.get("/tietosuojaseloste")
+
+    assert response.status_code == 503
+    assert "Tietosuojaselostetta otetaan käyttöön" in response.content.decode()
+
+
+def test_the_page_shows_the_recorded_version_not_an_unrecorded_edit(
+    client: Client, mainioco_text: str
+) -> None:
+    notice_version_record(loaded=policy_loaded())
+    edited = parse_policy(mainioco_text.replace("asko@mainio.co", "tietosuoja@mainio.co"))
+    assert edited.content_hash != policy_loaded().content_hash
+
+    before = client.get("/tietosuojaseloste").content.decode()
+    notice_version_record(loaded=edited)
+    after = client.get("/tietosuojaseloste").content.decode()
+
+    assert "asko@mainio.co" in before
+    assert "versio 1" in before
+    assert "tietosuoja@mainio.co" in after
+    assert "versio 2" in after

@@ -8,6 +8,12 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rekisteri.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["rekisteri", *sys.argv[1:]])
+    try:
+        execute_from_command_line(["rekisteri", *sys.argv[1:]])
+    except ImproperlyConfigured as exc:
+        # A configuration mistake is the operator's to fix: say what, not where in Django.
+        sys.stderr.write(f"rekisteri: configuration: {exc}\n")
+        raise SystemExit(1) from None

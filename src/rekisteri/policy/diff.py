@@ -1,13 +1,30 @@
-"""What changed between two notice versions, in words a person can read."""
+"""What changed between two notice versions, in words a person can read.
+
+Field names become their labels, enumerations their meaning, and references to
+other parts of the policy (purposes, sources, rules) the names the notice uses.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from rekisteri.policy.schema import Language
+from rekisteri.policy.labels import (
+    legal_basis_label,
+    recipient_kind_label,
+    retention_event_label,
+    safeguard_label,
+)
+from rekisteri.policy.schema import (
+    Language,
+    LegalBasis,
+    RecipientKind,
+    RetentionEvent,
+    Safeguard,
+)
 
 # The keyed sections of a policy: an entry is named by its "name" text.
 _KEYED_SECTIONS = (
@@ -22,6 +39,22 @@ _KEYED_SECTIONS = (
     "rights",
     "roles",
 )
+# Fields whose values are keys of another section.
+_REFERENCES = {
+    "purposes": "purposes",
+    "sources": "sources",
+    "categories": "categories",
+    "recipients": "recipients",
+    "retention": "retention",
+    "hold": "retention",
+    "fallback": "retention",
+}
+_ENUMS: dict[str, Callable[[str], str]] = {
+    "legal_basis": lambda v: legal_basis_label(LegalBasis(v)),
+    "kind": lambda v: recipient_kind_label(RecipientKind(v)),
+    "after": lambda v: retention_event_label(RetentionEvent(v)),
+    "safeguards": lambda v: safeguard_label(Safeguard(v)),
+}
 
 
 def _section_label(section: str) -> str:
@@ -46,93 +79,147 @@ def _section_label(section: str) -> str:
     }.get(section, section)
 
 
-def _show(value: Any, lang: Language) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, dict) and set(value) == {"fi", "en"}:
-        return f"“{value[lang]}”"
-    if isinstance(value, dict) and set(value) == {"text"}:
-        return _show(value["text"], lang)
-    if isinstance(value, list):
-        return ", ".join(_show(item, lang) for item in value) or "—"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    return str(value)
+def _field_label(field: str) -> str:
+    return {
+        "name": _("name"),
+        "description": _("description"),
+        "legal_basis": _("legal basis"),
+        "legitimate_interest": _("legitimate interest"),
+        "direct_marketing": _("direct marketing"),
+        "fields": _("fields"),
+        "purposes": _("purposes"),
+        "sources": _("sources"),
+        "origin": _("origin"),
+        "retention": _("retention rule"),
+        "erasure": _("on erasure"),
+        "anonymise": _("anonymisation"),
+        "hold": _("legal hold"),
+        "keep_fields": _("fields kept under the hold"),
+        "after": _("counted from"),
+        "months": _("months"),
+        "years": _("years"),
+        "fallback": _("rule when there is no customership"),
+        "law": _("law"),
+        "note": _("note"),
+        "from_subject": _("collected from the data subject"),
+        "kind": _("kind"),
+        "categories": _("data categories"),
+        "countries": _("countries"),
+        "safeguards": _("safeguards"),
+        "recipients": _("recipients"),
+        "necessary": _("strictly necessary"),
+        "lifetime_days": _("lifetime in days"),
+        "text": _("text"),
+        "sees_restricted": _("sees restricted people"),
+        "aggregates_only": _("aggregates only"),
+        "business_id": _("business ID"),
+        "street_address": _("street address"),
+        "postal_code": _("postal code"),
+        "postal_address": _("postal address"),
+        "city": _("city"),
+        "country": _("country"),
+        "contact_email": _("contact e-mail"),
+        "email": _("e-mail"),
+        "phone": _("telephone"),
+        "website": _("website"),
+        "data_protection_officer": _("data protection officer"),
+        "purpose": _("purpose"),
+        "min_cell_size": _("smallest group shown"),
+        "text_date": _("date of the text"),
+    }.get(field, field.replace("_", " "))
 
 
-def _entry_name(section: str, key: str, entry: Any, lang: Language) -> str:
-    if isinstance(entry, dict) and isinstance(entry.get("name"), dict):
-        return f"“{entry['name'][lang]}”"
-    return f"“{key}”"
+class _Differ:
+    def __init__(self, old: dict[str, Any], new: dict[str, Any], lang: Language) -> None:
+        self.old, self.new, self.lang = old, new, lang
+
+    def name_of(self, section: str, key: str) -> str:
+        for content in (self.new, self.old):
+            entry = content.get(section, {}).get(key)
+            if isinstance(entry, dict) and isinstance(entry.get("name"), dict):
+                return f"“{entry['name'][self.lang]}”"
+        return f"“{key}”"
+
+    def show(self, field: str, value: Any) -> str:
+        if value is None or value == [] or value == "":
+            return "—"
+        if isinstance(value, dict) and set(value) == {"fi", "en"}:
+            return f"“{value[self.lang]}”"
+        if isinstance(value, dict) and set(value) == {"text"}:
+            return self.show(field, value["text"])
+        if isinstance(value, list):
+            return ", ".join(self.show(field, item) for item in value)
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        if isinstance(value, str) and field in _REFERENCES:
+            return self.name_of(_REFERENCES[field], value)
+        if isinstance(value, str) and field in _ENUMS:
+            try:
+                return _ENUMS[field](value)
+            except ValueError:
+                return value
+        if isinstance(value, dict):
+            return "; ".join(f"{_field_label(k)}: {self.show(k, v)}" for k, v in value.items())
+        return str(value)
+
+    def changed(self, prefix: str, field: str, before: Any, after: Any) -> str:
+        return _("%(what)s: %(field)s changed from %(old)s to %(new)s") % {
+            "what": prefix,
+            "field": _field_label(field),
+            "old": self.show(field, before),
+            "new": self.show(field, after),
+        }
+
+    def lines(self) -> list[str]:
+        out: list[str] = []
+        for section in sorted(set(self.old) | set(self.new)):
+            before, after = self.old.get(section), self.new.get(section)
+            if before == after:
+                continue
+            label = _section_label(section)
+            if section in _KEYED_SECTIONS:
+                out.extend(self.keyed(section, label, before or {}, after or {}))
+            elif (
+                isinstance(before, dict) and isinstance(after, dict) and set(after) != {"fi", "en"}
+            ):
+                for key in sorted(set(before) | set(after)):
+                    if before.get(key) != after.get(key):
+                        out.append(
+                            self.changed(label.capitalize(), key, before.get(key), after.get(key))
+                        )
+            else:
+                out.append(
+                    _("%(section)s changed from %(old)s to %(new)s")
+                    % {
+                        "section": label.capitalize(),
+                        "old": self.show(section, before),
+                        "new": self.show(section, after),
+                    }
+                )
+        return out
+
+    def keyed(
+        self, section: str, label: str, before: dict[str, Any], after: dict[str, Any]
+    ) -> list[str]:
+        out = []
+        for key in sorted(set(before) | set(after)):
+            name = self.name_of(section, key)
+            if key not in before:
+                out.append(_("Added %(section)s %(name)s") % {"section": label, "name": name})
+            elif key not in after:
+                out.append(_("Removed %(section)s %(name)s") % {"section": label, "name": name})
+            elif before[key] != after[key]:
+                old_entry, new_entry = before[key], after[key]
+                prefix = f"{label.capitalize()} {name}"
+                for field in sorted(set(old_entry) | set(new_entry)):
+                    if old_entry.get(field) != new_entry.get(field):
+                        out.append(
+                            self.changed(prefix, field, old_entry.get(field), new_entry.get(field))
+                        )
+        return out
 
 
 def notice_diff(old: dict[str, Any], new: dict[str, Any], *, lang: Language) -> list[str]:
     """List the changes from ``old`` to ``new`` canonical policy content."""
     with translation.override(lang):
-        lines: list[str] = []
-        for section in sorted(set(old) | set(new)):
-            before, after = old.get(section), new.get(section)
-            if before == after:
-                continue
-            label = _section_label(section)
-            if section in _KEYED_SECTIONS:
-                lines.extend(_keyed_changes(section, label, before or {}, after or {}, lang))
-            elif isinstance(before, dict) and isinstance(after, dict) and not _is_text(after):
-                for key in sorted(set(before) | set(after)):
-                    if before.get(key) != after.get(key):
-                        lines.append(
-                            _("%(section)s: %(field)s changed from %(old)s to %(new)s")
-                            % {
-                                "section": label.capitalize(),
-                                "field": key,
-                                "old": _show(before.get(key), lang),
-                                "new": _show(after.get(key), lang),
-                            }
-                        )
-            else:
-                lines.append(
-                    _("%(section)s changed from %(old)s to %(new)s")
-                    % {
-                        "section": label.capitalize(),
-                        "old": _show(before, lang),
-                        "new": _show(after, lang),
-                    }
-                )
-        return lines
-
-
-def _is_text(value: dict[str, Any]) -> bool:
-    return set(value) == {"fi", "en"}
-
-
-def _keyed_changes(
-    section: str, label: str, before: dict[str, Any], after: dict[str, Any], lang: Language
-) -> list[str]:
-    lines = []
-    for key in sorted(set(before) | set(after)):
-        if key not in before:
-            lines.append(
-                _("Added %(section)s %(name)s")
-                % {"section": label, "name": _entry_name(section, key, after[key], lang)}
-            )
-        elif key not in after:
-            lines.append(
-                _("Removed %(section)s %(name)s")
-                % {"section": label, "name": _entry_name(section, key, before[key], lang)}
-            )
-        elif before[key] != after[key]:
-            name = _entry_name(section, key, after[key], lang)
-            old_entry, new_entry = before[key], after[key]
-            for field in sorted(set(old_entry) | set(new_entry)):
-                if old_entry.get(field) != new_entry.get(field):
-                    lines.append(
-                        _("%(section)s %(name)s: %(field)s changed from %(old)s to %(new)s")
-                        % {
-                            "section": label.capitalize(),
-                            "name": name,
-                            "field": field,
-                            "old": _show(old_entry.get(field), lang),
-                            "new": _show(new_entry.get(field), lang),
-                        }
-                    )
-    return lines
+        return _Differ(old, new, lang).lines()

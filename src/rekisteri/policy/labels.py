@@ -61,6 +61,15 @@ def recipient_kind_label(kind: RecipientKind) -> str:
     }[kind]
 
 
+def retention_event_label(event: RetentionEvent) -> str:
+    return {
+        RetentionEvent.CUSTOMERSHIP_END: _("the end of the customership"),
+        RetentionEvent.REGISTERED: _("when the data were stored"),
+        RetentionEvent.EVENT_TIME: _("the event the data describe"),
+        RetentionEvent.FINANCIAL_YEAR_END: _("the end of the year the financial period ended"),
+    }[event]
+
+
 def period_label(rule: RetentionRule) -> str:
     if rule.years is not None:
         return ngettext("%(count)d year", "%(count)d years", rule.years) % {"count": rule.years}
@@ -78,6 +87,7 @@ def retention_phrase(rule: RetentionRule) -> str:
         RetentionEvent.REGISTERED: _("for %(period)s from when they were stored"),
         RetentionEvent.EVENT_TIME: _("for %(period)s from the event they describe"),
         RetentionEvent.FINANCIAL_YEAR_END: _(
-            "for %(period)s from the end of the financial year in which they arose"
+            "for %(period)s from the end of the year in which the financial period they "
+            "belong to ended"
         ),
     }[rule.after] % {"period": period}

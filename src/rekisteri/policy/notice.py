@@ -75,6 +75,7 @@ def _build(
     policy: Policy, lang: Language, version_number: int | None, effective_on: dt.date
 ) -> NoticeContext:
     from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
 
     c = policy.controller
     purposes = [
@@ -121,7 +122,8 @@ def _build(
         data_requirement=policy.notice.data_requirement(lang),
         retention=_retention_lines(policy, lang),
         sources_intro=policy.notice.sources_intro(lang),
-        sources=[s.name(lang) for s in policy.sources.values()],
+        # The intro names what comes from the subject; the list adds the rest.
+        sources=[s.name(lang) for s in policy.sources.values() if not s.from_subject],
         disclosures=policy.notice.disclosures(lang),
         recipients=[
             Item(title=r.name(lang), text=r.description(lang), extra=[recipient_kind_label(r.kind)])
@@ -142,7 +144,15 @@ def _build(
             Item(
                 title=k.name(lang),
                 text=k.description(lang),
-                extra=[_("set without consent") if k.necessary else _("only with your consent")],
+                extra=[
+                    _("set without consent") if k.necessary else _("only with your consent"),
+                    ngettext(
+                        "kept for at most %(days)d day",
+                        "kept for at most %(days)d days",
+                        k.lifetime_days,
+                    )
+                    % {"days": k.lifetime_days},
+                ],
             )
             for k in policy.cookies.values()
         ],
@@ -184,8 +194,11 @@ def _retention_lines(policy: Policy, lang: Language) -> list[str]:
             )
         if any(other.fallback == key for other in policy.retention.values()):
             lines.append(
-                _("The data of %(whom)s are kept %(phrase)s and then deleted automatically.")
-                % {"whom": rule.name(lang), "phrase": retention_phrase(rule)}
+                _(
+                    "If a person has never been a customer, their data are kept %(phrase)s "
+                    "and then deleted automatically."
+                )
+                % {"phrase": retention_phrase(rule)}
             )
     for cat in policy.categories.values():
         if cat.erasure == ErasureAction.HOLD and cat.hold is not None:

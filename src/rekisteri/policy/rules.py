@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.fi import ytunnus
 
-from rekisteri.policy.schema import ErasureAction, LegalBasis, Policy, Right
+from rekisteri.core import clock
+from rekisteri.policy.schema import ErasureAction, LegalBasis, Policy, RetentionEvent, Right
 
 Path = tuple[str | int, ...]
 
@@ -56,12 +58,23 @@ def _unknown(kind: str, key: str, known: object) -> str:
 
 
 def _check_controller(policy: Policy) -> Iterator[Problem]:
-    if not ytunnus.is_valid(policy.controller.business_id):
+    business_id = policy.controller.business_id
+    try:
+        ytunnus.validate(business_id)
+    except InvalidChecksum:
         yield Problem(
             ("controller", "business_id"),
-            f"{policy.controller.business_id!r} is not a valid Finnish business id (Y-tunnus): "
+            f"{business_id!r} is not a valid Finnish business id (Y-tunnus): "
             "the check digit does not match",
         )
+    except ValidationError:
+        yield Problem(
+            ("controller", "business_id"),
+            f"{business_id!r} is not a Finnish business id (Y-tunnus): expected 1234567-8",
+        )
+    text_date = policy.policy.text_date
+    if text_date is not None and text_date > clock.today():
+        yield Problem(("policy", "text_date"), "the date of the text is in the future")
 
 
 def _check_purposes(policy: Policy) -> Iterator[Problem]:
@@ -160,7 +173,12 @@ def _check_retention(policy: Policy) -> Iterator[Problem]:
     for key, rule in policy.retention.items():
         if (rule.months is None) == (rule.years is None):
             yield Problem(("retention", key), "give the period as exactly one of months or years")
-        if rule.fallback is not None:
+        if rule.fallback is not None and rule.after != RetentionEvent.CUSTOMERSHIP_END:
+            yield Problem(
+                ("retention", key, "fallback"),
+                "only a rule counted from the end of a customership needs a fallback",
+            )
+        elif rule.fallback is not None:
             if rule.fallback not in policy.retention:
                 yield Problem(
                     ("retention", key, "fallback"),

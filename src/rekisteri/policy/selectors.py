@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 
 from django.conf import settings
@@ -33,6 +34,24 @@ def notice_version_current() -> NoticeVersion | None:
     if latest is None or latest.content_hash != policy_loaded().content_hash:
         return None
     return latest
+
+
+@functools.lru_cache(maxsize=8)
+def _policy_of(content_hash: str, content_json: str) -> Policy:
+    return Policy.model_validate_json(content_json)
+
+
+def notice_in_force() -> tuple[Policy, NoticeVersion] | None:
+    """Return the newest recorded version and its policy: what the public sees.
+
+    The recorded content, not the file, is the notice: an edited file is not in
+    force until ``rekisteri setup`` records it, and every server process shows
+    the same text.
+    """
+    latest = NoticeVersion.objects.order_by("-number").first()
+    if latest is None:
+        return None
+    return _policy_of(latest.content_hash, json.dumps(latest.content)), latest
 
 
 def notice_versions_list() -> list[NoticeVersion]:

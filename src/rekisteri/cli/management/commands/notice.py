@@ -6,6 +6,7 @@ from typing import Any
 from rekisteri.cli.base import RekisteriCommand
 from rekisteri.policy.diff import notice_diff
 from rekisteri.policy.notice import render_notice
+from rekisteri.policy.schema import Policy
 from rekisteri.policy.selectors import (
     notice_version_current,
     notice_version_get,
@@ -22,6 +23,8 @@ class Command(RekisteriCommand):
         parser.add_argument("--format", dest="fmt", choices=["md", "html"], default="md")
         sub = parser.add_subparsers(dest="action")
         sub.add_parser("versions", help="List the notice versions.")
+        show = sub.add_parser("show", help="Render a recorded version.")
+        show.add_argument("number", type=int)
         diff = sub.add_parser("diff", help="Show what changed from version A to version B.")
         diff.add_argument("a", type=int)
         diff.add_argument("b", type=int)
@@ -30,7 +33,10 @@ class Command(RekisteriCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         lang = options["lang"]
         if options["action"] == "versions":
-            for version in notice_versions_list():
+            versions = notice_versions_list()
+            if not versions:
+                self.stderr.write("No notice version is recorded yet: run `rekisteri setup`.")
+            for version in versions:
                 self.stdout.write(
                     f"{version.number}\t{version.effective_on.isoformat()}\t"
                     f"{version.content_hash[:12]}"
@@ -43,7 +49,25 @@ class Command(RekisteriCommand):
             for line in lines or ["(no changes)" if lang == "en" else "(ei muutoksia)"]:
                 self.stdout.write(f"- {line}" if lines else line)
             return
+        if options["action"] == "show":
+            version = notice_version_get(number=options["number"])
+            self.stdout.write(
+                render_notice(
+                    Policy.model_validate(version.content),
+                    lang=lang,
+                    fmt=options["fmt"],
+                    version_number=version.number,
+                    effective_on=version.effective_on,
+                ),
+                ending="",
+            )
+            return
         current = notice_version_current()
+        if current is None:
+            self.stderr.write(
+                "Note: this is the policy file, not a recorded version; "
+                "`rekisteri setup` puts it in force."
+            )
         self.stdout.write(
             render_notice(
                 policy_get(),

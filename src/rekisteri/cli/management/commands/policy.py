@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 
 from rekisteri.cli.base import RekisteriCommand
+from rekisteri.cli.policy_gate import policy_require_consistent_with_code
 from rekisteri.policy.loader import load_policy
 
 
@@ -21,6 +22,7 @@ class Command(RekisteriCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = options["file"] or Path(settings.REKISTERI_POLICY)
         loaded = load_policy(path)
+        policy_require_consistent_with_code(loaded)
         policy = loaded.policy
         self.stdout.write(
             f"{path}: ok — {len(policy.purposes)} purposes, {len(policy.categories)} "

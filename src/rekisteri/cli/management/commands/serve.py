@@ -8,7 +8,8 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from rekisteri.cli.base import RekisteriCommand
-from rekisteri.policy.selectors import policy_loaded
+from rekisteri.cli.policy_gate import policy_require_consistent_with_code
+from rekisteri.policy.selectors import notice_in_force, policy_loaded
 
 
 class Command(RekisteriCommand):
@@ -16,19 +17,19 @@ class Command(RekisteriCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default=os.environ.get("REKISTERI_HOST", "127.0.0.1"))
-        parser.add_argument(
-            "--port", type=int, default=int(os.environ.get("REKISTERI_PORT", "8000"))
-        )
-        parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("REKISTERI_WORKERS", "2"))
-        )
+        # String defaults pass through type=int, so a bad variable gets argparse's message.
+        parser.add_argument("--port", type=int, default=os.environ.get("REKISTERI_PORT", "8000"))
+        parser.add_argument("--workers", type=int, default=os.environ.get("REKISTERI_WORKERS", "2"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not 0 < options["port"] < 65536:
             raise CommandError(f"--port must be between 1 and 65535, not {options['port']}")
         if options["workers"] < 1:
             raise CommandError("--workers must be at least 1")
-        policy_loaded()  # fail here, with the policy's own message, not in a worker
+        # Fail here, with the policy's own message, not in a worker.
+        policy_require_consistent_with_code(policy_loaded())
+        if notice_in_force() is None:
+            raise CommandError("no notice version is recorded: run `rekisteri setup` first")
         argv = [
             sys.executable,
             "-m",

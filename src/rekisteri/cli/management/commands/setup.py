@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from rekisteri.cli.base import RekisteriCommand
+from rekisteri.cli.policy_gate import policy_require_consistent_with_code
 from rekisteri.policy.selectors import policy_loaded
 from rekisteri.policy.services import notice_version_record
 
@@ -16,6 +17,7 @@ class Command(RekisteriCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # Refuse a broken policy before touching the database.
         loaded = policy_loaded()
+        policy_require_consistent_with_code(loaded)
         call_command("migrate", interactive=False, verbosity=0)
         if settings.PRODUCTION:
             call_command("collectstatic", interactive=False, verbosity=0)
