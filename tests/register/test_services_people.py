@@ -35,18 +35,27 @@ pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 5, 4, 9, 30, tzinfo=dt.UTC)
 
 
-def _aino(**extra: object) -> Person:
-    arguments: dict[str, object] = {
-        "actor": SYSTEM,
-        "source": "subject",
+def _aino(
+    source: str = "subject",
+    username: str | None = None,
+    password: str | None = None,
+    **extra: object,
+) -> Person:
+    fields: dict[str, object] = {
         "first_name": "Aino",
         "last_name": "Virtanen",
         "email": "aino.virtanen@example.fi",
         "phone": "040 123 4567",
         "address": s.AddressIn("Kauppakatu 39", "40100", "Jyväskylä"),
     }
-    arguments.update(extra)
-    return s.person_register(**arguments)  # type: ignore[arg-type]
+    fields.update(extra)
+    return s.person_register(
+        actor=SYSTEM,
+        source=source,
+        person=s.PersonIn(**fields),  # type: ignore[arg-type]
+        username=username,
+        password=password,
+    )
 
 
 @time_machine.travel(NOW, tick=False)

@@ -114,89 +114,109 @@ def _hash_password(password: str) -> str:
     return make_password(password)
 
 
-def person_register(
-    *,
-    actor: Actor,
-    source: str,
-    first_name: str,
-    last_name: str,
-    email: str | None = None,
-    phone: str | None = None,
-    address: AddressIn | None = None,
-    personal_identity_code: str | None = None,
-    birth_year: int | None = None,
-    gender: str = "",
-    job_title: str = "",
-    username: str | None = None,
-    password: str | None = None,
-    organisation: OrganisationIn | None = None,
-) -> Person:
-    """Register a person with their contact data, account and organisation."""
-    source_require(source)
-    first = v.clean_text(first_name, field="first_name", max_length=100)
-    last = v.clean_text(last_name, field="last_name", max_length=100)
-    clean_email = v.clean_email(email) if email else None
-    clean_phone = v.clean_phone(phone) if phone else None
-    clean_address = _clean_address(address) if address else None
-    code = (
-        v.clean_personal_identity_code(personal_identity_code) if personal_identity_code else None
-    )
-    year = v.clean_birth_year(birth_year) if birth_year is not None else None
-    if gender and gender not in Gender.values:
+@dataclass(frozen=True)
+class PersonIn:
+    """A person as a client sends it, before cleaning."""
+
+    first_name: str
+    last_name: str
+    email: str | None = None
+    phone: str | None = None
+    address: AddressIn | None = None
+    personal_identity_code: str | None = None
+    birth_year: int | None = None
+    gender: str = ""
+    job_title: str = ""
+    organisation: OrganisationIn | None = None
+
+
+def person_clean(person: PersonIn) -> PersonIn:
+    """Apply every rule of a person's data; the one place the API and imports share."""
+    if person.gender and person.gender not in Gender.values:
         raise InvalidInput(
             f"gender: must be one of {', '.join(Gender.values)}",
             code=RegisterCode.INVALID_TEXT,
             data={"field": "gender"},
         )
-    title = v.clean_text(job_title, field="job_title", max_length=200, required=False)
+    return PersonIn(
+        first_name=v.clean_text(person.first_name, field="first_name", max_length=100),
+        last_name=v.clean_text(person.last_name, field="last_name", max_length=100),
+        email=v.clean_email(person.email) if person.email else None,
+        phone=v.clean_phone(person.phone) if person.phone else None,
+        address=_clean_address(person.address) if person.address else None,
+        personal_identity_code=(
+            v.clean_personal_identity_code(person.personal_identity_code)
+            if person.personal_identity_code
+            else None
+        ),
+        birth_year=(
+            v.clean_birth_year(person.birth_year) if person.birth_year is not None else None
+        ),
+        gender=person.gender,
+        job_title=v.clean_text(person.job_title, field="job_title", max_length=200, required=False),
+        organisation=_clean_organisation(person.organisation) if person.organisation else None,
+    )
+
+
+def person_register(
+    *,
+    actor: Actor,
+    source: str,
+    person: PersonIn,
+    username: str | None = None,
+    password: str | None = None,
+) -> Person:
+    """Register a person with their contact data, account and organisation."""
+    source_require(source)
+    clean = person_clean(person)
     if (username is None) != (password is None):
         raise InvalidInput("username and password go together", code=RegisterCode.INVALID_TEXT)
     clean_username = v.clean_text(username, field="username", max_length=150) if username else None
     password_hash = _hash_password(password) if password is not None else None
-    org = _clean_organisation(organisation) if organisation else None
 
     now = clock.now()
     try:
         with transaction.atomic():
-            if clean_email:
-                _email_free(clean_email)
+            if clean.email:
+                _email_free(clean.email)
             if clean_username and ServiceAccount.objects.filter(username=clean_username).exists():
                 raise Conflict("username: already taken", code=RegisterCode.USERNAME_TAKEN)
+            code = clean.personal_identity_code
             if code and Person.objects.filter(personal_identity_code=code).exists():
                 raise Conflict(
                     "personal_identity_code: already registered to another person",
                     code=RegisterCode.INVALID_PERSONAL_IDENTITY_CODE,
                 )
-            person = Person.objects.create(
+            row = Person.objects.create(
                 stored_at=now,
                 source=source,
-                first_name=first,
-                last_name=last,
+                first_name=clean.first_name,
+                last_name=clean.last_name,
                 personal_identity_code=code,
-                birth_year=year,
-                gender=gender,
-                job_title=title,
+                birth_year=clean.birth_year,
+                gender=clean.gender,
+                job_title=clean.job_title,
             )
-            prov = {"person": person, "stored_at": now, "source": source}
-            if clean_email:
-                EmailAddress.objects.create(address=clean_email, **prov)
-            if clean_phone:
-                PhoneNumber.objects.create(number=clean_phone, **prov)
-            if clean_address:
-                PostalAddress.objects.create(**clean_address.__dict__, **prov)
+            prov = {"person": row, "stored_at": now, "source": source}
+            if clean.email:
+                EmailAddress.objects.create(address=clean.email, **prov)
+            if clean.phone:
+                PhoneNumber.objects.create(number=clean.phone, **prov)
+            if clean.address:
+                PostalAddress.objects.create(**clean.address.__dict__, **prov)
             if clean_username and password_hash:
                 ServiceAccount.objects.create(
                     username=clean_username, password_hash=password_hash, **prov
                 )
-            if org:
-                _organisation_link(person, org, now=now, source=source)
+            if clean.organisation:
+                _organisation_link(row, clean.organisation, now=now, source=source)
     except IntegrityError:
         # Two requests raced for the same e-mail, username or identity code.
         raise Conflict(
             "the person's e-mail, username or identity code is already registered",
             code=RegisterCode.EMAIL_TAKEN,
         ) from None
-    return person
+    return row
 
 
 def _clean_organisation(organisation: OrganisationIn) -> OrganisationIn:

@@ -1,0 +1,158 @@
+"""`rekisteri import people`: valid rows in, each bad row named by line, nothing half-done."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from rekisteri.core.actors import SYSTEM
+from rekisteri.core.errors import InvalidInput
+from rekisteri.register.importing import people_import
+from rekisteri.register.models import EmailAddress, Person, PhoneNumber, PostalAddress
+from rekisteri.register.services import PersonIn, person_register
+from tests.conftest import rekisteri_command, rekisteri_env
+
+HEADER = "first_name,last_name,email,phone,street_address,postal_code,city\n"
+GOOD = [
+    "Aino,Virtanen,aino@example.fi,040 123 4567,Kauppakatu 1,40100,Jyväskylä",
+    "Eero,Korhonen,eero@example.fi,,,,",
+]
+
+
+def _csv(tmp_path: Path, *lines: str) -> Path:
+    path = tmp_path / "people.csv"
+    path.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.django_db
+def test_valid_rows_are_imported_with_their_contact_data_and_source(tmp_path: Path) -> None:
+    report = people_import(actor=SYSTEM, path=_csv(tmp_path, *GOOD), source="directory_services")
+
+    assert (report.read, report.imported, report.rejected) == (2, 2, [])
+    aino = Person.objects.get(first_name="Aino")
+    assert aino.source == "directory_services"
+    assert PhoneNumber.objects.get(person=aino).number == "+358401234567"
+    assert PostalAddress.objects.get(person=aino).postal_code == "40100"
+    assert EmailAddress.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_each_rejected_row_is_reported_by_line_and_the_rest_are_imported(tmp_path: Path) -> None:
+    path = _csv(
+        tmp_path,
+        GOOD[0],
+        "Bad,Email,not-an-email,,,,",
+        "Bad,Phone,bad@example.fi,123,,,",
+        ",Nameless,nameless@example.fi,,,,",
+        "Dup,Licate,AINO@example.fi,,,,",
+        "Bad,Postcode,pc@example.fi,,Katu 1,401,Oulu",
+        GOOD[1],
+    )
+
+    report = people_import(actor=SYSTEM, path=path, source="subject")
+
+    assert [(r.line, r.reason) for r in report.rejected] == [
+        (3, "email: is not a valid e-mail address"),
+        (4, "phone: is not a valid phone number"),
+        (5, "first_name: is required"),
+        (6, "email: duplicate of line 2"),
+        (7, "address.postal_code: is not a Finnish postal code (five digits)"),
+    ]
+    assert report.imported == 2
+    assert Person.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_people_already_in_the_register_are_not_imported_again(tmp_path: Path) -> None:
+    person_register(
+        actor=SYSTEM,
+        source="subject",
+        person=PersonIn(first_name="Aino", last_name="V", email="Aino@Example.fi"),
+    )
+
+    report = people_import(actor=SYSTEM, path=_csv(tmp_path, *GOOD), source="subject")
+
+    assert [(r.line, r.reason) for r in report.rejected] == [(2, "email: already registered")]
+    assert Person.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_atomic_import_writes_nothing_when_one_row_is_bad(tmp_path: Path) -> None:
+    path = _csv(tmp_path, *GOOD, "Bad,Email,nope,,,,")
+
+    with pytest.raises(CommandError, match=r"nothing imported: 1 of 3 rows were rejected"):
+        call_command("import", "people", str(path), "--source", "subject", "--atomic")
+
+    assert Person.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_jsonl_rows_are_validated_the_same_way(tmp_path: Path) -> None:
+    path = tmp_path / "people.jsonl"
+    lines = [
+        json.dumps({"first_name": "Aino", "last_name": "V", "birth_year": 1980}),
+        "{not json",
+        json.dumps({"first_name": "Eero", "last_name": "K", "shoe_size": 44}),
+        json.dumps(["a", "list"]),
+        json.dumps({"first_name": "Eero", "last_name": "K", "birth_year": 1850}),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    report = people_import(actor=SYSTEM, path=path, source="subject")
+
+    assert [(r.line, r.reason) for r in report.rejected] == [
+        (2, "is not valid JSON"),
+        (3, "has unknown keys ['shoe_size']"),
+        (4, "is not a JSON object"),
+        (5, "birth_year: is not a plausible year of birth"),
+    ]
+    assert Person.objects.get().birth_year == 1980
+
+
+@pytest.mark.django_db
+def test_unknown_source_or_header_refuses_the_whole_file(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="unknown source 'gossip'"):
+        people_import(actor=SYSTEM, path=_csv(tmp_path, *GOOD), source="gossip")
+    bad_header = tmp_path / "bad.csv"
+    bad_header.write_text("etunimi,sukunimi\nAino,V\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="unknown columns"):
+        people_import(actor=SYSTEM, path=bad_header, source="subject")
+    assert Person.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_lists_rejections_and_exits_non_zero(tmp_path: Path) -> None:
+    path = _csv(tmp_path, *GOOD, "Bad,Email,nope,,,,")
+
+    result = subprocess.run(
+        rekisteri_command("import", "people", str(path), "--source", "subject"),
+        env=rekisteri_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 1
+    assert "line 4: email: is not a valid e-mail address" in result.stderr
+    assert "2 imported, 1 rejected, 3 rows read from people.csv." in result.stdout
+    assert "nope" not in result.stderr
+    assert Person.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_rows_split_over_several_batches_each_get_their_own_person(tmp_path: Path) -> None:
+    lines = [f"Henkilö,Numero{i},h{i}@example.fi,,,," for i in range(7)]
+
+    report = people_import(
+        actor=SYSTEM, path=_csv(tmp_path, *lines), source="subject", batch_size=3
+    )
+
+    assert report.imported == 7
+    pairs = {(e.person.last_name, e.address) for e in EmailAddress.objects.select_related("person")}
+    assert pairs == {(f"Numero{i}", f"h{i}@example.fi") for i in range(7)}
+    assert Person.objects.values("pseudonym").distinct().count() == 7
