@@ -75,18 +75,22 @@ def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 3
 
 
 @pytest.fixture
-def served(transactional_db: None) -> Iterator[str]:
-    """The register served by `rekisteri serve` (gunicorn) on the test database."""
+def served(transactional_db: None, tmp_path: Path) -> Iterator[str]:
+    """The register served by `rekisteri serve` (gunicorn) on the test database.
+
+    Its access log is written to ``tmp_path / "access.log"``.
+    """
     from rekisteri.policy.selectors import policy_loaded
     from rekisteri.policy.services import notice_version_record
 
     notice_version_record(loaded=policy_loaded())  # what `rekisteri setup` does
     port = free_port()
+    access_log = (tmp_path / "access.log").open("wb")
     process = subprocess.Popen(
-        rekisteri_command("serve", "--port", str(port), "--workers", "1"),
+        rekisteri_command("serve", "--port", str(port), "--workers", "2"),
         env=rekisteri_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=access_log,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -98,6 +102,7 @@ def served(transactional_db: None) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        access_log.close()
 
 
 @pytest.fixture(scope="session")

@@ -85,8 +85,9 @@ if PRODUCTION and "DATABASE_URL" not in os.environ:
 DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that the processes a test starts (the server,
-    # the worker) see the same test database as the test itself.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-rekisteri.sqlite3")}
+    # the worker) see the same test database; one per test run, so that two
+    # runs in one checkout never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-rekisteri-{os.getpid()}.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         # Writers queue for the lock (server, worker, CLI) instead of failing at once.
@@ -104,10 +105,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    # Serves the API docs' Swagger UI from our own host, not a CDN.
+    "ninja",
     "rekisteri.core",
     "rekisteri.policy",
+    "rekisteri.staff",
     "rekisteri.register",
     "rekisteri.consent",
+    "rekisteri.api",
     "rekisteri.portal",
     "rekisteri.cli",
 ]

@@ -18,6 +18,11 @@ class Actor:
     kind: ActorKind
     # An id, never a name: audit entries hold no personal data.
     id: str
+    # The purposes this actor may read personal data for, as its door resolved
+    # them (an API key's grant, a staff role's purposes).
+    purposes: frozenset[str] = frozenset()
+    # Art. 18: only the data protection officer sees restricted people.
+    sees_restricted: bool = False
 
 
 SYSTEM = Actor(ActorKind.SYSTEM, "system")

@@ -1,0 +1,224 @@
+"""Reads of the register. Every read of a person passes the purpose gate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.models import F, Value
+
+from rekisteri.core.actors import Actor
+from rekisteri.core.errors import Forbidden, InvalidInput, NotFound
+from rekisteri.policy.selectors import policy_get
+from rekisteri.register import models as m
+from rekisteri.register.catalogue import model_key
+from rekisteri.register.validation import RegisterCode, mask_personal_identity_code
+
+
+@dataclass(frozen=True)
+class Access:
+    """What the gate let through: one person, for one purpose, these categories."""
+
+    person: m.Person
+    purpose: str
+    categories: frozenset[str]
+
+    def may_see(self, field: str) -> bool:
+        category = policy_get().category_of_field(field)
+        return category is not None and category in self.categories
+
+
+def person_access(*, actor: Actor, purpose: str, person_id: int) -> Access:
+    """The purpose gate: the one way to read a person's data.
+
+    The purpose must be the policy's and the actor's; a restricted person
+    (Art. 18) is left out for everyone but the data protection officer; and
+    only the categories that serve the purpose are opened (Art. 5(1)(b)).
+    """
+    policy = policy_get()
+    if purpose not in policy.purposes:
+        raise InvalidInput(
+            f"purpose: unknown purpose {purpose!r}", data={"field": "purpose", "purpose": purpose}
+        )
+    if purpose not in actor.purposes:
+        raise Forbidden(
+            f"this client may not read personal data for the purpose {purpose!r}",
+            data={"purpose": purpose},
+        )
+    person = m.Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise NotFound(
+            f"there is no person {person_id}",
+            code=RegisterCode.NOT_FOUND,
+            data={"person_id": person_id},
+        )
+    if person.restricted_since is not None and not actor.sees_restricted:
+        raise Forbidden(
+            f"processing of person {person_id} is restricted (GDPR Art. 18)",
+            code=RegisterCode.INVALID_STATE,
+            data={"person_id": person_id},
+        )
+    categories = frozenset(
+        key for key, category in policy.categories.items() if purpose in category.purposes
+    )
+    return Access(person=person, purpose=purpose, categories=categories)
+
+
+def person_id_by_email(*, email: str) -> int:
+    """Find whose e-mail address this is; the caller then reads through the gate."""
+    row = m.EmailAddress.objects.filter(address__iexact=email).values("person_id").first()
+    if row is None:
+        raise NotFound("no person has that e-mail address", code=RegisterCode.NOT_FOUND)
+    return int(row["person_id"])
+
+
+def _with_provenance(row: models.Model, **values: Any) -> dict[str, Any]:
+    return {**values, "source": row.source, "stored_at": row.stored_at}  # type: ignore[attr-defined]
+
+
+def person_view(access: Access) -> dict[str, Any]:
+    """The person's data that the access opens, each datum with its provenance."""
+    person = access.person
+    pid = person.pk
+    out: dict[str, Any] = {"id": pid, "purpose": access.purpose}
+    if access.may_see("person.first_name"):
+        out["name"] = _with_provenance(
+            person, first_name=person.first_name, last_name=person.last_name
+        )
+        out["emails"] = [
+            _with_provenance(e, address=e.address)
+            for e in m.EmailAddress.objects.filter(person_id=pid)
+        ]
+        out["phones"] = [
+            _with_provenance(p, number=p.number)
+            for p in m.PhoneNumber.objects.filter(person_id=pid)
+        ]
+        out["addresses"] = [
+            _with_provenance(
+                a,
+                street_address=a.street_address,
+                postal_code=a.postal_code,
+                city=a.city,
+                country=a.country,
+            )
+            for a in m.PostalAddress.objects.filter(person_id=pid)
+        ]
+    if access.may_see("person.birth_year"):
+        out["demographics"] = _with_provenance(
+            person, birth_year=person.birth_year, gender=person.gender, job_title=person.job_title
+        )
+    if access.may_see("person.personal_identity_code") and person.personal_identity_code:
+        out["personal_identity_code_masked"] = mask_personal_identity_code(
+            person.personal_identity_code
+        )
+    if access.may_see("service_account.username"):
+        account = m.ServiceAccount.objects.filter(person_id=pid).first()
+        out["account"] = (
+            _with_provenance(account, username=account.username, external_id=account.external_id)
+            if account
+            else None
+        )
+    if access.may_see("customership.started_on"):
+        out["customerships"] = [
+            _with_provenance(
+                c, id=c.pk, started_on=c.started_on, ended_on=c.ended_on, end_reason=c.end_reason
+            )
+            for c in m.Customership.objects.filter(person_id=pid).order_by("started_on")
+        ]
+    if access.may_see("organisation_role.title"):
+        out["organisations"] = [
+            _with_provenance(
+                r, name=r.organisation.name, business_id=r.organisation.business_id, title=r.title
+            )
+            for r in m.OrganisationRole.objects.filter(person_id=pid).select_related("organisation")
+        ]
+    return out
+
+
+# The event tables a person's history is read from, and the column that dates each.
+EVENT_KINDS: dict[str, tuple[type[models.Model], str]] = {
+    "usage": (m.UsageEvent, "occurred_at"),
+    "contact": (m.ContactEvent, "occurred_at"),
+    "web_visit": (m.WebVisit, "occurred_at"),
+    "delivery": (m.Delivery, "sent_at"),
+    "payment": (m.Payment, "paid_at"),
+    "invoice": (m.Invoice, "issued_on"),
+    "feedback": (m.Feedback, "given_at"),
+    "service_case": (m.ServiceCase, "opened_at"),
+}
+_EVENT_FIELDS: dict[str, tuple[str, ...]] = {
+    "usage": ("action", "detail"),
+    "contact": ("channel", "direction", "summary"),
+    "web_visit": ("ip_address", "page", "cookie_id", "user_agent"),
+    "delivery": ("channel", "campaign", "opened_at", "clicked_at"),
+    "payment": ("amount", "currency", "method"),
+    "invoice": ("number", "amount", "due_on", "billing_name", "billing_address"),
+    "feedback": ("text", "rating", "theme"),
+    "service_case": ("subject", "description", "resolution", "closed_at"),
+}
+
+
+@dataclass(frozen=True)
+class EventPage:
+    items: list[dict[str, Any]]
+    count: int
+    limit: int
+    offset: int
+
+
+def person_events(
+    access: Access, *, kind: str | None = None, limit: int = 50, offset: int = 0
+) -> EventPage:
+    """A page of the person's events, newest first, of the kinds the access opens."""
+    if kind is not None and kind not in EVENT_KINDS:
+        raise InvalidInput(f"kind: must be one of {', '.join(EVENT_KINDS)}", data={"field": "kind"})
+    kinds = [
+        k
+        for k, (model, _) in EVENT_KINDS.items()
+        if (kind is None or k == kind)
+        and access.may_see(f"{model_key(model)}.{_EVENT_FIELDS[k][0]}")
+    ]
+    pid = access.person.pk
+    parts = [
+        EVENT_KINDS[k][0]
+        .objects.filter(person_id=pid)  # type: ignore[attr-defined]
+        .annotate(kind=Value(k), at=F(EVENT_KINDS[k][1]))
+        .values("kind", "id", "at")
+        .order_by()
+        for k in kinds
+    ]
+    if not parts:
+        return EventPage(items=[], count=0, limit=limit, offset=offset)
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    count = union.count()
+    page = list(union.order_by("-at", "-id")[offset : offset + limit])
+    rows: dict[tuple[str, int], models.Model] = {}
+    for k in {p["kind"] for p in page}:
+        ids = [p["id"] for p in page if p["kind"] == k]
+        for row_id, row in EVENT_KINDS[k][0].objects.in_bulk(ids).items():  # type: ignore[attr-defined]
+            rows[(k, row_id)] = row
+    items = []
+    for p in page:
+        row = rows[(p["kind"], p["id"])]
+        at = p["at"]
+        items.append(
+            {
+                "kind": p["kind"],
+                "id": p["id"],
+                "at": at.isoformat() if isinstance(at, dt.date) else str(at),
+                "source": row.source,  # type: ignore[attr-defined]
+                "stored_at": row.stored_at,  # type: ignore[attr-defined]
+                "data": {f: _plain(getattr(row, f)) for f in _EVENT_FIELDS[p["kind"]]},
+            }
+        )
+    return EventPage(items=items, count=count, limit=limit, offset=offset)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)

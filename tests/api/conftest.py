@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from rekisteri.staff.keys import Scope, api_key_create
+
+ALL_SCOPES = [str(s) for s in Scope]
+
+
+@pytest.fixture
+def make_key(db: None) -> Callable[..., str]:
+    counter = iter(range(1000))
+
+    def make(scopes: list[str] | None = None, purposes: list[str] | None = None) -> str:
+        _, secret = api_key_create(
+            name=f"system-{next(counter)}",
+            scopes=scopes if scopes is not None else ALL_SCOPES,
+            purposes=purposes if purposes is not None else ["customer_relationship", "marketing"],
+        )
+        return secret
+
+    return make
+
+
+class Api:
+    """Django's test client, speaking JSON with an API key."""
+
+    def __init__(self, key: str | None) -> None:
+        self.client = Client()
+        self.headers = {"Authorization": f"Bearer {key}"} if key else {}
+
+    def call(self, method: str, path: str, body: Any = None, **headers: str) -> Any:
+        return getattr(self.client, method)(
+            f"/api{path}",
+            data=body,
+            content_type="application/json",
+            headers={**self.headers, **headers},
+        )
+
+
+@pytest.fixture
+def api(make_key: Callable[..., str]) -> Api:
+    return Api(make_key())
+
+
+AINO = {
+    "source": "analysis_service",
+    "first_name": "Aino",
+    "last_name": "Virtanen",
+    "email": "aino.virtanen@example.fi",
+    "phone": "040 123 4567",
+    "address": {"street_address": "Kauppakatu 39", "postal_code": "40100", "city": "Jyväskylä"},
+    "birth_year": 1980,
+    "account": {"username": "aino", "password": "kaunis lumi sataa hiljaa"},
+}

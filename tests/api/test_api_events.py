@@ -1,0 +1,160 @@
+"""Recording a person's events and reading them back a page at a time."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import AINO, Api
+
+pytestmark = pytest.mark.django_db
+
+EVENTS = [
+    (
+        "usage",
+        {
+            "source": "analysis_service",
+            "action": "report.open",
+            "occurred_at": "2026-01-01T10:00:00Z",
+        },
+    ),
+    (
+        "contact",
+        {
+            "source": "customer_service",
+            "channel": "phone",
+            "direction": "in",
+            "summary": "Kysyi laskusta",
+            "occurred_at": "2026-01-02T10:00:00Z",
+        },
+    ),
+    (
+        "web-visits",
+        {
+            "source": "cookies",
+            "ip_address": "192.0.2.1",
+            "page": "/hinnasto",
+            "occurred_at": "2026-01-03T10:00:00Z",
+        },
+    ),
+    (
+        "deliveries",
+        {
+            "source": "marketing",
+            "channel": "email",
+            "campaign": "kevät",
+            "sent_at": "2026-01-04T10:00:00Z",
+        },
+    ),
+    (
+        "payments",
+        {"source": "service_providers", "amount": "49.90", "paid_at": "2026-01-05T10:00:00Z"},
+    ),
+    (
+        "invoices",
+        {
+            "source": "analysis_service",
+            "number": "2026-1",
+            "amount": "49.90",
+            "issued_on": "2026-01-06",
+            "due_on": "2026-01-20",
+            "billing_name": "Aino Virtanen",
+            "billing_address": "Kauppakatu 39, 40100 Jyväskylä",
+        },
+    ),
+    (
+        "feedback",
+        {"source": "subject", "text": "Hyvä", "rating": 5, "given_at": "2026-01-07T10:00:00Z"},
+    ),
+    (
+        "service-cases",
+        {"source": "customer_service", "subject": "Salasana", "opened_at": "2026-01-08T10:00:00Z"},
+    ),
+]
+
+
+@pytest.fixture
+def person_id(api: Api) -> int:
+    return int(api.call("post", "/people", AINO).json()["id"])
+
+
+def test_every_event_kind_is_recorded(api: Api, person_id: int) -> None:
+    for path, body in EVENTS:
+        response = api.call("post", f"/people/{person_id}/events/{path}", body)
+        assert response.status_code == 201, (path, response.json())
+
+
+def test_events_come_back_newest_first_a_page_at_a_time(
+    api: Api, person_id: int, make_key: object
+) -> None:
+    for path, body in EVENTS:
+        api.call("post", f"/people/{person_id}/events/{path}", body)
+    dpo = Api(
+        make_key(
+            purposes=[
+                "customer_relationship",
+                "service_delivery",
+                "development",  # type: ignore[operator]
+                "marketing",
+                "feedback",
+                "analytics",
+            ]
+        )
+    )
+
+    first = dpo.call(
+        "get", f"/people/{person_id}/events?purpose=customer_relationship&limit=2"
+    ).json()
+    second = dpo.call(
+        "get", f"/people/{person_id}/events?purpose=customer_relationship&limit=2&offset=2"
+    ).json()
+
+    assert first["count"] == 3  # usage, contact, service case serve customer relationship
+    assert [i["kind"] for i in first["items"]] == ["service_case", "contact"]
+    assert [i["kind"] for i in second["items"]] == ["usage"]
+    assert first["items"][1]["data"]["summary"] == "Kysyi laskusta"
+
+
+def test_events_of_one_kind_can_be_asked_for(api: Api, person_id: int) -> None:
+    for path, body in EVENTS:
+        api.call("post", f"/people/{person_id}/events/{path}", body)
+
+    page = api.call("get", f"/people/{person_id}/events?purpose=marketing&kind=delivery").json()
+
+    assert [(i["kind"], i["data"]["campaign"]) for i in page["items"]] == [("delivery", "kevät")]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [
+        ("payments", {"source": "subject", "amount": "1.005"}, 422),
+        ("payments", {"source": "subject", "amount": "1", "method": "4111 1111 1111 1111"}, 400),
+        ("web-visits", {"source": "cookies", "ip_address": "999.1.1.1", "page": "/"}, 400),
+        ("invoices", {**EVENTS[5][1], "due_on": "2025-01-01"}, 400),
+        ("feedback", {"source": "subject", "rating": 6}, 422),
+        ("feedback", {"source": "subject"}, 400),
+        ("contact", {"source": "subject", "channel": "pigeon", "direction": "in"}, 422),
+    ],
+)
+def test_bad_events_are_refused(
+    api: Api, person_id: int, path: str, body: dict[str, object], status: int
+) -> None:
+    response = api.call("post", f"/people/{person_id}/events/{path}", body)
+
+    assert response.status_code == status
+    assert set(response.json()) == {"code", "message", "data"}
+
+
+def test_an_event_for_an_unknown_person_is_404(api: Api) -> None:
+    response = api.call("post", "/people/999/events/usage", {"source": "subject", "action": "x"})
+
+    assert response.status_code == 404
+
+
+def test_the_openapi_document_and_its_docs_are_served_from_here(api: Api) -> None:
+    spec = api.client.get("/api/openapi.json")
+    docs = api.client.get("/api/docs")
+
+    assert spec.status_code == 200
+    assert "/api/people/{person_id}/events/invoices" in spec.json()["paths"]
+    assert docs.status_code == 200
+    assert "cdn." not in docs.content.decode()

@@ -1,0 +1,232 @@
+"""The HTTP API for integrating systems, through the real NinjaAPI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from rekisteri.core import clock
+from rekisteri.register.models import EmailAddress, Person
+from rekisteri.staff.keys import api_key_revoke
+from tests.api.conftest import AINO, Api
+
+pytestmark = pytest.mark.django_db
+
+
+def _register(api: Api, **changes: object) -> int:
+    response = api.call("post", "/people", {**AINO, **changes})
+    assert response.status_code == 201, response.json()
+    return int(response.json()["id"])
+
+
+def test_a_registered_person_reads_back_with_provenance_for_a_purpose(api: Api) -> None:
+    person_id = _register(api)
+
+    response = api.call("get", f"/people/{person_id}?purpose=customer_relationship")
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["name"]["first_name"] == "Aino"
+    assert body["name"]["source"] == "analysis_service"
+    assert body["emails"][0]["address"] == "aino.virtanen@example.fi"
+    assert body["phones"][0]["number"] == "+358401234567"
+    assert body["demographics"]["birth_year"] == 1980
+
+
+def test_a_purpose_opens_only_the_categories_that_serve_it(api: Api) -> None:
+    person_id = _register(api)
+
+    body = api.call("get", f"/people/{person_id}?purpose=marketing").json()
+
+    assert body["emails"][0]["address"] == "aino.virtanen@example.fi"
+    assert body["demographics"] is None
+    assert body["account"] is None
+
+
+def test_a_purpose_the_key_does_not_hold_is_forbidden(api: Api) -> None:
+    person_id = _register(api)
+
+    response = api.call("get", f"/people/{person_id}?purpose=analytics")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"
+
+
+def test_an_unknown_purpose_is_a_clear_error(api: Api) -> None:
+    person_id = _register(api)
+
+    response = api.call("get", f"/people/{person_id}?purpose=curiosity")
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "purpose: unknown purpose 'curiosity'"
+
+
+def test_a_restricted_person_is_not_given_out(api: Api) -> None:
+    person_id = _register(api)
+    Person.objects.filter(pk=person_id).update(restricted_since=clock.now())
+
+    response = api.call("get", f"/people/{person_id}?purpose=customer_relationship")
+
+    assert response.status_code == 403
+    assert "restricted" in response.json()["message"]
+
+
+def test_lookup_by_email_keeps_the_address_out_of_the_url(api: Api) -> None:
+    person_id = _register(api)
+
+    response = api.call(
+        "post", "/people/lookup", {"email": "AINO.virtanen@example.fi", "purpose": "marketing"}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["id"] == person_id
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 401),
+        ({"Authorization": "Bearer rk_nope_nope"}, 401),
+        ({"Authorization": "Basic x"}, 401),
+    ],
+)
+def test_without_a_valid_key_nothing_is_answered(
+    headers: dict[str, str], status: int, make_key: Callable[..., str]
+) -> None:
+    client = Api(None)
+
+    response = client.call("post", "/people", AINO, **headers)
+
+    assert response.status_code == status
+    assert response.json()["code"] == "unauthenticated"
+    assert Person.objects.count() == 0
+
+
+def test_a_revoked_key_stops_working_at_once(make_key: Callable[..., str]) -> None:
+    client = Api(make_key())
+    assert client.call("post", "/people", AINO).status_code == 201
+
+    api_key_revoke(name="system-0")
+
+    assert client.call("get", "/people/1?purpose=marketing").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "scope_needed"),
+    [
+        ("post", "/people", AINO, "people:write"),
+        ("get", "/people/1?purpose=marketing", None, "people:read"),
+        ("post", "/people/1/events/usage", {"source": "subject", "action": "x"}, "events:write"),
+        ("get", "/people/1/events?purpose=marketing", None, "events:read"),
+    ],
+)
+def test_a_key_without_the_scope_is_forbidden(
+    method: str, path: str, body: object, scope_needed: str, make_key: Callable[..., str]
+) -> None:
+    others = [
+        s
+        for s in ("people:read", "people:write", "events:read", "events:write")
+        if s != scope_needed
+    ]
+    client = Api(make_key(scopes=others))
+
+    response = client.call(method, path, body)
+
+    assert response.status_code == 403
+    assert response.json()["data"] == {"scope": scope_needed}
+
+
+def test_a_retry_with_the_same_idempotency_key_registers_once(api: Api) -> None:
+    first = api.call("post", "/people", AINO, **{"Idempotency-Key": "reg-1"})
+    again = api.call("post", "/people", AINO, **{"Idempotency-Key": "reg-1"})
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json() == again.json()
+    assert Person.objects.count() == 1
+
+
+def test_an_idempotency_key_reused_for_another_request_is_a_conflict(api: Api) -> None:
+    api.call("post", "/people", AINO, **{"Idempotency-Key": "reg-1"})
+
+    other = api.call(
+        "post", "/people", {**AINO, "first_name": "Eero"}, **{"Idempotency-Key": "reg-1"}
+    )
+
+    assert other.status_code == 409
+    assert Person.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "message"),
+    [
+        ({"email": "not-an-email"}, 400, "email: is not a valid e-mail address"),
+        ({"phone": "123"}, 400, "phone: is not a valid phone number"),
+        (
+            {"personal_identity_code": "131052-308A"},
+            400,
+            "personal_identity_code: is not a valid Finnish personal identity code",
+        ),
+        ({"source": "rumour"}, 400, None),
+        ({"birth_year": "1980"}, 422, "the request does not match the schema"),
+        ({"shoe_size": 44}, 422, "the request does not match the schema"),
+    ],
+)
+def test_bad_input_is_refused_clearly_and_stores_nothing(
+    api: Api, change: dict[str, object], status: int, message: str | None
+) -> None:
+    response = api.call("post", "/people", {**AINO, **change})
+
+    assert response.status_code == status
+    if message:
+        assert response.json()["message"] == message
+    assert "aino" not in response.content.decode().lower()
+    assert Person.objects.count() == 0
+
+
+def test_the_same_email_twice_is_a_conflict_that_names_no_one(api: Api) -> None:
+    _register(api)
+
+    response = api.call("post", "/people", {**AINO, "account": None})
+
+    assert response.status_code == 409
+    assert "aino" not in response.content.decode().lower()
+    assert EmailAddress.objects.count() == 1
+
+
+def test_contact_update_and_customerships(api: Api) -> None:
+    person_id = _register(api)
+
+    updated = api.call(
+        "patch",
+        f"/people/{person_id}/contact",
+        {"source": "customer_service", "phone": "0507654321"},
+    )
+    started = api.call(
+        "post",
+        f"/people/{person_id}/customerships",
+        {"source": "analysis_service", "started_on": "2024-01-01"},
+    )
+    ended = api.call(
+        "post",
+        f"/people/{person_id}/customerships/{started.json()['id']}/end",
+        {"ended_on": "2025-06-30", "reason": "lopetti"},
+    )
+    again = api.call("post", f"/people/{person_id}/customerships/{started.json()['id']}/end", {})
+
+    assert (updated.status_code, started.status_code, ended.status_code) == (200, 201, 200)
+    assert again.status_code == 409
+    body = api.call("get", f"/people/{person_id}?purpose=customer_relationship").json()
+    assert body["phones"][0]["number"] == "+358507654321"
+    assert body["customerships"][0]["ended_on"] == "2025-06-30"
+
+
+def test_unknown_person_is_404(api: Api) -> None:
+    response = api.call("get", "/people/424242?purpose=marketing")
+
+    assert response.status_code == 404
+    assert response.json() == {
+        "code": "person_not_found",
+        "message": "there is no person 424242",
+        "data": {"person_id": 424242},
+    }
