@@ -168,6 +168,18 @@ TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
 USE_TZ = True
 
+# Uploaded files (organisation logos). Served to staff through the register, never
+# as public media, so there is no MEDIA_URL route.
+MEDIA_ROOT = VAR_DIR / "media"
+# Requests larger than this are refused before a view reads them (a logo is at most 2 MiB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "rekisteri.api.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {

@@ -16,6 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from rekisteri.api.models import IdempotencyRecord
+from rekisteri.api.uploads import MAX_UPLOAD_BYTES, upload_too_big
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, RekisteriError
@@ -62,6 +63,14 @@ def _register_error(request: HttpRequest, exc: RekisteriError) -> HttpResponse:
 
 @api.exception_handler(NinjaValidationError)
 def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    if upload_too_big(request):
+        return _error(
+            request,
+            413,
+            "upload_too_large",
+            f"the upload is larger than {MAX_UPLOAD_BYTES // 1024} KiB",
+            {},
+        )
     # Where and what, never the value sent: it may be personal data.
     errors = [
         {"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", ""))}
@@ -143,3 +152,4 @@ def idempotent(
 
 
 api.add_router("/people", "rekisteri.api.people.router")
+api.add_router("/organisations", "rekisteri.api.organisations.router")

@@ -196,6 +196,7 @@ class CustomershipOut(Provenanced):
 
 
 class OrganisationOut(Provenanced):
+    id: int
     name: str
     business_id: str | None
     title: str

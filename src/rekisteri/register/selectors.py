@@ -130,7 +130,11 @@ def person_view(access: Access) -> dict[str, Any]:
     if access.may_see("organisation_role.title"):
         out["organisations"] = [
             _with_provenance(
-                r, name=r.organisation.name, business_id=r.organisation.business_id, title=r.title
+                r,
+                id=r.organisation_id,
+                name=r.organisation.name,
+                business_id=r.organisation.business_id,
+                title=r.title,
             )
             for r in m.OrganisationRole.objects.filter(person_id=pid).select_related("organisation")
         ]

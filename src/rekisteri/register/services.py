@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from rekisteri.core import clock
@@ -341,6 +343,30 @@ def customership_end(
     customership.end_reason = v.clean_text(reason, field="reason", max_length=200, required=False)
     customership.save(update_fields=["ended_on", "end_reason"])
     return customership
+
+
+LOGO_SUFFIX = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
+
+
+@transaction.atomic
+def organisation_logo_set(*, actor: Actor, organisation_id: int, content: bytes) -> Organisation:
+    """Store an organisation's logo; its type is sniffed from the bytes, not the name."""
+    content_type = v.clean_image(content, field="logo")
+    organisation = Organisation.objects.select_for_update().filter(pk=organisation_id).first()
+    if organisation is None:
+        raise NotFound(
+            f"there is no organisation {organisation_id}",
+            data={"organisation_id": organisation_id},
+        )
+    old = organisation.logo.name if organisation.logo else None
+    # A random name: the file's own name may carry personal data.
+    organisation.logo.save(
+        f"{uuid.uuid4().hex}.{LOGO_SUFFIX[content_type]}", ContentFile(content), save=False
+    )
+    organisation.save(update_fields=["logo"])
+    if old:
+        transaction.on_commit(lambda: organisation.logo.storage.delete(old))
+    return organisation
 
 
 def _event_base(person_id: int, source: str) -> dict[str, object]:

@@ -1,0 +1,56 @@
+"""Organisation logos: the type is sniffed from the bytes, and size is limited."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from rekisteri.register.models import Organisation
+from tests.api.conftest import AINO, Api
+
+pytestmark = pytest.mark.django_db
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def organisation_id(api: Api) -> int:
+    body = {**AINO, "organisation": {"name": "Virtanen Oy", "business_id": "2817330-9"}}
+    person_id = api.call("post", "/people", body).json()["id"]
+    person = api.call("get", f"/people/{person_id}?purpose=customer_relationship").json()
+    return int(person["organisations"][0]["id"])
+
+
+def _upload(api: Api, organisation_id: int, name: str, content: bytes) -> object:
+    client: Client = api.client
+    return client.post(
+        f"/api/organisations/{organisation_id}/logo",
+        data={"file": SimpleUploadedFile(name, content)},
+        headers=api.headers,
+    )
+
+
+def test_a_png_logo_is_stored_under_a_random_name(api: Api, organisation_id: int) -> None:
+    response = _upload(api, organisation_id, "aino-virtanen-passport.png", PNG)
+
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    logo = Organisation.objects.get(pk=organisation_id).logo
+    assert logo.name.endswith(".png")
+    assert "aino" not in logo.name
+    assert logo.read() == PNG
+
+
+def test_a_script_named_like_an_image_is_refused(api: Api, organisation_id: int) -> None:
+    response = _upload(api, organisation_id, "logo.png", b"<svg onload=alert(1)></svg>")
+
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert response.json()["message"] == "logo: is not a PNG, JPEG, GIF or WebP image"  # type: ignore[attr-defined]
+    assert not Organisation.objects.get(pk=organisation_id).logo
+
+
+def test_an_oversized_upload_gets_a_clear_413(api: Api, organisation_id: int) -> None:
+    response = _upload(api, organisation_id, "big.png", PNG + b"\x00" * (3 * 1024 * 1024))
+
+    assert response.status_code == 413  # type: ignore[attr-defined]
+    assert "larger than" in response.json()["message"]  # type: ignore[attr-defined]
+    assert not Organisation.objects.get(pk=organisation_id).logo
