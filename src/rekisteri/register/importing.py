@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.functions import Lower
 
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
+from rekisteri.core.bulk import insert_rows, next_ids
 from rekisteri.core.errors import InvalidInput, RekisteriError
-from rekisteri.register.models import EmailAddress, Person
+from rekisteri.register.models import EmailAddress, Person, PhoneNumber, PostalAddress
 from rekisteri.register.services import AddressIn, PersonIn, person_clean, source_require
 
 COLUMNS = (
@@ -248,12 +249,10 @@ def _drop_already_registered(
 def _write_batch(people: Sequence[PersonIn], *, source: str) -> None:
     """Write a batch set-based, in the caller's transaction, ids drawn up front."""
     now = clock.now()
-    # Prepared once per batch: Django's per-value preparation is most of bulk_create's cost.
-    stored_at = Person._meta.get_field("stored_at").get_db_prep_save(now, connection)
-    pseudonym = Person._meta.get_field("pseudonym")
-    ids = _next_person_ids(len(people))
-    _insert(
-        "register_person",
+    ids = next_ids(Person, len(people))
+    pairs = list(zip(ids, people, strict=True))
+    insert_rows(
+        Person,
         (
             "id",
             "pseudonym",
@@ -266,11 +265,11 @@ def _write_batch(people: Sequence[PersonIn], *, source: str) -> None:
             "gender",
             "job_title",
         ),
-        [
+        (
             (
                 pid,
-                pseudonym.get_db_prep_save(uuid.uuid4(), connection),
-                stored_at,
+                uuid.uuid4(),
+                now,
                 source,
                 p.first_name,
                 p.last_name,
@@ -279,27 +278,27 @@ def _write_batch(people: Sequence[PersonIn], *, source: str) -> None:
                 p.gender,
                 p.job_title,
             )
-            for pid, p in zip(ids, people, strict=True)
-        ],
+            for pid, p in pairs
+        ),
     )
-    pairs = list(zip(ids, people, strict=True))
-    _insert(
-        "register_emailaddress",
-        ("person_id", "stored_at", "source", "address"),
-        [(pid, stored_at, source, p.email) for pid, p in pairs if p.email],
+    provenance = ("person_id", "stored_at", "source")
+    insert_rows(
+        EmailAddress,
+        (*provenance, "address"),
+        ((pid, now, source, p.email) for pid, p in pairs if p.email),
     )
-    _insert(
-        "register_phonenumber",
-        ("person_id", "stored_at", "source", "number"),
-        [(pid, stored_at, source, p.phone) for pid, p in pairs if p.phone],
+    insert_rows(
+        PhoneNumber,
+        (*provenance, "number"),
+        ((pid, now, source, p.phone) for pid, p in pairs if p.phone),
     )
-    _insert(
-        "register_postaladdress",
-        ("person_id", "stored_at", "source", "street_address", "postal_code", "city", "country"),
-        [
+    insert_rows(
+        PostalAddress,
+        (*provenance, "street_address", "postal_code", "city", "country"),
+        (
             (
                 pid,
-                stored_at,
+                now,
                 source,
                 p.address.street_address,
                 p.address.postal_code,
@@ -308,36 +307,5 @@ def _write_batch(people: Sequence[PersonIn], *, source: str) -> None:
             )
             for pid, p in pairs
             if p.address
-        ],
+        ),
     )
-
-
-def _next_person_ids(count: int) -> list[int]:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence('register_person', 'id')) "
-                "FROM generate_series(1, %s)",
-                [count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        # SQLite: the import's transaction holds the write lock, so no one else
-        # can take these ids between this read and the insert.
-        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM register_person")
-        first = int(cursor.fetchone()[0]) + 1
-        return list(range(first, first + count))
-
-
-def _insert(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert rows into one table: COPY on PostgreSQL, executemany elsewhere."""
-    if not rows:
-        return
-    names = ", ".join(columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608 - our own table and column names
