@@ -9,6 +9,7 @@ from rekisteri.cli.base import RekisteriCommand
 from rekisteri.cli.policy_gate import policy_require_consistent_with_code
 from rekisteri.policy.selectors import policy_loaded
 from rekisteri.policy.services import notice_version_record
+from rekisteri.register.partitions import event_partitions_ensure
 
 
 class Command(RekisteriCommand):
@@ -22,7 +23,10 @@ class Command(RekisteriCommand):
         if settings.PRODUCTION:
             call_command("collectstatic", interactive=False, verbosity=0)
         version, created = notice_version_record(loaded=loaded)
+        partitions = event_partitions_ensure()
         state = "recorded as new" if created else "unchanged"
+        if partitions:
+            self.stdout.write(f"Created {len(partitions)} monthly event partitions.")
         self.stdout.write(
             f"Database ready. Policy {loaded.source}: notice version {version.number} "
             f"({state}, in force since {version.effective_on.isoformat()})."
