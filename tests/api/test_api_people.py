@@ -230,3 +230,48 @@ def test_unknown_person_is_404(api: Api) -> None:
         "message": "there is no person 424242",
         "data": {"person_id": 424242},
     }
+
+
+@pytest.mark.parametrize("bad", ["a\u0000@example.fi", "\ud800@example.fi"])
+def test_text_no_database_can_store_is_refused_not_a_500(api: Api, bad: str) -> None:
+    # Found by schemathesis on PostgreSQL: NUL and lone surrogates travel in JSON.
+    import json
+
+    body = json.dumps({"email": bad, "purpose": "marketing"})
+    lookup = api.client.post(
+        "/api/people/lookup", data=body, content_type="application/json", headers=api.headers
+    )
+    create = api.client.post(
+        "/api/people",
+        data=json.dumps({**AINO, "first_name": bad}),
+        content_type="application/json",
+        headers=api.headers,
+    )
+
+    assert lookup.status_code == 422
+    assert create.status_code == 422
+    assert "cannot be stored" in lookup.content.decode()
+
+
+def test_all_data_a_purpose_opens_comes_by_category(api: Api) -> None:
+    person_id = _register(api)
+
+    body = api.call("get", f"/people/{person_id}/data?purpose=marketing").json()
+
+    # Marketing opens contact details and choices; the person has no deliveries yet.
+    assert set(body) == {"contact", "choices"}
+    assert {row["table"] for row in body["contact"]} == {
+        "person",
+        "email_address",
+        "phone_number",
+        "postal_address",
+    }
+    assert body["choices"] == [
+        {
+            "table": "person",
+            "id": person_id,
+            "restricted_since": None,
+            "source": "analysis_service",
+            "stored_at": body["choices"][0]["stored_at"],
+        }
+    ]

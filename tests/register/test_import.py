@@ -156,3 +156,22 @@ def test_rows_split_over_several_batches_each_get_their_own_person(tmp_path: Pat
     pairs = {(e.person.last_name, e.address) for e in EmailAddress.objects.select_related("person")}
     assert pairs == {(f"Numero{i}", f"h{i}@example.fi") for i in range(7)}
     assert Person.objects.values("pseudonym").distinct().count() == 7
+
+
+@pytest.mark.django_db
+def test_a_row_with_text_no_database_can_store_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "people.jsonl"
+    path.write_text(
+        '{"first_name": "A\\u0000ino", "last_name": "V"}\n'
+        '{"first_name": "Eero", "last_name": "K\\ud800"}\n'
+        '{"first_name": "Helmi", "last_name": "L"}\n',
+        encoding="utf-8",
+    )
+
+    report = people_import(actor=SYSTEM, path=path, source="subject")
+
+    assert [(r.line, r.reason) for r in report.rejected] == [
+        (1, "first_name: contains characters that cannot be stored"),
+        (2, "last_name: contains characters that cannot be stored"),
+    ]
+    assert Person.objects.get().first_name == "Helmi"

@@ -107,4 +107,10 @@ def test_only_http_urls_are_accepted(given: str) -> None:
 
 def test_text_with_control_characters_is_refused() -> None:
     with pytest.raises(InvalidInput, match="control characters"):
-        v.clean_text("Aino\x00", field="first_name", max_length=100)
+        v.clean_text("Aino\x07", field="first_name", max_length=100)
+
+
+@pytest.mark.parametrize("text", ["Aino\x00", "Aino\ud800"])
+def test_text_no_database_can_store_is_refused(text: str) -> None:
+    with pytest.raises(InvalidInput, match="cannot be stored"):
+        v.clean_text(text, field="first_name", max_length=100)

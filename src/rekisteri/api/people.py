@@ -97,6 +97,19 @@ def person_read(
     return selectors.person_view(access)
 
 
+@router.get(
+    "/{person_id}/data",
+    response={200: dict[str, list[dict[str, Any]]], **_errors()},
+    summary="Read all of a person's data that a purpose opens, by policy category",
+)
+def person_data_read(
+    request: HttpRequest, person_id: s.PathId, query: Query[PurposeQuery]
+) -> dict[str, list[dict[str, Any]]]:
+    actor = actor_for(request, Scope.PEOPLE_READ)
+    access = selectors.person_access(actor=actor, purpose=query.purpose, person_id=person_id)
+    return selectors.person_data(access)
+
+
 @router.patch(
     "/{person_id}/contact", response={200: s.CreatedOut, **_errors()}, summary="Update contact data"
 )

@@ -7,7 +7,9 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, StrictInt, StrictStr
+from pydantic import ConfigDict, Field, StrictInt, StrictStr, model_validator
+
+from rekisteri.register.validation import UNSTORABLE
 
 Text100 = Annotated[StrictStr, Field(min_length=1, max_length=100)]
 Text200 = Annotated[StrictStr, Field(min_length=1, max_length=200)]
@@ -17,9 +19,25 @@ PathId = Annotated[int, Field(ge=1, le=2**62)]
 Money = Annotated[Decimal, Field(max_digits=12, decimal_places=2, ge=-(10**9), le=10**9)]
 
 
+def _storable(value: Any) -> Any:
+    if isinstance(value, str) and UNSTORABLE.search(value):
+        raise ValueError("contains characters that cannot be stored (NUL or a lone surrogate)")
+    if isinstance(value, dict):
+        return {key: _storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    return value
+
+
 class In(Schema):
     # Unknown keys are refused, not silently dropped: a typo must not lose data.
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_storable_text(cls, data: Any) -> Any:
+        # JSON can carry NUL and lone surrogates; no database stores them.
+        return _storable(data)
 
 
 class ErrorOut(Schema):

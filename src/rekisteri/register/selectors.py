@@ -13,8 +13,12 @@ from rekisteri.core.actors import Actor
 from rekisteri.core.errors import Forbidden, InvalidInput, NotFound
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
-from rekisteri.register.catalogue import model_key
-from rekisteri.register.validation import RegisterCode, mask_personal_identity_code
+from rekisteri.register.catalogue import model_fields, model_key, personal_data_models
+from rekisteri.register.validation import (
+    RegisterCode,
+    clean_storable,
+    mask_personal_identity_code,
+)
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,55 @@ def person_access(*, actor: Actor, purpose: str, person_id: int) -> Access:
     return Access(person=person, purpose=purpose, categories=categories)
 
 
+def person_data(access: Access) -> dict[str, list[dict[str, Any]]]:
+    """All the person's data that the access opens, by policy category.
+
+    Driven by the catalogue, not by a list of tables: a new table whose fields
+    the policy declares appears here without a change.
+    """
+    pid = access.person.pk
+    out: dict[str, list[dict[str, Any]]] = {}
+    for model in personal_data_models():
+        rows: models.QuerySet[Any]
+        if model is m.Person:
+            rows = m.Person.objects.filter(pk=pid)
+        elif model is m.Organisation:
+            # The organisations the person represents, through their roles.
+            rows = m.Organisation.objects.filter(
+                pk__in=m.OrganisationRole.objects.filter(person_id=pid).values("organisation_id")
+            )
+        else:
+            rows = model.objects.filter(person_id=pid)  # type: ignore[attr-defined]
+        by_category: dict[str, list[str]] = {}
+        for field in model_fields(model):
+            category = policy_get().category_of_field(field)
+            name = field.split(".", 1)[1]
+            if category and category in access.categories and name not in {"stored_at", "source"}:
+                by_category.setdefault(category, []).append(name)
+        for category, names in by_category.items():
+            for row in rows.values("id", "stored_at", "source", *names):
+                datum = {k: _plain(v) for k, v in row.items() if k not in {"stored_at", "source"}}
+                if datum.get("personal_identity_code"):
+                    datum["personal_identity_code"] = mask_personal_identity_code(
+                        datum["personal_identity_code"]
+                    )
+                if "password_hash" in datum:
+                    # The hash itself serves no one outside; say that there is one.
+                    datum["password_stored"] = bool(datum.pop("password_hash"))
+                out.setdefault(category, []).append(
+                    {
+                        "table": model_key(model),
+                        **datum,
+                        "source": row["source"],
+                        "stored_at": _plain(row["stored_at"]),
+                    }
+                )
+    return out
+
+
 def person_id_by_email(*, email: str) -> int:
     """Find whose e-mail address this is; the caller then reads through the gate."""
+    clean_storable(email, field="email")
     row = m.EmailAddress.objects.filter(address__iexact=email).values("person_id").first()
     if row is None:
         raise NotFound("no person has that e-mail address", code=RegisterCode.NOT_FOUND)

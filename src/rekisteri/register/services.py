@@ -19,12 +19,15 @@ from rekisteri.core.errors import Conflict, InvalidInput, NotFound
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import validation as v
 from rekisteri.register.models import (
+    BillingAccount,
+    ConsentedDatum,
     ContactEvent,
     Customership,
     Delivery,
     EmailAddress,
     Feedback,
     Gender,
+    IdentityVerification,
     Invoice,
     Organisation,
     OrganisationRole,
@@ -35,7 +38,9 @@ from rekisteri.register.models import (
     PostalAddress,
     ServiceAccount,
     ServiceCase,
+    ServiceSubscription,
     UsageEvent,
+    UserContent,
     WebVisit,
 )
 from rekisteri.register.validation import RegisterCode
@@ -599,4 +604,83 @@ def service_case_record(
             description, field="description", max_length=10000, required=False
         ),
         opened_at=opened_at or clock.now(),
+    )
+
+
+@transaction.atomic
+def identity_verification_record(
+    *,
+    actor: Actor,
+    person_id: int,
+    source: str,
+    method: str,
+    result: str,
+    verified_at: dt.datetime | None = None,
+) -> IdentityVerification:
+    """Record how a person was identified; never a copy of an identity document."""
+    if result not in VERIFICATION_RESULTS:
+        raise InvalidInput(
+            f"result: must be one of {', '.join(VERIFICATION_RESULTS)}", data={"field": "result"}
+        )
+    return IdentityVerification.objects.create(
+        **_event_base(person_id, source),
+        method=v.clean_text(method, field="method", max_length=50),
+        result=result,
+        verified_at=verified_at or clock.now(),
+    )
+
+
+VERIFICATION_RESULTS = ("success", "failure")
+
+
+@transaction.atomic
+def user_content_add(
+    *, actor: Actor, person_id: int, source: str, title: str, body: str = "", url: str = ""
+) -> UserContent:
+    return UserContent.objects.create(
+        **_event_base(person_id, source),
+        title=v.clean_text(title, field="title", max_length=200),
+        body=v.clean_text(body, field="body", max_length=20000, required=False),
+        url=v.clean_url(url, field="url") if url else "",
+    )
+
+
+@transaction.atomic
+def service_subscription_start(
+    *, actor: Actor, person_id: int, source: str, service: str, started_on: dt.date | None = None
+) -> ServiceSubscription:
+    return ServiceSubscription.objects.create(
+        **_event_base(person_id, source),
+        service=v.clean_text(service, field="service", max_length=100),
+        started_on=started_on or clock.today(),
+    )
+
+
+@transaction.atomic
+def billing_account_set(
+    *, actor: Actor, person_id: int, source: str, e_invoice_address: str = "", reference: str = ""
+) -> BillingAccount:
+    """Replace the person's billing identifiers (never a card number)."""
+    for field, value in (("e_invoice_address", e_invoice_address), ("reference", reference)):
+        v.refuse_card_number(value, field=field)
+    base = _event_base(person_id, source)
+    BillingAccount.objects.filter(person_id=person_id).delete()
+    return BillingAccount.objects.create(
+        **base,
+        e_invoice_address=v.clean_text(
+            e_invoice_address, field="e_invoice_address", max_length=100, required=False
+        ),
+        reference=v.clean_text(reference, field="reference", max_length=100, required=False),
+    )
+
+
+@transaction.atomic
+def consented_datum_add(
+    *, actor: Actor, person_id: int, source: str, label: str, value: str
+) -> ConsentedDatum:
+    """Keep a datum the person gave under a separate consent (notice §5, last item)."""
+    return ConsentedDatum.objects.create(
+        **_event_base(person_id, source),
+        label=v.clean_text(label, field="label", max_length=100),
+        value=v.clean_text(value, field="value", max_length=5000),
     )

@@ -30,6 +30,9 @@ IMAGE_SIGNATURES = {
 }
 # Control characters other than tab and newline (Unicode category Cc).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What no database can store: NUL (PostgreSQL refuses it) and lone surrogates
+# (not encodable as UTF-8), both of which JSON can carry.
+UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 _CARD_LIKE = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
 
 
@@ -55,9 +58,16 @@ def _refuse(field: str, code: RegisterCode, rule: str) -> InvalidInput:
     return InvalidInput(f"{field}: {rule}", code=code, data={"field": field})
 
 
+def clean_storable(value: str, *, field: str) -> str:
+    """Refuse a text that no database could store."""
+    if UNSTORABLE.search(value):
+        raise _refuse(field, RegisterCode.INVALID_TEXT, "contains characters that cannot be stored")
+    return value
+
+
 def clean_text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
     """Trim, normalise and bound a text; refuse control characters."""
-    text = unicodedata.normalize("NFC", value.strip())
+    text = unicodedata.normalize("NFC", clean_storable(value, field=field).strip())
     if required and not text:
         raise _refuse(field, RegisterCode.INVALID_TEXT, "is required")
     if len(text) > max_length:
@@ -68,7 +78,7 @@ def clean_text(value: str, *, field: str, max_length: int, required: bool = True
 
 
 def clean_email(value: str, *, field: str = "email") -> str:
-    address = value.strip()
+    address = clean_storable(value, field=field).strip()
     try:
         EmailValidator()(address)
     except ValidationError:
@@ -80,7 +90,7 @@ def clean_email(value: str, *, field: str = "email") -> str:
 def clean_phone(value: str, *, field: str = "phone", region: str = "FI") -> str:
     """Return the number in E.164; numbers without a country code are taken as Finnish."""
     try:
-        number = phonenumbers.parse(value, region)
+        number = phonenumbers.parse(clean_storable(value, field=field), region)
     except phonenumbers.NumberParseException:
         raise _refuse(field, RegisterCode.INVALID_PHONE, "is not a phone number") from None
     if not phonenumbers.is_valid_number(number):
@@ -130,7 +140,7 @@ def mask_personal_identity_code(code: str) -> str:
 
 
 def clean_url(value: str, *, field: str) -> str:
-    url = value.strip()
+    url = clean_storable(value, field=field).strip()
     if len(url) > 500:
         raise _refuse(field, RegisterCode.INVALID_URL, "is longer than 500 characters")
     try:
