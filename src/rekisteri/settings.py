@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "ninja",
     "rekisteri.core",
     "rekisteri.policy",
+    "rekisteri.audit",
     "rekisteri.staff",
     "rekisteri.register",
     "rekisteri.consent",
@@ -199,6 +200,16 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# The audit chain's seal hashes are also appended here, outside the database,
+# so that rewriting the whole audit table is caught too.
+REKISTERI_AUDIT_SEAL_FILE = Path(
+    os.environ.get("REKISTERI_AUDIT_SEAL_FILE", VAR_DIR / "audit-seals.log")
+).resolve()
+# How often the worker seals new audit entries.
+REKISTERI_AUDIT_SEAL_INTERVAL_SECONDS = float(os.environ.get("REKISTERI_AUDIT_SEAL_INTERVAL", "2"))
+# Entries still unsealed after this many seconds are a finding (a stopped sealer).
+REKISTERI_AUDIT_SEAL_GRACE_SECONDS = int(os.environ.get("REKISTERI_AUDIT_SEAL_GRACE", "60"))
 
 # The register description this instance keeps.
 REKISTERI_POLICY = Path(

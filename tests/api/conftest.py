@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from rekisteri.core.actors import SYSTEM
 from rekisteri.staff.keys import Scope, api_key_create
 
 ALL_SCOPES = [str(s) for s in Scope]
@@ -17,6 +18,7 @@ def make_key(db: None) -> Callable[..., str]:
 
     def make(scopes: list[str] | None = None, purposes: list[str] | None = None) -> str:
         _, secret = api_key_create(
+            actor=SYSTEM,
             name=f"system-{next(counter)}",
             scopes=scopes if scopes is not None else ALL_SCOPES,
             purposes=purposes if purposes is not None else ["customer_relationship", "marketing"],

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from rekisteri.core import clock
+from rekisteri.core.actors import SYSTEM
 from rekisteri.register.models import EmailAddress, Person
 from rekisteri.staff.keys import api_key_revoke
 from tests.api.conftest import AINO, Api
@@ -107,7 +108,7 @@ def test_a_revoked_key_stops_working_at_once(make_key: Callable[..., str]) -> No
     client = Api(make_key())
     assert client.call("post", "/people", AINO).status_code == 201
 
-    api_key_revoke(name="system-0")
+    api_key_revoke(actor=SYSTEM, name="system-0")
 
     assert client.call("get", "/people/1?purpose=marketing").status_code == 401
 

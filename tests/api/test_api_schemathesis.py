@@ -21,6 +21,7 @@ def test_generated_requests_get_no_server_error_and_no_answer_outside_the_schema
     served: str, tmp_path: Path
 ) -> None:
     _, key = api_key_create(
+        actor=SYSTEM,
         name="fuzzer",
         scopes=[str(s) for s in Scope],
         purposes=["customer_relationship", "marketing", "service_delivery"],

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -98,7 +99,8 @@ def actor_for(request: HttpRequest, scope: Scope) -> Actor:
     key: ApiKey = request.auth  # type: ignore[attr-defined]
     if scope not in key.scopes:
         raise Forbidden(f"this API key lacks the scope {scope}", data={"scope": str(scope)})
-    return api_key_actor(key)
+    # Ids and an address, for the audit trail's "from where".
+    return replace(api_key_actor(key), origin=f"api {request.META.get('REMOTE_ADDR', '')}")
 
 
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")

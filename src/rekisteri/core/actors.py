@@ -23,6 +23,10 @@ class Actor:
     purposes: frozenset[str] = frozenset()
     # Art. 18: only the data protection officer sees restricted people.
     sees_restricted: bool = False
+    # Where the act came from, for the audit trail: "api 192.0.2.1", "cli".
+    origin: str = ""
 
 
-SYSTEM = Actor(ActorKind.SYSTEM, "system")
+SYSTEM = Actor(ActorKind.SYSTEM, "system", origin="system")
+# An operator at the command line (staff accounts will name the person).
+CLI = Actor(ActorKind.SYSTEM, "cli", origin="cli")

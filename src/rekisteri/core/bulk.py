@@ -27,24 +27,17 @@ def insert_rows(
     model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:
     """Insert ``rows`` (values in ``columns`` order, by attname) into ``model``'s table."""
-    table = model._meta.db_table
+    table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    count = 0
+    fields = [model._meta.get_field(column) for column in columns]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(
-                f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN"
-            ) as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-            return count
-        fields = [model._meta.get_field(column) for column in columns]
+            return _copy(cursor.cursor, table, names, fields, rows)
         prepare = [field if isinstance(field, _PREPARED) else None for field in fields]
         # Bulk rows share their times (a batch's "now"): prepare each distinct one once.
         seen: dict[tuple[int, Any], Any] = {}
 
-        def prepared_value(index: int, field: models.Field[Any, Any], value: Any) -> Any:
+        def prepared_value(index: int, field: Any, value: Any) -> Any:
             if not isinstance(field, models.DateField | models.DateTimeField):
                 return field.get_db_prep_save(value, connection)
             key = (index, value)
@@ -66,6 +59,27 @@ def insert_rows(
                 prepared,
             )
         return len(prepared)
+
+
+def _copy(
+    cursor: Any, table: str, names: str, fields: Sequence[Any], rows: Iterable[Sequence[Any]]
+) -> int:
+    """PostgreSQL's COPY: it adapts plain values itself; JSON has to be said."""
+    from psycopg.types.json import Jsonb
+
+    json_at = [i for i, field in enumerate(fields) if isinstance(field, models.JSONField)]
+    count = 0
+    with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            if json_at:
+                values = list(row)
+                for i in json_at:
+                    values[i] = Jsonb(values[i])
+                copy.write_row(values)
+            else:
+                copy.write_row(row)
+            count += 1
+    return count
 
 
 def next_ids(model: type[models.Model], count: int) -> list[int]:

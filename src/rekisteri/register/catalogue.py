@@ -45,6 +45,17 @@ def model_fields(model: type[models.Model]) -> list[str]:
     ]
 
 
+def model_categories(model: type[models.Model], policy: Policy) -> list[str]:
+    """The policy categories a model's data fields belong to (provenance aside)."""
+    found = {
+        category
+        for field in model_fields(model)
+        if field.split(".", 1)[1] not in PROVENANCE_FIELDS
+        and (category := policy.category_of_field(field)) is not None
+    }
+    return sorted(found)
+
+
 @dataclass(frozen=True)
 class CatalogueGap:
     field: str

@@ -20,6 +20,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models.functions import Lower
 
+from rekisteri.audit.models import AuditEvent
+from rekisteri.audit.services import audit_record_many
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.bulk import insert_rows, next_ids
@@ -200,14 +202,24 @@ def people_import(
     if atomic and report.rejected:
         return report
     people = [person for _, person in valid]
+
+    def write(batch: Sequence[PersonIn]) -> None:
+        ids = _write_batch(batch, source=source)
+        audit_record_many(
+            actor=actor,
+            event=AuditEvent.PEOPLE_IMPORTED,
+            person_ids=ids,
+            data={"source": source},
+        )
+
     if atomic:
         with transaction.atomic():
             for start in range(0, len(people), batch_size):
-                _write_batch(people[start : start + batch_size], source=source)
+                write(people[start : start + batch_size])
     else:
         for start in range(0, len(people), batch_size):
             with transaction.atomic():
-                _write_batch(people[start : start + batch_size], source=source)
+                write(people[start : start + batch_size])
     report.imported = len(people)
     report.written = bool(people)
     return report
@@ -246,7 +258,7 @@ def _drop_already_registered(
     return kept
 
 
-def _write_batch(people: Sequence[PersonIn], *, source: str) -> None:
+def _write_batch(people: Sequence[PersonIn], *, source: str) -> list[int]:
     """Write a batch set-based, in the caller's transaction, ids drawn up front."""
     now = clock.now()
     ids = next_ids(Person, len(people))
@@ -309,3 +321,4 @@ def _write_batch(people: Sequence[PersonIn], *, source: str) -> None:
             if p.address
         ),
     )
+    return ids

@@ -9,6 +9,8 @@ from typing import Any
 from django.db import models
 from django.db.models import F, Value
 
+from rekisteri.audit.models import AuditEvent
+from rekisteri.audit.services import audit_record
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import Forbidden, InvalidInput, NotFound
 from rekisteri.policy.selectors import policy_get
@@ -66,6 +68,13 @@ def person_access(*, actor: Actor, purpose: str, person_id: int) -> Access:
         )
     categories = frozenset(
         key for key, category in policy.categories.items() if purpose in category.purposes
+    )
+    audit_record(
+        actor=actor,
+        event=AuditEvent.PERSON_READ,
+        person_id=person.pk,
+        categories=categories,
+        purpose=purpose,
     )
     return Access(person=person, purpose=purpose, categories=categories)
 

@@ -6,18 +6,23 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 
+from rekisteri.audit.models import AuditEvent
+from rekisteri.audit.services import audit_record
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import Conflict, InvalidInput, NotFound
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import validation as v
+from rekisteri.register.catalogue import model_categories, model_key
 from rekisteri.register.models import (
     BillingAccount,
     ConsentedDatum,
@@ -217,6 +222,19 @@ def person_register(
                 )
             if clean.organisation:
                 _organisation_link(row, clean.organisation, now=now, source=source)
+            audit_record(
+                actor=actor,
+                event=AuditEvent.PERSON_CREATED,
+                person_id=row.pk,
+                categories=sorted(
+                    {
+                        category
+                        for model in (Person, EmailAddress, PhoneNumber, PostalAddress)
+                        for category in model_categories(model, policy_get())
+                    }
+                ),
+                data={"table": "person", "id": row.pk},
+            )
     except IntegrityError:
         # Two requests raced for the same e-mail, username or identity code.
         raise Conflict(
@@ -295,6 +313,23 @@ def person_contact_update(
     if clean_address:
         PostalAddress.objects.filter(person=person).delete()
         PostalAddress.objects.create(**clean_address.__dict__, **prov)
+    audit_record(
+        actor=actor,
+        event=AuditEvent.PERSON_CHANGED,
+        person_id=person.pk,
+        categories=model_categories(EmailAddress, policy_get()),
+        data={
+            "changed": [
+                name
+                for name, value in (
+                    ("email", clean_email),
+                    ("phone", clean_phone),
+                    ("address", clean_address),
+                )
+                if value
+            ]
+        },
+    )
     return person
 
 
@@ -304,12 +339,9 @@ def customership_start(
 ) -> Customership:
     """Start a customership; a person may hold several."""
     source_require(source)
-    person = _person(person_id, lock=True)
-    return Customership.objects.create(
-        person=person,
-        stored_at=clock.now(),
-        source=source,
-        started_on=started_on or clock.today(),
+    _person(person_id, lock=True)
+    return _create_for_person(
+        actor, Customership, person_id, source, started_on=started_on or clock.today()
     )
 
 
@@ -347,6 +379,7 @@ def customership_end(
     customership.ended_on = end
     customership.end_reason = v.clean_text(reason, field="reason", max_length=200, required=False)
     customership.save(update_fields=["ended_on", "end_reason"])
+    _audit_change(actor, customership)
     return customership
 
 
@@ -369,14 +402,39 @@ def organisation_logo_set(*, actor: Actor, organisation_id: int, content: bytes)
         f"{uuid.uuid4().hex}.{LOGO_SUFFIX[content_type]}", ContentFile(content), save=False
     )
     organisation.save(update_fields=["logo"])
+    _audit_change(actor, organisation)
     if old:
         transaction.on_commit(lambda: organisation.logo.storage.delete(old))
     return organisation
 
 
-def _event_base(person_id: int, source: str) -> dict[str, object]:
+def _audit_change(
+    actor: Actor, row: Model, *, event: AuditEvent = AuditEvent.PERSON_CHANGED
+) -> None:
+    """Record a written row: whose, which table and row, which categories; no values."""
+    model = type(row)
+    audit_record(
+        actor=actor,
+        event=event,
+        person_id=getattr(row, "person_id", None),
+        categories=model_categories(model, policy_get()),
+        data={"table": model_key(model), "id": row.pk},
+    )
+
+
+_ModelT = TypeVar("_ModelT", bound=Model)
+
+
+def _create_for_person(
+    actor: Actor, model: type[_ModelT], person_id: int, source: str, **fields: Any
+) -> _ModelT:
+    """Store one row of a person's data with its provenance, and audit it."""
     source_require(source)
-    return {"person": _person(person_id), "stored_at": clock.now(), "source": source}
+    row = model._default_manager.create(
+        person=_person(person_id), stored_at=clock.now(), source=source, **fields
+    )
+    _audit_change(actor, row)
+    return row
 
 
 @transaction.atomic
@@ -389,8 +447,11 @@ def usage_event_record(
     detail: str = "",
     occurred_at: dt.datetime | None = None,
 ) -> UsageEvent:
-    return UsageEvent.objects.create(
-        **_event_base(person_id, source),
+    return _create_for_person(
+        actor,
+        UsageEvent,
+        person_id,
+        source,
         action=v.clean_text(action, field="action", max_length=100),
         detail=v.clean_text(detail, field="detail", max_length=500, required=False),
         occurred_at=occurred_at or clock.now(),
@@ -417,8 +478,11 @@ def contact_event_record(
         )
     if direction not in ("in", "out"):
         raise InvalidInput("direction: must be 'in' or 'out'", data={"field": "direction"})
-    return ContactEvent.objects.create(
-        **_event_base(person_id, source),
+    return _create_for_person(
+        actor,
+        ContactEvent,
+        person_id,
+        source,
         channel=channel,
         direction=direction,
         summary=v.clean_text(summary, field="summary", max_length=5000, required=False),
@@ -446,8 +510,11 @@ def web_visit_record(
         raise InvalidInput(
             "ip_address: is not an IPv4 or IPv6 address", data={"field": "ip_address"}
         ) from None
-    return WebVisit.objects.create(
-        **_event_base(person_id, source),
+    return _create_for_person(
+        actor,
+        WebVisit,
+        person_id,
+        source,
         ip_address=ip_address,
         page=v.clean_text(page, field="page", max_length=500),
         cookie_id=v.clean_text(cookie_id, field="cookie_id", max_length=64, required=False),
@@ -473,8 +540,11 @@ def delivery_record(
         raise InvalidInput(
             f"channel: must be one of {', '.join(DELIVERY_CHANNELS)}", data={"field": "channel"}
         )
-    return Delivery.objects.create(
-        **_event_base(person_id, source),
+    return _create_for_person(
+        actor,
+        Delivery,
+        person_id,
+        source,
         channel=channel,
         campaign=v.clean_text(campaign, field="campaign", max_length=100),
         sent_at=sent_at or clock.now(),
@@ -504,8 +574,11 @@ def payment_record(
     v.refuse_card_number(method, field="method")
     if len(currency) != 3 or not currency.isalpha() or not currency.isupper():
         raise InvalidInput("currency: must be an ISO 4217 code", data={"field": "currency"})
-    return Payment.objects.create(
-        **_event_base(person_id, source),
+    return _create_for_person(
+        actor,
+        Payment,
+        person_id,
+        source,
         amount=_amount(amount, "amount"),
         currency=currency,
         method=v.clean_text(method, field="method", max_length=30, required=False),
@@ -531,8 +604,11 @@ def invoice_record(
     clean_number = v.clean_text(number, field="number", max_length=50)
     if Invoice.objects.filter(number=clean_number).exists():
         raise Conflict("number: an invoice with this number exists")
-    return Invoice.objects.create(
-        **_event_base(person_id, source),
+    return _create_for_person(
+        actor,
+        Invoice,
+        person_id,
+        source,
         number=clean_number,
         amount=_amount(amount, "amount"),
         issued_on=issued_on,
@@ -556,8 +632,11 @@ def payment_card_add(
     """Keep a card as the payment provider knows it; a full card number is refused."""
     for field, value in (("provider_token", provider_token), ("brand", brand)):
         v.refuse_card_number(value, field=field)
-    return PaymentCard.objects.create(
-        **_event_base(person_id, source),
+    return _create_for_person(
+        actor,
+        PaymentCard,
+        person_id,
+        source,
         provider_token=v.clean_text(provider_token, field="provider_token", max_length=200),
         brand=v.clean_text(brand, field="brand", max_length=30),
         last_four=v.clean_last_four(last_four),
@@ -578,8 +657,11 @@ def feedback_record(
 ) -> Feedback:
     if not text.strip() and rating is None:
         raise InvalidInput("give a text, a rating or both")
-    return Feedback.objects.create(
-        **_event_base(person_id, source),
+    return _create_for_person(
+        actor,
+        Feedback,
+        person_id,
+        source,
         text=v.clean_text(text, field="text", max_length=5000, required=False),
         rating=v.clean_rating(rating) if rating is not None else None,
         theme=v.clean_text(theme, field="theme", max_length=100, required=False),
@@ -597,8 +679,11 @@ def service_case_record(
     description: str = "",
     opened_at: dt.datetime | None = None,
 ) -> ServiceCase:
-    return ServiceCase.objects.create(
-        **_event_base(person_id, source),
+    return _create_for_person(
+        actor,
+        ServiceCase,
+        person_id,
+        source,
         subject=v.clean_text(subject, field="subject", max_length=200),
         description=v.clean_text(
             description, field="description", max_length=10000, required=False
@@ -622,8 +707,11 @@ def identity_verification_record(
         raise InvalidInput(
             f"result: must be one of {', '.join(VERIFICATION_RESULTS)}", data={"field": "result"}
         )
-    return IdentityVerification.objects.create(
-        **_event_base(person_id, source),
+    return _create_for_person(
+        actor,
+        IdentityVerification,
+        person_id,
+        source,
         method=v.clean_text(method, field="method", max_length=50),
         result=result,
         verified_at=verified_at or clock.now(),
@@ -637,8 +725,11 @@ VERIFICATION_RESULTS = ("success", "failure")
 def user_content_add(
     *, actor: Actor, person_id: int, source: str, title: str, body: str = "", url: str = ""
 ) -> UserContent:
-    return UserContent.objects.create(
-        **_event_base(person_id, source),
+    return _create_for_person(
+        actor,
+        UserContent,
+        person_id,
+        source,
         title=v.clean_text(title, field="title", max_length=200),
         body=v.clean_text(body, field="body", max_length=20000, required=False),
         url=v.clean_url(url, field="url") if url else "",
@@ -649,8 +740,11 @@ def user_content_add(
 def service_subscription_start(
     *, actor: Actor, person_id: int, source: str, service: str, started_on: dt.date | None = None
 ) -> ServiceSubscription:
-    return ServiceSubscription.objects.create(
-        **_event_base(person_id, source),
+    return _create_for_person(
+        actor,
+        ServiceSubscription,
+        person_id,
+        source,
         service=v.clean_text(service, field="service", max_length=100),
         started_on=started_on or clock.today(),
     )
@@ -663,10 +757,13 @@ def billing_account_set(
     """Replace the person's billing identifiers (never a card number)."""
     for field, value in (("e_invoice_address", e_invoice_address), ("reference", reference)):
         v.refuse_card_number(value, field=field)
-    base = _event_base(person_id, source)
+    _person(person_id)
     BillingAccount.objects.filter(person_id=person_id).delete()
-    return BillingAccount.objects.create(
-        **base,
+    return _create_for_person(
+        actor,
+        BillingAccount,
+        person_id,
+        source,
         e_invoice_address=v.clean_text(
             e_invoice_address, field="e_invoice_address", max_length=100, required=False
         ),
@@ -679,8 +776,11 @@ def consented_datum_add(
     *, actor: Actor, person_id: int, source: str, label: str, value: str
 ) -> ConsentedDatum:
     """Keep a datum the person gave under a separate consent (notice §5, last item)."""
-    return ConsentedDatum.objects.create(
-        **_event_base(person_id, source),
+    return _create_for_person(
+        actor,
+        ConsentedDatum,
+        person_id,
+        source,
         label=v.clean_text(label, field="label", max_length=100),
         value=v.clean_text(value, field="value", max_length=5000),
     )

@@ -9,6 +9,8 @@ from enum import StrEnum
 
 from django.db import transaction
 
+from rekisteri.audit.models import AuditEvent
+from rekisteri.audit.services import audit_record
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor, ActorKind
 from rekisteri.core.errors import Conflict, InvalidInput, NotFound
@@ -34,7 +36,9 @@ def _digest(key: str) -> str:
 
 
 @transaction.atomic
-def api_key_create(*, name: str, scopes: list[str], purposes: list[str]) -> tuple[ApiKey, str]:
+def api_key_create(
+    *, actor: Actor, name: str, scopes: list[str], purposes: list[str]
+) -> tuple[ApiKey, str]:
     """Make a key; the returned secret is shown once and never stored."""
     clean_name = name.strip()
     if not clean_name or len(clean_name) > 100:
@@ -66,17 +70,27 @@ def api_key_create(*, name: str, scopes: list[str], purposes: list[str]) -> tupl
         purposes=sorted(set(purposes)),
         created_at=clock.now(),
     )
+    audit_record(
+        actor=actor,
+        event=AuditEvent.PERMISSION_CHANGED,
+        data={"api_key": key.pk, "granted": {"scopes": key.scopes, "purposes": key.purposes}},
+    )
     return key, secret
 
 
 @transaction.atomic
-def api_key_revoke(*, name: str) -> ApiKey:
+def api_key_revoke(*, actor: Actor, name: str) -> ApiKey:
     key = ApiKey.objects.select_for_update().filter(name=name).first()
     if key is None:
         raise NotFound(f"there is no API key named {name!r}")
     if key.revoked_at is None:
         key.revoked_at = clock.now()
         key.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            event=AuditEvent.PERMISSION_CHANGED,
+            data={"api_key": key.pk, "revoked": True},
+        )
     return key
 
 

@@ -4,6 +4,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from rekisteri.cli.base import RekisteriCommand
+from rekisteri.core.actors import CLI
 from rekisteri.staff.keys import Scope, api_key_create, api_key_list, api_key_revoke
 
 
@@ -34,7 +35,10 @@ class Command(RekisteriCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "create":
             key, secret = api_key_create(
-                name=options["name"], scopes=options["scope"], purposes=options["purpose"]
+                actor=CLI,
+                name=options["name"],
+                scopes=options["scope"],
+                purposes=options["purpose"],
             )
             self.stdout.write(secret)
             self.stderr.write(
@@ -42,7 +46,7 @@ class Command(RekisteriCommand):
                 f"{', '.join(key.purposes) or '(none)'}. Store the key now: it is not shown again."
             )
         elif options["action"] == "revoke":
-            key = api_key_revoke(name=options["name"])
+            key = api_key_revoke(actor=CLI, name=options["name"])
             self.stdout.write(f"API key {key.name!r} is revoked.")
         else:
             for key in api_key_list():

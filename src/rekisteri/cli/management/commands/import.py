@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from rekisteri.cli.base import RekisteriCommand
-from rekisteri.core.actors import SYSTEM
+from rekisteri.core.actors import CLI
 from rekisteri.register.importing import people_import
 
 
@@ -38,7 +38,7 @@ class Command(RekisteriCommand):
         ) as bar:
             task = bar.add_task("Validating rows", total=None)
             report = people_import(
-                actor=SYSTEM,
+                actor=CLI,
                 path=path,
                 source=options["source"],
                 atomic=options["atomic"],

@@ -1,22 +1,60 @@
 from __future__ import annotations
 
+import logging
+import threading
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
+from django.db import DatabaseError, close_old_connections
 
+from rekisteri.audit.services import audit_seal
 from rekisteri.cli.base import RekisteriCommand
+
+logger = logging.getLogger(__name__)
+
+
+def _seal_quietly() -> None:
+    try:
+        audit_seal()
+    except DatabaseError:
+        # Ids and table names only reach this log; the next round tries again.
+        logger.exception("sealing the audit trail failed")
+    finally:
+        close_old_connections()
 
 
 class Command(RekisteriCommand):
-    help = "Run the register's queued and scheduled jobs (jobs live in the database)."
+    help = (
+        "Run the register's jobs: queued tasks (jobs live in the database) and the "
+        "audit sealer, which chains new audit entries every few seconds."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
-            "--batch", action="store_true", help="Run what is queued now, then exit."
+            "--batch", action="store_true", help="Run what is queued now, seal, then exit."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command(
-            "db_worker", batch=options["batch"], reload=False, startup_delay=not options["batch"]
-        )
+        stop = threading.Event()
+
+        def sealer() -> None:
+            while not stop.wait(settings.REKISTERI_AUDIT_SEAL_INTERVAL_SECONDS):
+                _seal_quietly()
+
+        thread = threading.Thread(target=sealer, name="audit-sealer", daemon=True)
+        if not options["batch"]:
+            thread.start()
+        try:
+            call_command(
+                "db_worker",
+                batch=options["batch"],
+                reload=False,
+                startup_delay=not options["batch"],
+            )
+        finally:
+            stop.set()
+            if thread.is_alive():
+                thread.join(timeout=10)
+            _seal_quietly()

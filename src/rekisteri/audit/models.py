@@ -1,0 +1,82 @@
+"""The audit trail: who did what to whose data, when, why and from where.
+
+Entries hold ids, never personal data. They are written plainly in the
+transaction of the work they record; a sealer chains them in batches shortly
+after (DESIGN.md: chaining at insert time serialises every request).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+class AuditEvent(models.TextChoices):
+    PERSON_READ = "person.read", "person read"
+    PERSON_CREATED = "person.created", "person created"
+    PERSON_CHANGED = "person.changed", "person changed"
+    PEOPLE_IMPORTED = "people.imported", "people imported"
+    DATA_EXPORTED = "data.exported", "data exported"
+    LOGIN_SUCCEEDED = "login.succeeded", "login succeeded"
+    LOGIN_FAILED = "login.failed", "login failed"
+    PERMISSION_CHANGED = "permission.changed", "permission changed"
+    POLICY_RECORDED = "policy.recorded", "policy recorded"
+    DISCLOSURE = "disclosure", "disclosure"
+
+
+class CurrentTransactionId(models.Func):
+    """The writing transaction's id on PostgreSQL; SQLite, with one writer, has none."""
+
+    template = "txid_current()"
+    output_field = models.BigIntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        return "NULL", []
+
+
+class AuditEntry(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    occurred_at = models.DateTimeField()
+    actor_kind = models.CharField(max_length=16)
+    actor_id = models.CharField(max_length=64)
+    event = models.CharField(max_length=32, choices=AuditEvent.choices)
+    person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # Category keys of the policy, and the purpose a read was made for.
+    categories = models.JSONField(default=list)
+    purpose = models.CharField(max_length=64, blank=True)
+    # Where the act came from: "api 127.0.0.1", "cli", "worker".
+    origin = models.CharField(max_length=100, blank=True)
+    # Ids and counts only.
+    data = models.JSONField(default=dict)
+    # The writing transaction on PostgreSQL, set by the database: the sealer
+    # takes only finished transactions, so no late commit can fall below a seal.
+    txid = models.BigIntegerField(
+        null=True, blank=True, db_index=True, db_default=CurrentTransactionId()
+    )
+
+    class Meta:
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"audit entry {self.pk}"
+
+
+class AuditSeal(models.Model):
+    """One link of the chain: a batch of entries, their hash and the previous seal's."""
+
+    number = models.PositiveBigIntegerField(unique=True)
+    # The batch: entries whose position (txid on PostgreSQL, id elsewhere) is in [start, end).
+    start = models.BigIntegerField()
+    end = models.BigIntegerField()
+    entry_count = models.PositiveIntegerField()
+    batch_hash = models.CharField(max_length=64)
+    previous_hash = models.CharField(max_length=64)
+    seal_hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"audit seal {self.number}"
