@@ -128,6 +128,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "rekisteri.api.middleware.ApiErrorShapeMiddleware",
 ]
 
 ROOT_URLCONF = "rekisteri.urls"
@@ -234,10 +235,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "rekisteri.core.logs.RedactDatabaseErrors"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("REKISTERI_LOG_LEVEL", "INFO")},
     "loggers": {
-        # Django logs the failing request's path on errors; our URLs carry ids only.
         "django": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # A 4xx is the client's mistake, and its path may hold what a careless
+        # client put there: only server errors are logged.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }

@@ -8,9 +8,9 @@ from django.test import Client
 
 from rekisteri.register.models import Organisation
 from tests.api.conftest import AINO, Api
+from tests.images import PNG
 
 pytestmark = pytest.mark.django_db
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture
@@ -45,6 +45,13 @@ def test_a_script_named_like_an_image_is_refused(api: Api, organisation_id: int)
 
     assert response.status_code == 400  # type: ignore[attr-defined]
     assert response.json()["message"] == "logo: is not a PNG, JPEG, GIF or WebP image"  # type: ignore[attr-defined]
+    assert not Organisation.objects.get(pk=organisation_id).logo
+
+
+def test_an_image_signature_glued_to_a_script_is_refused(api: Api, organisation_id: int) -> None:
+    response = _upload(api, organisation_id, "logo.png", PNG[:8] + b"<html><script>x</script>")
+
+    assert response.status_code == 400  # type: ignore[attr-defined]
     assert not Organisation.objects.get(pk=organisation_id).logo
 
 

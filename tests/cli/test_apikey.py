@@ -42,3 +42,11 @@ def test_a_key_for_an_unknown_purpose_is_refused(capsys: pytest.CaptureFixture[s
 def test_revoking_an_unknown_key_is_a_clear_error() -> None:
     with pytest.raises(CommandError, match="there is no API key named 'ghost'"):
         call_command("apikey", "revoke", "ghost")
+
+
+@pytest.mark.parametrize("name", ["bad\x01name", "web\u202etxt", "", "has space"])
+def test_a_key_name_must_be_a_plain_identifier(name: str) -> None:
+    with pytest.raises(CommandError, match="name: 1 to 100 letters"):
+        call_command("apikey", "create", name, "--scope", "people:read")
+
+    assert ApiKey.objects.count() == 0

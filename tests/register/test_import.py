@@ -120,7 +120,7 @@ def test_unknown_source_or_header_refuses_the_whole_file(tmp_path: Path) -> None
         people_import(actor=SYSTEM, path=_csv(tmp_path, *GOOD), source="gossip")
     bad_header = tmp_path / "bad.csv"
     bad_header.write_text("etunimi,sukunimi\nAino,V\n", encoding="utf-8")
-    with pytest.raises(InvalidInput, match="unknown columns"):
+    with pytest.raises(InvalidInput, match=r"header of known, distinct columns \(2 unknown"):
         people_import(actor=SYSTEM, path=bad_header, source="subject")
     assert Person.objects.count() == 0
 
@@ -175,3 +175,51 @@ def test_a_row_with_text_no_database_can_store_is_rejected(tmp_path: Path) -> No
         (2, "last_name: contains characters that cannot be stored"),
     ]
     assert Person.objects.get().first_name == "Helmi"
+
+
+@pytest.mark.django_db
+def test_a_file_without_a_header_is_refused_without_repeating_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "headerless.csv"
+    path.write_text("Matti,Virtanen,matti@example.fi\n", encoding="utf-8")
+
+    with pytest.raises(InvalidInput) as refused:
+        people_import(actor=SYSTEM, path=path, source="subject")
+
+    assert "matti" not in refused.value.message.lower()
+
+
+@pytest.mark.django_db
+def test_repeated_columns_and_broken_quoting_refuse_the_file(tmp_path: Path) -> None:
+    repeated = tmp_path / "repeated.csv"
+    repeated.write_text("first_name,last_name,first_name\nA,B,C\n", encoding="utf-8")
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('first_name,last_name\n"Aino,V\nEero,K\n', encoding="utf-8")
+
+    with pytest.raises(InvalidInput, match="1 repeated"):
+        people_import(actor=SYSTEM, path=repeated, source="subject")
+    with pytest.raises(InvalidInput, match="not well-formed CSV"):
+        people_import(actor=SYSTEM, path=quoted, source="subject")
+    assert Person.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_odd_files_and_values_are_reasons_not_tracebacks(tmp_path: Path) -> None:
+    (tmp_path / "dir.csv").mkdir()
+    path = tmp_path / "odd.jsonl"
+    path.write_text(
+        '{"first_name": "A", "last_name": "B", "birth_year": "\u00b2"}\n'
+        '{"first_name": ' + "1" * 5000 + "}\n" + "[" * 100000 + "]" * 100000 + "\n"
+        '{"first_name": "A", "last_name": "B", "matti@example.fi": 1}\n',
+        encoding="utf-8",
+    )
+
+    with pytest.raises(InvalidInput, match=r"cannot read dir\.csv"):
+        people_import(actor=SYSTEM, path=tmp_path / "dir.csv", source="subject")
+    report = people_import(actor=SYSTEM, path=path, source="subject")
+
+    assert [(r.line, r.reason) for r in report.rejected] == [
+        (1, "birth_year: must be a year"),
+        (2, "is not valid JSON"),
+        (3, "is not valid JSON"),
+        (4, "has 1 unknown keys"),
+    ]

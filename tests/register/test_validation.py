@@ -7,6 +7,7 @@ import pytest
 from rekisteri.core.errors import InvalidInput
 from rekisteri.register import validation as v
 from rekisteri.register.validation import RegisterCode
+from tests.images import PNG
 
 
 @pytest.mark.parametrize(
@@ -88,9 +89,11 @@ def test_tokens_and_non_luhn_digits_are_not_card_numbers(text: str) -> None:
 
 
 def test_image_type_is_sniffed_from_content_not_name() -> None:
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
+    png = PNG
 
     assert v.clean_image(png) == "image/png"
+    with pytest.raises(InvalidInput, match="not a PNG"):
+        v.clean_image(PNG[:8] + b"<script>")
     with pytest.raises(InvalidInput, match="not a PNG, JPEG, GIF or WebP"):
         v.clean_image(b"<svg onload='alert(1)'></svg>")
     with pytest.raises(InvalidInput, match="larger than"):

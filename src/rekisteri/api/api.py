@@ -82,6 +82,15 @@ def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
     )
 
 
+@api.exception_handler(IntegrityError)
+def _conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    # Two requests raced for the same unique value; the database's text names the
+    # value, so it is not passed on.
+    return _error(
+        request, 409, "conflict", "the change conflicts with data already in the register", {}
+    )
+
+
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(
@@ -135,6 +144,11 @@ def idempotent(
         return first
     try:
         with transaction.atomic():
+            # Concurrent retries of one key queue here; the first one's answer wins.
+            ApiKey.objects.select_for_update().filter(pk=key.pk).first()
+            again = replay()
+            if again is not None:
+                return again
             result = write()
             IdempotencyRecord.objects.create(
                 api_key=key,

@@ -81,8 +81,9 @@ def person_create(request: HttpRequest, payload: s.PersonCreateIn) -> Status[dic
 def person_lookup(request: HttpRequest, payload: s.LookupIn) -> dict[str, Any]:
     """The e-mail travels in the body, never in the URL."""
     actor = actor_for(request, Scope.PEOPLE_READ)
-    person_id = selectors.person_id_by_email(email=payload.email)
-    access = selectors.person_access(actor=actor, purpose=payload.purpose, person_id=person_id)
+    access = selectors.person_access_by_email(
+        actor=actor, purpose=payload.purpose, email=payload.email
+    )
     return selectors.person_view(access)
 
 

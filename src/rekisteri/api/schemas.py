@@ -7,7 +7,15 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, StrictInt, StrictStr, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    model_validator,
+)
 
 from rekisteri.register.validation import UNSTORABLE
 
@@ -16,6 +24,18 @@ Text200 = Annotated[StrictStr, Field(min_length=1, max_length=200)]
 SourceKey = Annotated[StrictStr, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
 # Ids in the path arrive as text; the range keeps them within a bigint.
 PathId = Annotated[int, Field(ge=1, le=2**62)]
+
+
+def _in_range(value: dt.date) -> dt.date:
+    # Far ends of the calendar overflow time zone arithmetic; no register event is there.
+    year = value.year
+    if not 1900 <= year <= 2100:
+        raise ValueError("must be between the years 1900 and 2100")
+    return value
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_in_range)]
+Day = Annotated[dt.date, AfterValidator(_in_range)]
 Money = Annotated[Decimal, Field(max_digits=12, decimal_places=2, ge=-(10**9), le=10**9)]
 
 
@@ -98,11 +118,11 @@ class LookupIn(In):
 
 class CustomershipStartIn(In):
     source: SourceKey
-    started_on: dt.date | None = None
+    started_on: Day | None = None
 
 
 class CustomershipEndIn(In):
-    ended_on: dt.date | None = None
+    ended_on: Day | None = None
     reason: Annotated[StrictStr, Field(max_length=200)] = ""
 
 
@@ -110,7 +130,7 @@ class UsageIn(In):
     source: SourceKey
     action: Text100
     detail: Annotated[StrictStr, Field(max_length=500)] = ""
-    occurred_at: dt.datetime | None = None
+    occurred_at: Moment | None = None
 
 
 class ContactIn(In):
@@ -118,7 +138,7 @@ class ContactIn(In):
     channel: Literal["email", "phone", "letter", "chat", "meeting", "sms"]
     direction: Literal["in", "out"]
     summary: Annotated[StrictStr, Field(max_length=5000)] = ""
-    occurred_at: dt.datetime | None = None
+    occurred_at: Moment | None = None
 
 
 class WebVisitIn(In):
@@ -127,14 +147,14 @@ class WebVisitIn(In):
     page: Annotated[StrictStr, Field(min_length=1, max_length=500)]
     cookie_id: Annotated[StrictStr, Field(max_length=64)] = ""
     user_agent: Annotated[StrictStr, Field(max_length=500)] = ""
-    occurred_at: dt.datetime | None = None
+    occurred_at: Moment | None = None
 
 
 class DeliveryIn(In):
     source: SourceKey
     channel: Literal["email", "sms", "letter", "phone"]
     campaign: Text100
-    sent_at: dt.datetime | None = None
+    sent_at: Moment | None = None
 
 
 class PaymentIn(In):
@@ -142,15 +162,15 @@ class PaymentIn(In):
     amount: Money
     currency: Annotated[StrictStr, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
     method: Annotated[StrictStr, Field(max_length=30)] = ""
-    paid_at: dt.datetime | None = None
+    paid_at: Moment | None = None
 
 
 class InvoiceIn(In):
     source: SourceKey
     number: Annotated[StrictStr, Field(min_length=1, max_length=50)]
     amount: Money
-    issued_on: dt.date
-    due_on: dt.date
+    issued_on: Day
+    due_on: Day
     billing_name: Text200
     billing_address: Annotated[StrictStr, Field(min_length=1, max_length=300)]
 
@@ -160,14 +180,14 @@ class FeedbackIn(In):
     text: Annotated[StrictStr, Field(max_length=5000)] = ""
     rating: Annotated[StrictInt, Field(ge=1, le=5)] | None = None
     theme: Annotated[StrictStr, Field(max_length=100)] = ""
-    given_at: dt.datetime | None = None
+    given_at: Moment | None = None
 
 
 class ServiceCaseIn(In):
     source: SourceKey
     subject: Text200
     description: Annotated[StrictStr, Field(max_length=10000)] = ""
-    opened_at: dt.datetime | None = None
+    opened_at: Moment | None = None
 
 
 class Provenanced(Schema):

@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
 from rekisteri.audit.models import AuditEvent
@@ -80,19 +81,27 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 yield from _jsonl_rows(handle)
     except UnicodeDecodeError:
         raise InvalidInput(f"{path.name} is not UTF-8 text", data={"file": path.name}) from None
+    except csv.Error as exc:
+        # strict quoting: an unterminated quote would otherwise swallow the rows after it.
+        raise InvalidInput(
+            f"{path.name} is not well-formed CSV ({exc})", data={"file": path.name}
+        ) from None
+    except OSError:
+        raise InvalidInput(f"cannot read {path.name}", data={"file": path.name}) from None
 
 
 def _csv_rows(handle: io.TextIOBase) -> Iterator[tuple[int, dict[str, Any]]]:
-    reader = csv.DictReader(handle)
+    reader = csv.DictReader(handle, strict=True)
     header = reader.fieldnames or []
     unknown = [name for name in header if name not in COLUMNS]
     missing = [name for name in REQUIRED if name not in header]
-    if unknown or missing:
+    if unknown or missing or len(set(header)) != len(header):
+        # The unknown names are not repeated: a file without a header has data there.
         raise InvalidInput(
-            "the CSV header "
-            + (f"has unknown columns {unknown}; " if unknown else "")
-            + (f"lacks {missing}; " if missing else "")
-            + f"the columns are {', '.join(COLUMNS)}"
+            "the first line must be a header of known, distinct columns "
+            f"({len(unknown)} unknown, {len(header) - len(set(header))} repeated"
+            + (f", lacking {', '.join(missing)}" if missing else "")
+            + f"); the columns are {', '.join(COLUMNS)}"
         )
     for row in reader:
         if None in row:
@@ -107,7 +116,8 @@ def _jsonl_rows(handle: io.TextIOBase) -> Iterator[tuple[int, dict[str, Any]]]:
             continue
         try:
             row = json.loads(line)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
+            # Also a number too long to convert, or nesting too deep to follow.
             yield number, {"__error__": "is not valid JSON"}
             continue
         if not isinstance(row, dict):
@@ -115,7 +125,16 @@ def _jsonl_rows(handle: io.TextIOBase) -> Iterator[tuple[int, dict[str, Any]]]:
             continue
         unknown = sorted(set(row) - set(COLUMNS))
         if unknown:
-            yield number, {"__error__": f"has unknown keys {unknown}"}
+            # Keys are named only when they look like column names, never data.
+            named = [k for k in unknown if re.fullmatch(r"[a-z_]{1,40}", k)]
+            yield (
+                number,
+                {
+                    "__error__": f"has unknown keys {named}"
+                    if len(named) == len(unknown)
+                    else f"has {len(unknown)} unknown keys"
+                },
+            )
             continue
         yield number, row
 
@@ -134,7 +153,7 @@ def row_person(row: dict[str, Any]) -> PersonIn:
     if "__error__" in row:
         raise InvalidInput(str(row["__error__"]))
     year_text = _text(row, "birth_year")
-    if year_text and not year_text.isdigit():
+    if year_text and not re.fullmatch(r"[0-9]{4}", year_text):
         raise InvalidInput("birth_year: must be a year")
     street, postal, city = (_text(row, k) for k in ("street_address", "postal_code", "city"))
     address = None
@@ -211,17 +230,26 @@ def people_import(
             person_ids=ids,
             data={"source": source},
         )
+        report.imported += len(ids)
 
     if atomic:
         with transaction.atomic():
             for start in range(0, len(people), batch_size):
                 write(people[start : start + batch_size])
     else:
-        for start in range(0, len(people), batch_size):
-            with transaction.atomic():
-                write(people[start : start + batch_size])
-    report.imported = len(people)
-    report.written = bool(people)
+        for start in range(0, len(valid), batch_size):
+            batch = valid[start : start + batch_size]
+            try:
+                with transaction.atomic():
+                    write([person for _, person in batch])
+            except IntegrityError:
+                # Someone registered one of these people while the import ran: check
+                # the batch against the register again, once, and write the rest.
+                kept = _drop_already_registered(batch, report)
+                with transaction.atomic():
+                    write([person for _, person in kept])
+    report.rejected.sort(key=lambda rejected: rejected.line)
+    report.written = report.imported > 0
     return report
 
 

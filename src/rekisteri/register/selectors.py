@@ -36,15 +36,9 @@ class Access:
         return category is not None and category in self.categories
 
 
-def person_access(*, actor: Actor, purpose: str, person_id: int) -> Access:
-    """The purpose gate: the one way to read a person's data.
-
-    The purpose must be the policy's and the actor's; a restricted person
-    (Art. 18) is left out for everyone but the data protection officer; and
-    only the categories that serve the purpose are opened (Art. 5(1)(b)).
-    """
-    policy = policy_get()
-    if purpose not in policy.purposes:
+def purpose_require(*, actor: Actor, purpose: str) -> None:
+    """Refuse a purpose that is not the policy's or not the actor's."""
+    if purpose not in policy_get().purposes:
         raise InvalidInput(
             f"purpose: unknown purpose {purpose!r}", data={"field": "purpose", "purpose": purpose}
         )
@@ -53,6 +47,24 @@ def person_access(*, actor: Actor, purpose: str, person_id: int) -> Access:
             f"this client may not read personal data for the purpose {purpose!r}",
             data={"purpose": purpose},
         )
+
+
+def person_access_by_email(*, actor: Actor, purpose: str, email: str) -> Access:
+    """The gate, entered by e-mail: the purpose is checked before anyone is looked up,
+    so that a client without the purpose cannot learn who is registered."""
+    purpose_require(actor=actor, purpose=purpose)
+    return person_access(actor=actor, purpose=purpose, person_id=person_id_by_email(email=email))
+
+
+def person_access(*, actor: Actor, purpose: str, person_id: int) -> Access:
+    """The purpose gate: the one way to read a person's data.
+
+    The purpose must be the policy's and the actor's; a restricted person
+    (Art. 18) is left out for everyone but the data protection officer; and
+    only the categories that serve the purpose are opened (Art. 5(1)(b)).
+    """
+    policy = policy_get()
+    purpose_require(actor=actor, purpose=purpose)
     person = m.Person.objects.filter(pk=person_id).first()
     if person is None:
         raise NotFound(
@@ -62,9 +74,8 @@ def person_access(*, actor: Actor, purpose: str, person_id: int) -> Access:
         )
     if person.restricted_since is not None and not actor.sees_restricted:
         raise Forbidden(
-            f"processing of person {person_id} is restricted (GDPR Art. 18)",
+            "processing of this person is restricted (GDPR Art. 18)",
             code=RegisterCode.INVALID_STATE,
-            data={"person_id": person_id},
         )
     categories = frozenset(
         key for key, category in policy.categories.items() if purpose in category.purposes

@@ -485,7 +485,9 @@ def contact_event_record(
         source,
         channel=channel,
         direction=direction,
-        summary=v.clean_text(summary, field="summary", max_length=5000, required=False),
+        summary=v.clean_text(
+            summary, field="summary", max_length=5000, required=False, multiline=True
+        ),
         occurred_at=occurred_at or clock.now(),
     )
 
@@ -662,7 +664,7 @@ def feedback_record(
         Feedback,
         person_id,
         source,
-        text=v.clean_text(text, field="text", max_length=5000, required=False),
+        text=v.clean_text(text, field="text", max_length=5000, required=False, multiline=True),
         rating=v.clean_rating(rating) if rating is not None else None,
         theme=v.clean_text(theme, field="theme", max_length=100, required=False),
         given_at=given_at or clock.now(),
@@ -686,7 +688,7 @@ def service_case_record(
         source,
         subject=v.clean_text(subject, field="subject", max_length=200),
         description=v.clean_text(
-            description, field="description", max_length=10000, required=False
+            description, field="description", max_length=10000, required=False, multiline=True
         ),
         opened_at=opened_at or clock.now(),
     )
@@ -731,7 +733,7 @@ def user_content_add(
         person_id,
         source,
         title=v.clean_text(title, field="title", max_length=200),
-        body=v.clean_text(body, field="body", max_length=20000, required=False),
+        body=v.clean_text(body, field="body", max_length=20000, required=False, multiline=True),
         url=v.clean_url(url, field="url") if url else "",
     )
 
@@ -782,5 +784,5 @@ def consented_datum_add(
         person_id,
         source,
         label=v.clean_text(label, field="label", max_length=100),
-        value=v.clean_text(value, field="value", max_length=5000),
+        value=v.clean_text(value, field="value", max_length=5000, multiline=True),
     )

@@ -6,6 +6,7 @@ itself never enters the message, since it may be personal data.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from enum import StrEnum
@@ -33,7 +34,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # What no database can store: NUL (PostgreSQL refuses it) and lone surrogates
 # (not encodable as UTF-8), both of which JSON can carry.
 UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
-_CARD_LIKE = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+# 13-19 digits, with any one separator between digits (after NFKC, so that
+# full-width digits and no-break spaces count too).
+_CARD_LIKE = re.compile(r"(?<![0-9])(?:[0-9][ .\-/_]{0,2}){12,18}[0-9](?![0-9])")
+# Characters that make a single-line text lie about itself: line breaks, and
+# bidirectional overrides and isolates that reorder what a reader sees.
+_SINGLE_LINE_REFUSED = re.compile(r"[\n\r\t\u202a-\u202e\u2066-\u2069\ufeff\u200b]")
 
 
 class RegisterCode(StrEnum):
@@ -65,15 +71,23 @@ def clean_storable(value: str, *, field: str) -> str:
     return value
 
 
-def clean_text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
-    """Trim, normalise and bound a text; refuse control characters."""
+def clean_text(
+    value: str, *, field: str, max_length: int, required: bool = True, multiline: bool = False
+) -> str:
+    """Trim, normalise and bound a text; refuse control characters and card numbers."""
     text = unicodedata.normalize("NFC", clean_storable(value, field=field).strip())
     if required and not text:
         raise _refuse(field, RegisterCode.INVALID_TEXT, "is required")
     if len(text) > max_length:
         raise _refuse(field, RegisterCode.INVALID_TEXT, f"is longer than {max_length} characters")
-    if _CONTROL.search(text):
+    if not multiline and _SINGLE_LINE_REFUSED.search(text):
+        raise _refuse(
+            field, RegisterCode.INVALID_TEXT, "must be one line without direction controls"
+        )
+    if _CONTROL.search(text.replace("\n", "").replace("\t", "")):
         raise _refuse(field, RegisterCode.INVALID_TEXT, "contains control characters")
+    # The register keeps no card numbers anywhere (notice §5: only the provider's token).
+    refuse_card_number(text, field=field)
     return text
 
 
@@ -100,7 +114,8 @@ def clean_phone(value: str, *, field: str = "phone", region: str = "FI") -> str:
 
 def clean_postal_code(value: str, *, country: str, field: str = "postal_code") -> str:
     code = value.strip().upper()
-    pattern = r"\d{5}" if country == "FI" else r"[A-Z0-9][A-Z0-9 -]{1,8}[A-Z0-9]"
+    # [0-9], not \d: \d also matches Arabic-Indic and full-width digits.
+    pattern = r"[0-9]{5}" if country == "FI" else r"[A-Z0-9][A-Z0-9 -]{1,8}[A-Z0-9]"
     if not re.fullmatch(pattern, code):
         rule = "is not a Finnish postal code (five digits)" if country == "FI" else "is malformed"
         raise _refuse(field, RegisterCode.INVALID_POSTAL_CODE, rule)
@@ -109,8 +124,9 @@ def clean_postal_code(value: str, *, country: str, field: str = "postal_code") -
 
 def clean_country(value: str, *, field: str = "country") -> str:
     code = value.strip().upper()
-    if not re.fullmatch(r"[A-Z]{2}", code):
-        raise _refuse(field, RegisterCode.INVALID_TEXT, "is not a two-letter country code")
+    # phonenumbers knows every ISO 3166 region that has a telephone plan.
+    if not re.fullmatch(r"[A-Z]{2}", code) or code not in phonenumbers.SUPPORTED_REGIONS:
+        raise _refuse(field, RegisterCode.INVALID_TEXT, "is not an ISO 3166 country code")
     return code
 
 
@@ -125,13 +141,27 @@ def clean_business_id(value: str, *, field: str = "business_id") -> str:
 
 def clean_personal_identity_code(value: str, *, field: str = "personal_identity_code") -> str:
     try:
-        return str(hetu.validate(value.strip().upper()))
+        code = str(hetu.validate(value.strip().upper()))
     except StdnumError:
         raise _refuse(
             field,
             RegisterCode.INVALID_PERSONAL_IDENTITY_CODE,
             "is not a valid Finnish personal identity code",
         ) from None
+    if hetu.compact(code) and _hetu_birth_date(code) > clock.today():
+        raise _refuse(
+            field,
+            RegisterCode.INVALID_PERSONAL_IDENTITY_CODE,
+            "gives a date of birth in the future",
+        )
+    return code
+
+
+def _hetu_birth_date(code: str) -> dt.date:
+    century = {"+": 1800, "-": 1900, "Y": 1900, "X": 1900, "W": 1900, "V": 1900, "U": 1900}
+    century |= dict.fromkeys("ABCDEF", 2000)
+    day, month, year = int(code[0:2]), int(code[2:4]), int(code[4:6])
+    return dt.date(century[code[6]] + year, month, day)
 
 
 def mask_personal_identity_code(code: str) -> str:
@@ -156,12 +186,21 @@ def clean_image(data: bytes, *, field: str = "logo") -> str:
         raise _refuse(
             field, RegisterCode.INVALID_IMAGE, f"is larger than {MAX_IMAGE_BYTES // 1024} KiB"
         )
-    for signature, content_type in IMAGE_SIGNATURES.items():
-        if data.startswith(signature):
-            return content_type
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    raise _refuse(field, RegisterCode.INVALID_IMAGE, "is not a PNG, JPEG, GIF or WebP image")
+    content_type = next(
+        (kind for signature, kind in IMAGE_SIGNATURES.items() if data.startswith(signature)),
+        "image/webp" if data[:4] == b"RIFF" and data[8:12] == b"WEBP" else None,
+    )
+    # Not only the first bytes: each format's own frame must be whole, so that a
+    # signature glued to a script is not an image.
+    whole = {
+        "image/png": data[12:16] == b"IHDR" and data.endswith(b"IEND\xaeB`\x82"),
+        "image/jpeg": data.endswith(b"\xff\xd9"),
+        "image/gif": len(data) > 13 and data.endswith(b"\x3b"),
+        "image/webp": int.from_bytes(data[4:8], "little") + 8 == len(data),
+    }
+    if content_type is None or not whole[content_type]:
+        raise _refuse(field, RegisterCode.INVALID_IMAGE, "is not a PNG, JPEG, GIF or WebP image")
+    return content_type
 
 
 def refuse_card_number(value: str, *, field: str) -> None:
@@ -169,7 +208,7 @@ def refuse_card_number(value: str, *, field: str) -> None:
 
     The register keeps only the payment provider's token and the last four digits.
     """
-    for match in _CARD_LIKE.finditer(value):
+    for match in _CARD_LIKE.finditer(unicodedata.normalize("NFKC", value)):
         digits = re.sub(r"\D", "", match.group())
         if 13 <= len(digits) <= 19 and luhn.is_valid(digits):
             raise _refuse(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from enum import StrEnum
 
@@ -41,8 +42,11 @@ def api_key_create(
 ) -> tuple[ApiKey, str]:
     """Make a key; the returned secret is shown once and never stored."""
     clean_name = name.strip()
-    if not clean_name or len(clean_name) > 100:
-        raise InvalidInput("name: give 1 to 100 characters", data={"field": "name"})
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", clean_name):
+        raise InvalidInput(
+            "name: 1 to 100 letters a-z, digits, dots, dashes or underscores",
+            data={"field": "name"},
+        )
     unknown_scopes = sorted(set(scopes) - set(Scope))
     if unknown_scopes or not scopes:
         raise InvalidInput(

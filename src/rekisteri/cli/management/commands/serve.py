@@ -43,6 +43,10 @@ class Command(RekisteriCommand):
             "--no-control-socket",
             "--access-logfile",
             "-",
+            # The path without its query string: a careless client may put personal
+            # data in a URL, and the log must not keep it.
+            "--access-logformat",
+            '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
             "--forwarded-allow-ips",
             os.environ.get("REKISTERI_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ]
