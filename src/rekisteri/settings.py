@@ -103,6 +103,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     # Serves the API docs' Swagger UI from our own host, not a CDN.
@@ -115,6 +119,7 @@ INSTALLED_APPS = [
     "rekisteri.consent",
     "rekisteri.api",
     "rekisteri.portal",
+    "rekisteri.console",
     "rekisteri.cli",
 ]
 
@@ -126,10 +131,47 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "rekisteri.console.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "rekisteri.api.middleware.ApiErrorShapeMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes counts failures and refuses a locked-out username first.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+LOGIN_URL = "/console/login"
+# Sessions end after 8 hours whatever happens, and after 30 minutes idle.
+SESSION_COOKIE_AGE = 8 * 60 * 60
+REKISTERI_STAFF_IDLE_SECONDS = int(os.environ.get("REKISTERI_STAFF_IDLE_SECONDS", "1800"))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+OTP_TOTP_ISSUER = "Rekisteri"
+
+# Only our own host serves anything a page uses.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "style-src": ["'self'"],
+        "script-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 ROOT_URLCONF = "rekisteri.urls"
 WSGI_APPLICATION = "rekisteri.wsgi.application"
@@ -151,6 +193,8 @@ TEMPLATES = [
 ]
 
 PASSWORD_HASHERS = [
+    # argon2id with OWASP's parameters (19 MiB, 2 iterations, 1 lane).
+    "rekisteri.staff.hashers.Argon2idOwaspHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
 
@@ -249,5 +293,7 @@ LOGGING = {
         # A 4xx is the client's mistake, and its path may hold what a careless
         # client put there: only server errors are logged.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # django-axes logs each attempt's path, which for enrolment holds a secret link.
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -4,5 +4,7 @@ from rekisteri.api.api import api
 
 urlpatterns = [
     path("api/", api.urls),
+    path("console/", include("rekisteri.console.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("rekisteri.portal.urls")),
 ]

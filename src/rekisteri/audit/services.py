@@ -45,10 +45,17 @@ def audit_record(
 
 
 def audit_record_many(
-    *, actor: Actor, event: AuditEvent, person_ids: Sequence[int], data: dict[str, Any]
+    *,
+    actor: Actor,
+    event: AuditEvent,
+    person_ids: Sequence[int],
+    data: dict[str, Any],
+    categories: Iterable[str] = (),
+    purpose: str = "",
 ) -> None:
     """One entry per person for bulk work (an import), written set-based."""
     now = clock.now()
+    sorted_categories = sorted(categories)
     insert_rows(
         AuditEntry,
         (
@@ -63,7 +70,17 @@ def audit_record_many(
             "data",
         ),
         (
-            (now, str(actor.kind), actor.id, str(event), pid, [], "", actor.origin, data)
+            (
+                now,
+                str(actor.kind),
+                actor.id,
+                str(event),
+                pid,
+                sorted_categories,
+                purpose,
+                actor.origin,
+                data,
+            )
             for pid in person_ids
         ),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.db import models
 from django.db.models import F, Value
 
 from rekisteri.audit.models import AuditEvent
-from rekisteri.audit.services import audit_record
+from rekisteri.audit.services import audit_record, audit_record_many
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import Forbidden, InvalidInput, NotFound
 from rekisteri.policy.selectors import policy_get
@@ -18,6 +19,7 @@ from rekisteri.register import models as m
 from rekisteri.register.catalogue import model_fields, model_key, personal_data_models
 from rekisteri.register.validation import (
     RegisterCode,
+    clean_phone,
     clean_storable,
     mask_personal_identity_code,
 )
@@ -134,6 +136,65 @@ def person_data(access: Access) -> dict[str, list[dict[str, Any]]]:
                     }
                 )
     return out
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    person_id: int
+    name: str
+    email: str
+
+
+def people_search(*, actor: Actor, purpose: str, query: str, limit: int = 50) -> list[SearchHit]:
+    """Find people by name, e-mail, phone or organisation; a read, so gated and audited."""
+    purpose_require(actor=actor, purpose=purpose)
+    if "contact" not in {
+        key for key, c in policy_get().categories.items() if purpose in c.purposes
+    }:
+        raise Forbidden(f"the purpose {purpose!r} does not open contact details")
+    text = query.strip()
+    people = m.Person.objects.all()
+    if not actor.sees_restricted:
+        people = people.filter(restricted_since__isnull=True)
+    if "@" in text:
+        people = people.filter(
+            pk__in=m.EmailAddress.objects.filter(address__iexact=text).values("person_id")
+        )
+    elif re.fullmatch(r"[+0-9 ()-]{6,}", text):
+        try:
+            number = clean_phone(text)
+        except InvalidInput:
+            return []
+        people = people.filter(
+            pk__in=m.PhoneNumber.objects.filter(number=number).values("person_id")
+        )
+    else:
+        words = text.split()[:3]
+        by_name = people
+        for word in words:
+            by_name = by_name.filter(
+                models.Q(first_name__istartswith=word) | models.Q(last_name__istartswith=word)
+            )
+        by_org = people.filter(
+            pk__in=m.OrganisationRole.objects.filter(organisation__name__icontains=text).values(
+                "person_id"
+            )
+        )
+        people = by_name | by_org
+    found = list(people.order_by("last_name", "first_name", "id")[:limit])
+    emails = {
+        e.person_id: e.address
+        for e in m.EmailAddress.objects.filter(person_id__in=[p.pk for p in found])
+    }
+    audit_record_many(
+        actor=actor,
+        event=AuditEvent.PERSON_READ,
+        person_ids=[p.pk for p in found],
+        categories=["contact"],
+        purpose=purpose,
+        data={"search": True},
+    )
+    return [SearchHit(p.pk, f"{p.first_name} {p.last_name}", emails.get(p.pk, "")) for p in found]
 
 
 def person_id_by_email(*, email: str) -> int:

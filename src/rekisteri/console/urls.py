@@ -1,0 +1,12 @@
+from django.urls import path
+
+from rekisteri.console import views
+
+urlpatterns = [
+    path("", views.home_view, name="console-home"),
+    path("login", views.login_view, name="console-login"),
+    path("login/code", views.code_view, name="console-code"),
+    path("logout", views.logout_view, name="console-logout"),
+    path("enrol/<str:token>", views.enrol_view, name="console-enrol"),
+    path("people/<int:person_id>", views.person_view, name="console-person"),
+]

@@ -1,0 +1,226 @@
+"""The staff console: server-rendered pages over the register's services and selectors."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+
+from rekisteri.core.actors import Actor
+from rekisteri.core.errors import RekisteriError
+from rekisteri.policy.schema import Language
+from rekisteri.policy.selectors import policy_get
+from rekisteri.register import selectors
+from rekisteri.staff import services as staff
+
+PENDING_USER = "rekisteri_pending_user"
+
+
+def _origin(request: HttpRequest) -> str:
+    return f"console {request.META.get('REMOTE_ADDR', '')}"
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return staff.staff_actor(user=request.user, origin=_origin(request))  # type: ignore[arg-type]
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in with both factors, or back to the login page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # django-otp adds is_verified() to the user: both factors were given.
+        if not (request.user.is_authenticated and request.user.is_verified()):  # type: ignore[attr-defined]
+            return HttpResponseRedirect("/console/login")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _error_page(request: HttpRequest, error: RekisteriError) -> HttpResponse:
+    return render(
+        request, "console/error.html", {"message": error.message}, status=error.http_status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    from rekisteri.console.forms import LoginForm
+
+    form = LoginForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(
+            request,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+        )
+        if isinstance(user, User):
+            request.session.cycle_key()
+            request.session[PENDING_USER] = user.pk
+            return HttpResponseRedirect("/console/login/code")
+        staff.staff_login_audit(user_id=None, succeeded=False, origin=_origin(request))
+        error = "wrong"
+    return render(request, "console/login.html", {"form": form, "error": error})
+
+
+@require_http_methods(["GET", "POST"])
+def code_view(request: HttpRequest) -> HttpResponse:
+    from rekisteri.console.forms import CodeForm
+
+    pending = request.session.get(PENDING_USER)
+    user = User.objects.filter(pk=int(pending), is_active=True).first() if pending else None
+    if user is None:
+        return HttpResponseRedirect("/console/login")
+    form = CodeForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = staff.staff_otp_check(user=user, code=form.cleaned_data["code"])
+        except RekisteriError as exc:
+            staff.staff_login_audit(user_id=user.pk, succeeded=False, origin=_origin(request))
+            error = exc.message
+        else:
+            # login() gives the signed-in user a new session key (no fixation).
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            otp_login(request, device)
+            staff.staff_login_audit(user_id=user.pk, succeeded=True, origin=_origin(request))
+            return HttpResponseRedirect("/console/")
+    return render(request, "console/code.html", {"form": form, "error": error})
+
+
+@require_http_methods(["GET", "POST"])
+def enrol_view(request: HttpRequest, token: str) -> HttpResponse:
+    from rekisteri.console.forms import EnrolForm
+
+    try:
+        enrolment = staff.enrolment_get(token=token)
+    except RekisteriError as exc:
+        return _error_page(request, exc)
+    device = staff.enrolment_device(enrolment=enrolment)
+    form = EnrolForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = staff.staff_enrol(
+                token=token, password=form.cleaned_data["password"], code=form.cleaned_data["code"]
+            )
+        except RekisteriError as exc:
+            error = exc.message
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            otp_login(request, staff.staff_otp_device(user=user))
+            staff.staff_login_audit(user_id=user.pk, succeeded=True, origin=_origin(request))
+            return HttpResponseRedirect("/console/")
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
+    svg = io.BytesIO()
+    image.save(svg)
+    return render(
+        request,
+        "console/enrol.html",
+        {
+            "form": form,
+            "error": error,
+            "username": enrolment.user.username,
+            # Our own SVG, made from the device's URL; no user input inside.
+            "qr_svg": mark_safe(svg.getvalue().decode()),  # noqa: S308
+            "secret": device.bin_key.hex(),
+        },
+    )
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return HttpResponseRedirect("/console/login")
+
+
+def _purpose(request: HttpRequest, actor: Actor) -> str:
+    chosen = request.GET.get("purpose", "")
+    if chosen in actor.purposes:
+        return chosen
+    return sorted(actor.purposes)[0] if actor.purposes else ""
+
+
+@staff_required
+def home_view(request: HttpRequest) -> HttpResponse:
+    from rekisteri.console.forms import SearchForm
+
+    actor = _actor(request)
+    purpose = _purpose(request, actor)
+    form = SearchForm(request.GET or None)
+    hits: list[selectors.SearchHit] = []
+    error = ""
+    if form.is_valid():
+        try:
+            hits = selectors.people_search(
+                actor=actor, purpose=purpose, query=form.cleaned_data["q"]
+            )
+        except RekisteriError as exc:
+            error = exc.message
+    return render(
+        request,
+        "console/home.html",
+        {
+            "form": form,
+            "hits": hits,
+            "error": error,
+            "purpose": purpose,
+            "purposes": _purpose_choices(actor),
+            "searched": form.is_bound,
+        },
+    )
+
+
+def _lang() -> Language:
+    return "en" if (get_language() or "fi").startswith("en") else "fi"
+
+
+def _purpose_choices(actor: Actor) -> list[tuple[str, str]]:
+    lang = _lang()
+    purposes = policy_get().purposes
+    return [(key, purposes[key].name(lang)) for key in sorted(actor.purposes) if key in purposes]
+
+
+@staff_required
+def person_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    actor = _actor(request)
+    purpose = _purpose(request, actor)
+    try:
+        access = selectors.person_access(actor=actor, purpose=purpose, person_id=person_id)
+    except RekisteriError as exc:
+        return _error_page(request, exc)
+    lang = _lang()
+    policy = policy_get()
+    data = selectors.person_data(access)
+    categories = [
+        {
+            "key": key,
+            "name": policy.categories[key].name(lang),
+            "purposes": [policy.purposes[p].name(lang) for p in policy.categories[key].purposes],
+            "rows": rows,
+        }
+        for key, rows in data.items()
+    ]
+    return render(
+        request,
+        "console/person.html",
+        {
+            "person_id": person_id,
+            "purpose": purpose,
+            "purposes": _purpose_choices(actor),
+            "categories": categories,
+        },
+    )

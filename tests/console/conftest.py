@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from rekisteri.core.actors import SYSTEM
+from rekisteri.staff.services import staff_create
+
+PASSWORD = "vahva salasana talvella"
+
+
+def code_for(user: User) -> str:
+    device = TOTPDevice.objects.get(user=user)
+    return f"{totp(device.bin_key):06d}"
+
+
+@pytest.fixture
+def enrolled(db: None) -> Callable[[str, str], User]:
+    """A staff member who has used their enrolment link."""
+
+    def make(username: str, role: str) -> User:
+        user, token = staff_create(actor=SYSTEM, username=username, role=role)
+        client = Client()
+        client.get(f"/console/enrol/{token}")
+        client.post(f"/console/enrol/{token}", {"password": PASSWORD, "code": code_for(user)})
+        user.refresh_from_db()
+        return user
+
+    return make
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.post("/console/login", {"username": user.username, "password": PASSWORD})
+    # A code is used once; step to the next time window's code.
+    device = TOTPDevice.objects.get(user=user)
+    device.last_t = -1
+    device.save(update_fields=["last_t"])
+    client.post("/console/login/code", {"code": code_for(user)})
+    return client
