@@ -51,6 +51,7 @@ from rekisteri.register.models import (
     Person,
     PhoneNumber,
     PostalAddress,
+    Rectification,
     ServiceAccount,
     ServiceCase,
     ServiceSubscription,
@@ -84,7 +85,16 @@ MODEL_NAMES: tuple[str, ...] = (
     "ServiceCase",
     "UserContent",
     "ConsentedDatum",
+    "Rectification",
     "ConsentEvent",
+)
+
+# Why customer service corrected a contact detail (GDPR Art. 16).
+RECTIFICATION_REASONS = (
+    "Asiakas ilmoitti muuttaneensa",
+    "Asiakas korjasi puhelinnumeronsa puhelimessa",
+    "Palautunut posti: osoite tarkistettu asiakkaalta",
+    "Sähköpostiosoitteessa oli kirjoitusvirhe",
 )
 
 # The password every demo account has. Argon2 takes tens of milliseconds by
@@ -403,6 +413,7 @@ def _models() -> dict[str, type[models.Model]]:
         "ServiceCase": ServiceCase,
         "UserContent": UserContent,
         "ConsentedDatum": ConsentedDatum,
+        "Rectification": Rectification,
         "ConsentEvent": ConsentEvent,
     }
 
@@ -848,6 +859,15 @@ class _Planner:
                 value=value,
                 stored_at=self._at(self._between(registered, active_until)),
                 source="subject",
+            )
+        if rng.random() < 0.05:
+            add(
+                "Rectification",
+                field=rng.choice(("address", "phone", "email")),
+                reason=rng.choice(RECTIFICATION_REASONS),
+                made_by="demo",
+                stored_at=self._at(self._between(registered, active_until)),
+                source="customer_service",
             )
         # Choices, and the marketing they allow (Information Society Code 917/2014,
         # s. 200): customers and business contacts until they refuse, anyone else

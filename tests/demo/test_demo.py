@@ -365,3 +365,28 @@ def test_the_demo_command_asks_for_setup_first(capsys: pytest.CaptureFixture[str
     assert exit_.value.code == 1
     assert "rekisteri setup" in capsys.readouterr().err
     assert Person.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_demo_offers_a_staff_account_to_set_up_until_it_is(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    from rekisteri.policy.selectors import policy_loaded
+    from rekisteri.policy.services import notice_version_record
+
+    notice_version_record(loaded=policy_loaded())
+    call_command("demo", "--people", "3")
+    first = capsys.readouterr().out
+    call_command("demo")
+    second = capsys.readouterr().out
+    User.objects.filter(username="demo").update(password="argon2$set")  # enrolled meanwhile
+    call_command("demo")
+    third = capsys.readouterr().out
+
+    assert "Demo staff account 'demo' (role dpo)" in first
+    assert "/console/enrol/" in second
+    assert first.split("/console/enrol/")[1] != second.split("/console/enrol/")[1]
+    assert "Demo staff account" not in third

@@ -113,3 +113,8 @@ def _unsealed(seals: list[AuditSeal]) -> list[Finding]:
             )
         ]
     return []
+
+
+def audit_history(*, person_id: int, limit: int = 100) -> list[AuditEntry]:
+    """What has been done with a person's data, newest first."""
+    return list(AuditEntry.objects.filter(person_id=person_id).order_by("-id")[:limit])

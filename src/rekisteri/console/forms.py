@@ -27,3 +27,12 @@ class EnrolForm(CodeForm):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Name, e-mail, phone or organisation"), max_length=200)
+
+
+class RectifyForm(forms.Form):
+    street_address = forms.CharField(label=_("Street address"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=10, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=500)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("logout", views.logout_view, name="console-logout"),
     path("enrol/<str:token>", views.enrol_view, name="console-enrol"),
     path("people/<int:person_id>", views.person_view, name="console-person"),
+    path("people/<int:person_id>/rectify", views.rectify_view, name="console-rectify"),
 ]

@@ -18,11 +18,13 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
+from rekisteri.audit.selectors import audit_history
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import RekisteriError
 from rekisteri.policy.schema import Language
 from rekisteri.policy.selectors import policy_get
-from rekisteri.register import selectors
+from rekisteri.register import selectors, services
+from rekisteri.register.services import AddressIn
 from rekisteri.staff import services as staff
 
 PENDING_USER = "rekisteri_pending_user"
@@ -214,6 +216,8 @@ def person_view(request: HttpRequest, person_id: int) -> HttpResponse:
         }
         for key, rows in data.items()
     ]
+    from rekisteri.console.forms import RectifyForm
+
     return render(
         request,
         "console/person.html",
@@ -222,5 +226,37 @@ def person_view(request: HttpRequest, person_id: int) -> HttpResponse:
             "purpose": purpose,
             "purposes": _purpose_choices(actor),
             "categories": categories,
+            "rectify_form": RectifyForm(),
+            "history": audit_history(person_id=person_id),
         },
     )
+
+
+@staff_required
+@require_POST
+def rectify_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    from rekisteri.console.forms import RectifyForm
+
+    actor = _actor(request)
+    purpose = _purpose(request, actor)
+    form = RectifyForm(request.POST)
+    if not form.is_valid():
+        return render(request, "console/error.html", {"message": form.errors.as_text()}, status=400)
+    data = form.cleaned_data
+    address = None
+    if data["street_address"] or data["postal_code"] or data["city"]:
+        address = AddressIn(data["street_address"], data["postal_code"], data["city"])
+    try:
+        # The gate first: who may not read the person may not correct them either.
+        selectors.person_access(actor=actor, purpose=purpose, person_id=person_id)
+        services.person_rectify(
+            actor=actor,
+            person_id=person_id,
+            reason=data["reason"],
+            email=data["email"] or None,
+            phone=data["phone"] or None,
+            address=address,
+        )
+    except RekisteriError as exc:
+        return _error_page(request, exc)
+    return HttpResponseRedirect(f"/console/people/{person_id}?purpose={purpose}")

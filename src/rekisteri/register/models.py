@@ -250,3 +250,12 @@ class ConsentedDatum(PersonData):
 
     label = models.CharField(max_length=100)
     value = models.TextField()
+
+
+class Rectification(PersonData):
+    """A correction made on the person's request or by staff: what, why and by whom."""
+
+    field = models.CharField(max_length=64)
+    reason = models.CharField(max_length=500)
+    # The staff account's id, for the person's history; never a name.
+    made_by = models.CharField(max_length=64)

@@ -41,6 +41,7 @@ from rekisteri.register.models import (
     Person,
     PhoneNumber,
     PostalAddress,
+    Rectification,
     ServiceAccount,
     ServiceCase,
     ServiceSubscription,
@@ -786,3 +787,40 @@ def consented_datum_add(
         label=v.clean_text(label, field="label", max_length=100),
         value=v.clean_text(value, field="value", max_length=5000, multiline=True),
     )
+
+
+@transaction.atomic
+def person_rectify(
+    *,
+    actor: Actor,
+    person_id: int,
+    reason: str,
+    email: str | None = None,
+    phone: str | None = None,
+    address: AddressIn | None = None,
+) -> list[Rectification]:
+    """Correct contact details with a stated reason (GDPR Art. 16), kept with the change."""
+    why = v.clean_text(reason, field="reason", max_length=500)
+    person_contact_update(
+        actor=actor,
+        person_id=person_id,
+        source="customer_service",
+        email=email,
+        phone=phone,
+        address=address,
+    )
+    changed = [
+        name for name, value in (("email", email), ("phone", phone), ("address", address)) if value
+    ]
+    return [
+        _create_for_person(
+            actor,
+            Rectification,
+            person_id,
+            "customer_service",
+            field=name,
+            reason=why,
+            made_by=actor.id,
+        )
+        for name in changed
+    ]

@@ -166,3 +166,39 @@ def staff_otp_device(*, user: User) -> TOTPDevice:
     if device is None:
         raise Forbidden("this account has no second factor")
     return device
+
+
+@transaction.atomic
+def staff_enrolment_renew(*, actor: Actor, username: str) -> str:
+    """A new one-time link for an account (a lost device, an unused link); old ones end."""
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise NotFound(f"there is no active staff account {username!r}")
+    now = clock.now()
+    EnrolmentToken.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+    token = secrets.token_urlsafe(32)
+    EnrolmentToken.objects.create(
+        user=user, token_hash=_token_hash(token), expires_at=now + ENROLMENT_VALID
+    )
+    audit_record(
+        actor=actor,
+        event=AuditEvent.PERMISSION_CHANGED,
+        data={"staff_user": user.pk, "relinked": True},
+    )
+    return token
+
+
+def demo_staff_link(*, actor: Actor) -> str | None:
+    """Outside production: a link to set up the demo account, while it is not set up."""
+    user = User.objects.filter(username=DEMO_STAFF).first()
+    if user is None:
+        _, token = staff_create(actor=actor, username=DEMO_STAFF, role=DEMO_ROLE)
+        return token
+    if user.has_usable_password():
+        return None
+    return staff_enrolment_renew(actor=actor, username=DEMO_STAFF)
+
+
+# The demo account may see everything, the restricted included, to show it all.
+DEMO_STAFF = "demo"
+DEMO_ROLE = "dpo"

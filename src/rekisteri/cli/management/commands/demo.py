@@ -1,17 +1,21 @@
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from rekisteri.cli.base import RekisteriCommand
+from rekisteri.core.actors import CLI
 from rekisteri.demo import demo_generate
 from rekisteri.policy.selectors import notice_version_current
 from rekisteri.register.models import Person
+from rekisteri.staff.services import DEMO_ROLE, DEMO_STAFF, demo_staff_link
 
 
 def positive_count(raw: str) -> int:
@@ -40,6 +44,7 @@ class Command(RekisteriCommand):
         if version is None:
             self.stderr.write("Run `rekisteri setup` first: the policy is not recorded yet.")
             raise SystemExit(1)
+        self._demo_staff()
         present = Person.objects.count()
         if present:
             # Never mix demo people into a register that already holds people.
@@ -76,3 +81,14 @@ class Command(RekisteriCommand):
         width = max(len(name) for name in stats.counts)
         for name, count in stats.counts.items():
             self.stdout.write(f"  {name:<{width}}  {count:>10}")
+
+    def _demo_staff(self) -> None:
+        if settings.PRODUCTION:
+            return  # no default account in production: rekisteri staff create
+        token = demo_staff_link(actor=CLI)
+        if token:
+            base = os.environ.get("REKISTERI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+            self.stdout.write(
+                f"Demo staff account {DEMO_STAFF!r} (role {DEMO_ROLE}): set its password and "
+                f"authenticator app at {base}/console/enrol/{token}"
+            )

@@ -1,0 +1,110 @@
+"""A staff member's journey in a real browser: enrol, sign in, search, correct, be refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from rekisteri.core import clock
+from rekisteri.core.actors import SYSTEM
+from rekisteri.register.models import Person, PostalAddress
+from rekisteri.register.services import AddressIn, PersonIn, person_register
+from rekisteri.staff.services import staff_create
+
+pytestmark = pytest.mark.browser
+PASSWORD = "pitkä ja vahva salasana"
+
+
+def _code(secret_hex: str) -> str:
+    return f"{totp(bytes.fromhex(secret_hex)):06d}"
+
+
+def test_customer_service_enrols_signs_in_searches_and_corrects_an_address(
+    served: str, browser: Any, screenshot_dir: Path
+) -> None:
+    aino = person_register(
+        actor=SYSTEM,
+        source="subject",
+        person=PersonIn(
+            first_name="Aino",
+            last_name="Virtanen",
+            email="aino@example.fi",
+            address=AddressIn("Kauppakatu 1", "40100", "Jyväskylä"),
+        ),
+    )
+    user, token = staff_create(actor=SYSTEM, username="asiakaspalvelu", role="customer_service")
+    page = browser.new_page(locale="fi-FI")
+
+    # Enrol: the key is on the page for typing into an app; the test is the app.
+    page.goto(f"{served}/console/enrol/{token}")
+    secret = page.get_by_test_id("totp-secret").inner_text()
+    page.screenshot(path=str(screenshot_dir / "console-enrol.png"), full_page=True)
+    page.get_by_label("Uusi salasana").fill(PASSWORD)
+    page.get_by_label("Todennussovelluksen näyttämä koodi").fill(_code(secret))
+    page.get_by_role("button", name="Tallenna ja kirjaudu").click()
+    page.wait_for_url(f"{served}/console/")
+
+    # Sign out and in again: password, then the code of a fresh time window.
+    page.get_by_role("button", name="Kirjaudu ulos").click()
+    page.wait_for_url(f"{served}/console/login")
+    page.get_by_label("Käyttäjätunnus").fill("asiakaspalvelu")
+    page.get_by_label("Salasana").fill(PASSWORD)
+    page.get_by_role("button", name="Jatka").click()
+    TOTPDevice.objects.filter(user=user).update(last_t=-1)  # the enrolment code may not repeat
+    page.get_by_label("Todennussovelluksen näyttämä koodi").fill(_code(secret))
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+    page.wait_for_url(f"{served}/console/")
+
+    # Search and open the person for customer relationship.
+    page.get_by_label("Käyttötarkoitus").select_option("customer_relationship")
+    page.get_by_label("Nimi, sähköposti, puhelin tai organisaatio").fill("Virtanen")
+    page.get_by_role("button", name="Hae", exact=True).click()
+    page.get_by_role("link", name="Aino Virtanen").click()
+    page.wait_for_url(f"{served}/console/people/{aino.pk}?purpose=customer_relationship")
+    assert page.get_by_text("aino@example.fi").is_visible()
+    page.screenshot(path=str(screenshot_dir / "console-person.png"), full_page=True)
+
+    # Correct the address, with a reason.
+    page.get_by_label("Katuosoite").fill("Väinönkatu 7")
+    page.get_by_label("Postinumero").fill("40100")
+    page.get_by_label("Postitoimipaikka").fill("Jyväskylä")
+    page.get_by_label("Korjauksen syy").fill("Asiakas ilmoitti muutosta puhelimessa")
+    page.get_by_role("button", name="Tallenna korjaus").click()
+    page.wait_for_url(f"{served}/console/people/{aino.pk}?purpose=customer_relationship")
+    page.screenshot(path=str(screenshot_dir / "console-corrected.png"), full_page=True)
+
+    assert PostalAddress.objects.get(person=aino).street_address == "Väinönkatu 7"
+    assert page.get_by_text("Väinönkatu 7").first.is_visible()
+    page.close()
+
+
+def test_customer_service_cannot_open_a_restricted_person(
+    served: str, browser: Any, screenshot_dir: Path
+) -> None:
+    onni = person_register(
+        actor=SYSTEM,
+        source="subject",
+        person=PersonIn(first_name="Onni", last_name="Mäkinen", email="onni@example.fi"),
+    )
+    Person.objects.filter(pk=onni.pk).update(restricted_since=clock.now())
+    _, token = staff_create(actor=SYSTEM, username="palvelu2", role="customer_service")
+    page = browser.new_page(locale="fi-FI")
+    page.goto(f"{served}/console/enrol/{token}")
+    secret = page.get_by_test_id("totp-secret").inner_text()
+    page.get_by_label("Uusi salasana").fill(PASSWORD)
+    page.get_by_label("Todennussovelluksen näyttämä koodi").fill(_code(secret))
+    page.get_by_role("button", name="Tallenna ja kirjaudu").click()
+    page.wait_for_url(f"{served}/console/")
+
+    response = page.goto(f"{served}/console/people/{onni.pk}?purpose=customer_relationship")
+    page.screenshot(path=str(screenshot_dir / "console-restricted.png"), full_page=True)
+
+    assert response is not None
+    assert response.status == 403
+    assert page.get_by_text("restricted").is_visible()
+    assert not page.get_by_text("onni@example.fi").count()
+    page.close()
