@@ -76,6 +76,13 @@ class EmailAddress(PersonData):
         ]
 
 
+def emails_matching(address: str) -> models.QuerySet[EmailAddress]:
+    """E-mail rows with this address in any case; uses the unique LOWER(address) index."""
+    return EmailAddress.objects.alias(address_lower=Lower("address")).filter(
+        address_lower=address.lower()
+    )
+
+
 class PhoneNumber(PersonData):
     # E.164, e.g. +358401234567.
     number = models.CharField(max_length=16, db_index=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import F, Value
+from django.db.models.functions import Upper
 
 from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record, audit_record_many
@@ -157,9 +158,7 @@ def people_search(*, actor: Actor, purpose: str, query: str, limit: int = 50) ->
     if not actor.sees_restricted:
         people = people.filter(restricted_since__isnull=True)
     if "@" in text:
-        people = people.filter(
-            pk__in=m.EmailAddress.objects.filter(address__iexact=text).values("person_id")
-        )
+        people = people.filter(pk__in=m.emails_matching(text).values("person_id"))
     elif re.fullmatch(r"[+0-9 ()-]{6,}", text):
         try:
             number = clean_phone(text)
@@ -169,18 +168,20 @@ def people_search(*, actor: Actor, purpose: str, query: str, limit: int = 50) ->
             pk__in=m.PhoneNumber.objects.filter(number=number).values("person_id")
         )
     else:
-        words = text.split()[:3]
-        by_name = people
-        for word in words:
-            by_name = by_name.filter(
-                models.Q(first_name__istartswith=word) | models.Q(last_name__istartswith=word)
+        # UPPER(name) LIKE 'WORD%': the prefix indexes of migration 0004 serve it.
+        by_name = models.Q()
+        for word in text.split()[:3]:
+            by_name &= models.Q(first_upper__startswith=word.upper()) | models.Q(
+                last_upper__startswith=word.upper()
             )
-        by_org = people.filter(
+        by_organisation = models.Q(
             pk__in=m.OrganisationRole.objects.filter(organisation__name__icontains=text).values(
                 "person_id"
             )
         )
-        people = by_name | by_org
+        people = people.alias(
+            first_upper=Upper("first_name"), last_upper=Upper("last_name")
+        ).filter(by_name | by_organisation)
     found = list(people.order_by("last_name", "first_name", "id")[:limit])
     emails = {
         e.person_id: e.address
@@ -200,7 +201,7 @@ def people_search(*, actor: Actor, purpose: str, query: str, limit: int = 50) ->
 def person_id_by_email(*, email: str) -> int:
     """Find whose e-mail address this is; the caller then reads through the gate."""
     clean_storable(email, field="email")
-    row = m.EmailAddress.objects.filter(address__iexact=email).values("person_id").first()
+    row = m.emails_matching(email).values("person_id").first()
     if row is None:
         raise NotFound("no person has that e-mail address", code=RegisterCode.NOT_FOUND)
     return int(row["person_id"])

@@ -48,6 +48,7 @@ from rekisteri.register.models import (
     UsageEvent,
     UserContent,
     WebVisit,
+    emails_matching,
 )
 from rekisteri.register.validation import RegisterCode
 
@@ -107,7 +108,7 @@ def _clean_address(address: AddressIn) -> AddressIn:
 
 
 def _email_free(address: str, *, except_person: int | None = None) -> None:
-    taken = EmailAddress.objects.filter(address__iexact=address)
+    taken = emails_matching(address)
     if except_person is not None:
         taken = taken.exclude(person_id=except_person)
     if taken.exists():

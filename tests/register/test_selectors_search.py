@@ -1,0 +1,55 @@
+"""Staff search finds people by name, e-mail, phone or organisation, for a purpose."""
+
+from __future__ import annotations
+
+import pytest
+
+from rekisteri.core.actors import SYSTEM, Actor, ActorKind
+from rekisteri.core.errors import Forbidden
+from rekisteri.register.selectors import people_search
+from rekisteri.register.services import OrganisationIn, PersonIn, person_register
+
+pytestmark = pytest.mark.django_db
+CLERK = Actor(ActorKind.STAFF, "1", purposes=frozenset({"customer_relationship", "analytics"}))
+
+
+@pytest.fixture(autouse=True)
+def people() -> None:
+    person_register(
+        actor=SYSTEM,
+        source="subject",
+        person=PersonIn(
+            first_name="Aino",
+            last_name="Virtanen",
+            email="Aino.V@Example.fi",
+            phone="040 123 4567",
+            organisation=OrganisationIn("Mainio Kahvila Oy", "2817330-9"),
+        ),
+    )
+    person_register(
+        actor=SYSTEM,
+        source="subject",
+        person=PersonIn(first_name="Eero", last_name="Virta", email="eero@example.fi"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("virt", ["Eero Virta", "Aino Virtanen"]),
+        ("aino virt", ["Aino Virtanen"]),
+        ("AINO.v@example.FI", ["Aino Virtanen"]),
+        ("+358 40 1234567", ["Aino Virtanen"]),
+        ("kahvila", ["Aino Virtanen"]),
+        ("50%", []),
+    ],
+)
+def test_search_finds_by_each_way(query: str, names: list[str]) -> None:
+    hits = people_search(actor=CLERK, purpose="customer_relationship", query=query)
+
+    assert [hit.name for hit in hits] == names
+
+
+def test_a_purpose_without_contact_details_cannot_search() -> None:
+    with pytest.raises(Forbidden, match="does not open contact details"):
+        people_search(actor=CLERK, purpose="analytics", query="virt")
