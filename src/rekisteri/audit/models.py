@@ -80,3 +80,38 @@ class AuditSeal(models.Model):
 
     def __str__(self) -> str:
         return f"audit seal {self.number}"
+
+
+class Disclosure(models.Model):
+    """Personal data given to a recipient (notice §8): who, on what basis, what, when.
+
+    A transfer outside the EU/EEA also names the country and its safeguard.
+    It is what later answers a data subject's "who received my data" (Art. 15(1)(c)).
+    """
+
+    recipient = models.CharField(max_length=64)  # a key of the policy's [recipients]
+    legal_basis = models.CharField(max_length=32)
+    categories = models.JSONField(default=list)
+    disclosed_on = models.DateField()
+    country = models.CharField(max_length=2, blank=True)
+    safeguard = models.CharField(max_length=40, blank=True)
+    # The request or case it answered (e.g. an authority's reference); no personal data.
+    reference = models.CharField(max_length=200, blank=True)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"disclosure {self.pk}"
+
+
+class DisclosedPerson(models.Model):
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="people")
+    person_id = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["disclosure", "person_id"], name="audit_disclosed_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"disclosed person {self.pk}"

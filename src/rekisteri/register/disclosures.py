@@ -1,0 +1,135 @@
+"""Recording what was given to whom (notice §8), as the policy allows it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from rekisteri.audit.models import AuditEvent, DisclosedPerson, Disclosure
+from rekisteri.audit.services import audit_record_many
+from rekisteri.core import clock
+from rekisteri.core.actors import Actor
+from rekisteri.core.errors import InvalidInput, NotFound, PolicyRefusal
+from rekisteri.policy.selectors import policy_get
+from rekisteri.register.models import Person
+
+# The EU member states and the other EEA states (Iceland, Liechtenstein, Norway):
+# a disclosure to any other country is a transfer under GDPR Chapter V.
+EEA = frozenset(
+    {
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "IS",
+        "LI",
+        "NO",
+    }
+)
+
+
+@transaction.atomic
+def disclosure_record(
+    *,
+    actor: Actor,
+    recipient: str,
+    categories: Sequence[str],
+    person_ids: Sequence[int],
+    disclosed_on: dt.date | None = None,
+    country: str = "",
+    safeguard: str = "",
+    reference: str = "",
+) -> Disclosure:
+    """Record a disclosure the policy allows; refuse one it does not."""
+    policy = policy_get()
+    if recipient not in policy.recipients:
+        raise PolicyRefusal(
+            f"recipient: {recipient!r} is not a recipient of the policy "
+            f"({', '.join(policy.recipients)}); the notice promises no other disclosures"
+        )
+    unknown = sorted(set(categories) - set(policy.categories))
+    if unknown or not categories:
+        raise InvalidInput(f"categories: give the policy's categories (unknown: {unknown})")
+    allowed = policy.recipients[recipient].categories
+    if allowed and set(categories) - set(allowed):
+        raise PolicyRefusal(
+            f"recipient {recipient!r} may receive only {', '.join(allowed)} under the policy"
+        )
+    people = sorted(set(person_ids))
+    if not people:
+        raise InvalidInput("persons: give at least one person id")
+    found = set(Person.objects.filter(pk__in=people).values_list("pk", flat=True))
+    missing = [pid for pid in people if pid not in found]
+    if missing:
+        raise NotFound(f"there are no persons {missing}", data={"person_ids": missing})
+    country = country.strip().upper()
+    if country and country not in EEA:
+        safeguards = {
+            str(s)
+            for transfer in policy.transfers.values()
+            if not transfer.recipients or recipient in transfer.recipients
+            for s in transfer.safeguards
+        }
+        if safeguard not in safeguards:
+            raise PolicyRefusal(
+                f"a transfer to {country} needs one of the policy's safeguards "
+                f"for this recipient: {', '.join(sorted(safeguards)) or 'none declared'}"
+            )
+    elif safeguard:
+        raise InvalidInput("safeguard: only a transfer outside the EU/EEA names one")
+    when = disclosed_on or clock.today()
+    if when > clock.today():
+        raise InvalidInput("disclosed_on: a disclosure is recorded after it happened")
+    disclosure = Disclosure.objects.create(
+        recipient=recipient,
+        legal_basis=str(policy.recipients[recipient].legal_basis),
+        categories=sorted(set(categories)),
+        disclosed_on=when,
+        country=country,
+        safeguard=safeguard,
+        reference=reference.strip()[:200],
+        recorded_at=clock.now(),
+        recorded_by=actor.id,
+    )
+    DisclosedPerson.objects.bulk_create(
+        [DisclosedPerson(disclosure=disclosure, person_id=pid) for pid in people]
+    )
+    audit_record_many(
+        actor=actor,
+        event=AuditEvent.DISCLOSURE,
+        person_ids=people,
+        categories=disclosure.categories,
+        data={"disclosure": disclosure.pk, "recipient": recipient},
+    )
+    return disclosure
+
+
+def disclosures_of(*, person_id: int) -> list[Disclosure]:
+    """Every disclosure of the person's data, newest first: the actual recipients."""
+    return list(
+        Disclosure.objects.filter(people__person_id=person_id).order_by("-disclosed_on", "-id")
+    )
