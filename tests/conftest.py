@@ -131,3 +131,9 @@ def browser() -> Iterator[object]:
 def screenshot_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+# Staff fixtures for tests outside tests/console (the authorisation matrix).
+from tests.console.conftest import enrolled  # noqa: E402
+
+__all__ = ["enrolled"]

@@ -219,3 +219,31 @@ def test_an_entry_committed_after_a_seal_is_sealed_next_not_lost() -> None:
     assert first.sealed_entries == 0  # the open transaction holds the line
     assert second.sealed_entries == 2
     assert audit_verify() == []
+
+
+def test_a_long_transaction_in_another_database_does_not_stall_the_sealer() -> None:
+    if connection.vendor != "postgresql":
+        # One database, one writer: nothing else can hold the sealer back.
+        audit_record(actor=CLERK, event=AuditEvent.LOGIN_SUCCEEDED)
+        assert audit_seal().sealed_entries == 1
+        return
+    import psycopg
+
+    settings_dict = connection.settings_dict
+    elsewhere = psycopg.connect(
+        dbname="postgres",
+        user=settings_dict["USER"] or "postgres",
+        host=settings_dict["HOST"] or "127.0.0.1",
+        port=settings_dict["PORT"] or 5432,
+    )
+    try:
+        # Another application's write transaction, left open on the same cluster.
+        elsewhere.execute("SELECT txid_current()")
+        audit_record(actor=CLERK, event=AuditEvent.LOGIN_SUCCEEDED)
+
+        sealed = audit_seal()
+    finally:
+        elsewhere.rollback()
+        elsewhere.close()
+
+    assert sealed.sealed_entries == 1

@@ -164,3 +164,17 @@ def test_a_restricted_person_is_shown_to_the_dpo_alone(
     assert clerk_page.status_code == 403
     assert dpo_page.status_code == 200
     assert "onni@example.fi" in dpo_page.content.decode()
+
+
+def test_an_analyst_sees_no_person(enrolled: Callable[[str, str], User]) -> None:
+    person = person_register(
+        actor=SYSTEM, source="subject", person=PersonIn(first_name="Kerttu", last_name="Laine")
+    )
+    analyst = signed_in(enrolled("tilastot", "analyst"))
+
+    page = analyst.get(f"/console/people/{person.pk}?purpose=analytics")
+    search = analyst.get("/console/?q=Laine&purpose=analytics").content.decode()
+
+    assert page.status_code == 403
+    assert "Kerttu" not in search
+    assert not AuditEntry.objects.filter(event=AuditEvent.PERSON_READ).exists()

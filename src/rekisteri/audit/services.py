@@ -152,8 +152,21 @@ def _finished_below() -> int:
     """A position below which every writing transaction has ended."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Transactions older than the oldest still running have all ended.
-            cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+            # Every transaction older than the oldest one still writing in this
+            # database has ended. Only this database's transactions can write the
+            # trail; the cluster-wide xmin would let a long job elsewhere stall it.
+            # age() counts from our own id, so txid_current() - age(x) is x in full.
+            cursor.execute(
+                """
+                SELECT COALESCE(
+                    (SELECT min(txid_current() - age(backend_xid))
+                       FROM pg_stat_activity
+                      WHERE datname = current_database()
+                        AND backend_xid IS NOT NULL
+                        AND pid <> pg_backend_pid()),
+                    txid_current())
+                """
+            )
         else:
             # SQLite has one writer: what we can see is final.
             cursor.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM audit_auditentry")

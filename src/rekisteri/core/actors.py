@@ -25,6 +25,8 @@ class Actor:
     sees_restricted: bool = False
     # Where the act came from, for the audit trail: "api 192.0.2.1", "cli".
     origin: str = ""
+    # Analysts see aggregates and pseudonymous ids, never a person's data.
+    aggregates_only: bool = False
 
 
 SYSTEM = Actor(ActorKind.SYSTEM, "system", origin="system")

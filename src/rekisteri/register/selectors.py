@@ -41,6 +41,8 @@ class Access:
 
 def purpose_require(*, actor: Actor, purpose: str) -> None:
     """Refuse a purpose that is not the policy's or not the actor's."""
+    if actor.aggregates_only:
+        raise Forbidden("this role sees aggregates and pseudonymous ids only, not people")
     if purpose not in policy_get().purposes:
         raise InvalidInput(
             f"purpose: unknown purpose {purpose!r}", data={"field": "purpose", "purpose": purpose}

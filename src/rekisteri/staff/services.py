@@ -149,6 +149,7 @@ def staff_actor(*, user: User, origin: str) -> Actor:
         str(user.pk),
         purposes=frozenset(role.purposes) if role else frozenset(),
         sees_restricted=bool(role and role.sees_restricted),
+        aggregates_only=bool(role and role.aggregates_only),
         origin=origin,
     )
 

@@ -1,0 +1,227 @@
+"""Who may call what: every route and API operation, for every kind of caller.
+
+The routes are found, not listed by hand: a new URL or API operation that is
+not in the matrix below fails the first test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from rekisteri.api.api import api
+from rekisteri.core.actors import SYSTEM
+from rekisteri.policy.selectors import policy_get
+from rekisteri.register.services import (
+    AddressIn,
+    OrganisationIn,
+    PersonIn,
+    customership_start,
+    person_register,
+)
+from rekisteri.staff.keys import Scope, api_key_create
+from tests.console.conftest import signed_in
+from tests.images import PNG
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC, STAFF, NOT_ANALYST = "public", "staff", "staff but not analyst"
+# Routes outside the API: who gets through.
+PAGES: dict[str, str] = {
+    "": PUBLIC,
+    "en/": PUBLIC,
+    "tietosuojaseloste": PUBLIC,
+    "en/privacy": PUBLIC,
+    "healthz": PUBLIC,
+    "console/login": PUBLIC,
+    "console/login/code": PUBLIC,
+    "console/logout": PUBLIC,
+    "console/enrol/<str:token>": PUBLIC,
+    "console/": STAFF,
+    "console/people/<int:person_id>": NOT_ANALYST,
+    "console/people/<int:person_id>/rectify": NOT_ANALYST,
+    "i18n/setlang/": PUBLIC,
+    "api/docs": PUBLIC,
+    "api/openapi.json": PUBLIC,
+}
+# API operations: the scope each needs.
+OPERATIONS: dict[tuple[str, str], Scope] = {
+    ("post", "/api/people"): Scope.PEOPLE_WRITE,
+    ("post", "/api/people/lookup"): Scope.PEOPLE_READ,
+    ("get", "/api/people/{person_id}"): Scope.PEOPLE_READ,
+    ("get", "/api/people/{person_id}/data"): Scope.PEOPLE_READ,
+    ("patch", "/api/people/{person_id}/contact"): Scope.PEOPLE_WRITE,
+    ("post", "/api/people/{person_id}/customerships"): Scope.PEOPLE_WRITE,
+    ("post", "/api/people/{person_id}/customerships/{customership_id}/end"): Scope.PEOPLE_WRITE,
+    ("get", "/api/people/{person_id}/events"): Scope.EVENTS_READ,
+    ("post", "/api/people/{person_id}/events/usage"): Scope.EVENTS_WRITE,
+    ("post", "/api/people/{person_id}/events/contact"): Scope.EVENTS_WRITE,
+    ("post", "/api/people/{person_id}/events/web-visits"): Scope.EVENTS_WRITE,
+    ("post", "/api/people/{person_id}/events/deliveries"): Scope.EVENTS_WRITE,
+    ("post", "/api/people/{person_id}/events/payments"): Scope.EVENTS_WRITE,
+    ("post", "/api/people/{person_id}/events/invoices"): Scope.EVENTS_WRITE,
+    ("post", "/api/people/{person_id}/events/feedback"): Scope.EVENTS_WRITE,
+    ("post", "/api/people/{person_id}/events/service-cases"): Scope.EVENTS_WRITE,
+    ("post", "/api/organisations/{organisation_id}/logo"): Scope.PEOPLE_WRITE,
+}
+# A body that passes the schema, so that only the caller decides the answer.
+BODIES: dict[str, Any] = {
+    "/api/people": {"source": "subject", "first_name": "Uusi", "last_name": "Henkilö"},
+    "/api/people/lookup": {"email": "matrix@example.fi", "purpose": "customer_relationship"},
+    "/contact": {"source": "subject", "phone": "0401234567"},
+    "/customerships": {"source": "subject"},
+    "/end": {},
+    "/usage": {"source": "subject", "action": "x"},
+    "/contact-event": {"source": "subject", "channel": "phone", "direction": "in"},
+    "/web-visits": {"source": "cookies", "ip_address": "192.0.2.1", "page": "/"},
+    "/deliveries": {"source": "marketing", "channel": "email", "campaign": "k"},
+    "/payments": {"source": "subject", "amount": "1.00"},
+    "/invoices": {
+        "source": "subject",
+        "number": "M-1",
+        "amount": "1.00",
+        "issued_on": "2026-01-01",
+        "due_on": "2026-01-15",
+        "billing_name": "A",
+        "billing_address": "B",
+    },
+    "/feedback": {"source": "subject", "rating": 4},
+    "/service-cases": {"source": "subject", "subject": "x"},
+}
+
+
+def _walk(patterns: list[Any], prefix: str = "") -> Iterator[str]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern)
+
+
+def test_every_route_and_operation_is_in_the_matrix() -> None:
+    pages = {
+        route
+        for route in _walk(get_resolver().url_patterns)
+        if not route.startswith("api/") or route in ("api/docs", "api/openapi.json")
+    }
+    spec = api.get_openapi_schema()
+    operations = {(method, path) for path, item in spec["paths"].items() for method in item}
+
+    assert pages == set(PAGES)
+    assert operations == set(OPERATIONS)
+
+
+@pytest.fixture
+def world() -> dict[str, int]:
+    person = person_register(
+        actor=SYSTEM,
+        source="subject",
+        person=PersonIn(
+            first_name="Matrix",
+            last_name="Testi",
+            email="matrix@example.fi",
+            address=AddressIn("Katu 1", "40100", "Jyväskylä"),
+            organisation=OrganisationIn("Matriisi Oy", "2817330-9"),
+        ),
+    )
+    customership = customership_start(actor=SYSTEM, person_id=person.pk, source="subject")
+    from rekisteri.register.models import OrganisationRole
+
+    organisation = OrganisationRole.objects.get(person=person).organisation_id
+    return {
+        "person_id": person.pk,
+        "customership_id": customership.pk,
+        "organisation_id": organisation,
+    }
+
+
+def _page_url(route: str, world: dict[str, int]) -> str:
+    return "/" + route.replace("<int:person_id>", str(world["person_id"])).replace(
+        "<str:token>", "not-a-token"
+    )
+
+
+def _allowed_page(response: Any) -> bool:
+    if response.status_code in (401, 403):
+        return False
+    return not (response.status_code == 302 and response["Location"].endswith("/console/login"))
+
+
+CALLERS = ["anonymous", *policy_get().roles]
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_pages_let_through_exactly_who_the_matrix_says(
+    caller: str, world: dict[str, int], enrolled: Callable[[str, str], User]
+) -> None:
+    client = Client() if caller == "anonymous" else signed_in(enrolled(f"u-{caller}", caller))
+    for route, rule in PAGES.items():
+        if route in ("console/logout", "console/login/code", "i18n/setlang/"):
+            continue  # sign-in steps and the language switch: no data behind them
+        url = _page_url(route, world)
+        method = "post" if route.endswith("/rectify") else "get"
+        query = "?purpose=customer_relationship&q=Testi" if caller != "anonymous" else ""
+        if caller in ("marketing",):
+            query = query.replace("customer_relationship", "marketing")
+        if caller == "analyst":
+            query = query.replace("customer_relationship", "analytics")
+        if caller == "administrator":
+            query = query.replace("customer_relationship", "identification")
+        data = {"reason": "matriisi", "phone": "0407654321"} if method == "post" else None
+        response = getattr(client, method)(url + query, data)
+        expected = (
+            rule == PUBLIC
+            or (rule == STAFF and caller != "anonymous")
+            or (rule == NOT_ANALYST and caller not in ("anonymous", "analyst"))
+        )
+        assert _allowed_page(response) == expected, (caller, route, response.status_code)
+
+
+def _operation_call(
+    client: Client, method: str, path: str, world: dict[str, int], key: str | None
+) -> Any:
+    url = path.format(**world)
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    if path.endswith("/logo"):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return client.post(url, {"file": SimpleUploadedFile("l.png", PNG)}, headers=headers)
+    if method == "get":
+        return client.get(url + "?purpose=customer_relationship", headers=headers)
+    suffix = path if path in BODIES else "/" + path.rsplit("/", 1)[-1]
+    if path.endswith("/events/contact"):
+        suffix = "/contact-event"
+    import json
+
+    return getattr(client, method)(
+        url, data=json.dumps(BODIES[suffix]), content_type="application/json", headers=headers
+    )
+
+
+@pytest.mark.parametrize(("method", "path"), list(OPERATIONS))
+def test_each_operation_needs_a_key_and_exactly_its_scope(
+    method: str, path: str, world: dict[str, int]
+) -> None:
+    needed = OPERATIONS[(method, path)]
+    purposes = list(policy_get().purposes)
+    _, with_scope = api_key_create(
+        actor=SYSTEM, name="holds", scopes=[str(needed)], purposes=purposes
+    )
+    _, without = api_key_create(
+        actor=SYSTEM, name="lacks", scopes=[str(s) for s in Scope if s != needed], purposes=purposes
+    )
+    client = Client()
+
+    anonymous = _operation_call(client, method, path, world, None)
+    lacking = _operation_call(client, method, path, world, without)
+    holding = _operation_call(client, method, path, world, with_scope)
+
+    assert anonymous.status_code == 401
+    assert lacking.status_code == 403, lacking.content
+    assert lacking.json()["data"] == {"scope": str(needed)}
+    assert holding.status_code not in (401, 403), holding.content
