@@ -28,6 +28,7 @@ def test_a_registered_person_reads_back_with_provenance_for_a_purpose(api: Api) 
 
     body = response.json()
     assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
     assert body["name"]["first_name"] == "Aino"
     assert body["name"]["source"] == "analysis_service"
     assert body["emails"][0]["address"] == "aino.virtanen@example.fi"

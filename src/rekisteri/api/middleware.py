@@ -20,7 +20,11 @@ class ApiErrorShapeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path.startswith("/api/") or response.status_code < 400:
+        if not request.path.startswith("/api/"):
+            return response
+        # Answers carry personal data: no browser or proxy may keep a copy.
+        response["Cache-Control"] = "no-store"
+        if response.status_code < 400:
             return response
         if response.get("Content-Type", "").startswith("application/json"):
             return response
@@ -36,4 +40,5 @@ class ApiErrorShapeMiddleware:
         )
         if "Allow" in response:
             shaped["Allow"] = response["Allow"]
+        shaped["Cache-Control"] = "no-store"
         return shaped
