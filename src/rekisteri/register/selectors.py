@@ -171,19 +171,24 @@ def people_search(*, actor: Actor, purpose: str, query: str, limit: int = 50) ->
         )
     else:
         # UPPER(name) LIKE 'WORD%': the prefix indexes of migration 0004 serve it.
+        # Names and organisations are asked separately, without ORDER BY: an OR
+        # of the two, or an order the index lacks, scans every person.
         by_name = models.Q()
         for word in text.split()[:3]:
             by_name &= models.Q(first_upper__startswith=word.upper()) | models.Q(
                 last_upper__startswith=word.upper()
             )
-        by_organisation = models.Q(
-            pk__in=m.OrganisationRole.objects.filter(organisation__name__icontains=text).values(
-                "person_id"
-            )
+        name_ids = list(
+            people.alias(first_upper=Upper("first_name"), last_upper=Upper("last_name"))
+            .filter(by_name)
+            .values_list("pk", flat=True)[:limit]
         )
-        people = people.alias(
-            first_upper=Upper("first_name"), last_upper=Upper("last_name")
-        ).filter(by_name | by_organisation)
+        organisation_ids = list(
+            m.OrganisationRole.objects.filter(organisation__name__icontains=text).values_list(
+                "person_id", flat=True
+            )[:limit]
+        )
+        people = people.filter(pk__in=name_ids + organisation_ids)
     found = list(people.order_by("last_name", "first_name", "id")[:limit])
     emails = {
         e.person_id: e.address
