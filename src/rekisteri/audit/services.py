@@ -19,6 +19,19 @@ from rekisteri.core.actors import Actor
 from rekisteri.core.bulk import insert_rows
 
 GENESIS = "0" * 64
+# What an entry says, in the order the chain hashes and the bulk writer inserts it.
+ENTRY_FIELDS = (
+    "id",
+    "occurred_at",
+    "actor_kind",
+    "actor_id",
+    "event",
+    "person_id",
+    "categories",
+    "purpose",
+    "origin",
+    "data",
+)
 
 
 def audit_record(
@@ -58,17 +71,7 @@ def audit_record_many(
     sorted_categories = sorted(categories)
     insert_rows(
         AuditEntry,
-        (
-            "occurred_at",
-            "actor_kind",
-            "actor_id",
-            "event",
-            "person_id",
-            "categories",
-            "purpose",
-            "origin",
-            "data",
-        ),
+        ENTRY_FIELDS[1:],  # the id is the database's
         (
             (
                 now,
@@ -125,20 +128,6 @@ def batch_entries(start: int, end: int) -> list[dict[str, Any]]:
         .values(*ENTRY_FIELDS)
     )
     return [dict(row) for row in rows]
-
-
-ENTRY_FIELDS = (
-    "id",
-    "occurred_at",
-    "actor_kind",
-    "actor_id",
-    "event",
-    "person_id",
-    "categories",
-    "purpose",
-    "origin",
-    "data",
-)
 
 
 def batch_hash(entries: Sequence[dict[str, Any]]) -> str:
