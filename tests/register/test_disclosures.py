@@ -72,6 +72,8 @@ def test_a_transfer_outside_the_eea_needs_a_safeguard_of_the_policy(pid: int) ->
             "only a transfer outside the EU/EEA",
         ),
         ({"disclosed_on": dt.date(2099, 1, 1)}, InvalidInput, "after it happened"),
+        ({"reference": "pyyntö koskee 131052-308T"}, InvalidInput, "personal identity code"),
+        ({"reference": "x" * 201}, InvalidInput, "longer than 200"),
         (
             {"recipient": "authorities", "country": "US", "safeguard": "adequacy_decision"},
             PolicyRefusal,

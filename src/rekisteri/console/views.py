@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from base64 import b32encode
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -138,7 +139,8 @@ def enrol_view(request: HttpRequest, token: str) -> HttpResponse:
             "username": enrolment.user.username,
             # Our own SVG, made from the device's URL; no user input inside.
             "qr_svg": mark_safe(svg.getvalue().decode()),  # noqa: S308
-            "secret": device.bin_key.hex(),
+            # Authenticator apps take the key in base32, as the QR code carries it.
+            "secret": b32encode(device.bin_key).decode().rstrip("="),
         },
     )
 
@@ -149,20 +151,22 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect("/console/login")
 
 
-def _purpose(request: HttpRequest, actor: Actor) -> str:
-    chosen = request.GET.get("purpose", "")
+def _purpose(request: HttpRequest, actor: Actor, posted: str = "") -> str:
+    chosen = posted or request.GET.get("purpose", "")
     if chosen in actor.purposes:
         return chosen
     return sorted(actor.purposes)[0] if actor.purposes else ""
 
 
 @staff_required
+@require_http_methods(["GET", "POST"])
 def home_view(request: HttpRequest) -> HttpResponse:
     from rekisteri.console.forms import SearchForm
 
     actor = _actor(request)
-    purpose = _purpose(request, actor)
-    form = SearchForm(request.GET or None)
+    # A search names a person: it travels in the body, never in the URL (or its logs).
+    purpose = _purpose(request, actor, request.POST.get("purpose", ""))
+    form = SearchForm(request.POST if request.method == "POST" else None)
     hits: list[selectors.SearchHit] = []
     error = ""
     if form.is_valid():

@@ -14,6 +14,7 @@ from rekisteri.core.actors import Actor
 from rekisteri.core.errors import InvalidInput, NotFound, PolicyRefusal
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register.models import Person
+from rekisteri.register.validation import clean_note
 
 # The EU member states and the other EEA states (Iceland, Liechtenstein, Norway):
 # a disclosure to any other country is a transfer under GDPR Chapter V.
@@ -111,7 +112,7 @@ def disclosure_record(
         disclosed_on=when,
         country=country,
         safeguard=safeguard,
-        reference=reference.strip()[:200],
+        reference=clean_note(reference, field="reference", max_length=200) if reference else "",
         recorded_at=clock.now(),
         recorded_by=actor.id,
     )

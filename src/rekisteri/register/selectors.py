@@ -156,6 +156,9 @@ def people_search(*, actor: Actor, purpose: str, query: str, limit: int = 50) ->
     }:
         raise Forbidden(f"the purpose {purpose!r} does not open contact details")
     text = query.strip()
+    if len(text) < 2:
+        # One letter would list most of the register.
+        raise InvalidInput("give at least two characters to search for", data={"field": "q"})
     people = m.Person.objects.all()
     if not actor.sees_restricted:
         people = people.filter(restricted_since__isnull=True)

@@ -801,7 +801,7 @@ def person_rectify(
     address: AddressIn | None = None,
 ) -> list[Rectification]:
     """Correct contact details with a stated reason (GDPR Art. 16), kept with the change."""
-    why = v.clean_text(reason, field="reason", max_length=500)
+    why = v.clean_note(reason, field="reason", max_length=500)
     person_contact_update(
         actor=actor,
         person_id=person_id,

@@ -64,6 +64,21 @@ def _refuse(field: str, code: RegisterCode, rule: str) -> InvalidInput:
     return InvalidInput(f"{field}: {rule}", code=code, data={"field": field})
 
 
+_HETU_LIKE = re.compile(r"(?<![0-9])[0-9]{6}[-+A-FU-Y][0-9]{3}[0-9A-Y](?![0-9A-Z])", re.I)
+
+
+def clean_note(value: str, *, field: str, max_length: int) -> str:
+    """A staff member's note (a reason, a reference): it must not carry identifiers."""
+    text = clean_text(value, field=field, max_length=max_length)
+    if _HETU_LIKE.search(text):
+        raise _refuse(
+            field,
+            RegisterCode.INVALID_TEXT,
+            "must not contain a personal identity code; the register keeps it elsewhere",
+        )
+    return text
+
+
 def clean_storable(value: str, *, field: str) -> str:
     """Refuse a text that no database could store."""
     if UNSTORABLE.search(value):
