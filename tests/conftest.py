@@ -10,6 +10,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -137,3 +138,45 @@ def screenshot_dir() -> Path:
 from tests.console.conftest import enrolled  # noqa: E402
 
 __all__ = ["enrolled"]
+
+
+class SmtpInbox:
+    """Messages a real local SMTP server (aiosmtpd) received, parsed."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def to(self, address: str) -> list[Any]:
+        return [m for m in self.messages if address in m["To"]]
+
+    def body(self, message: Any) -> str:
+        return str(message.get_body(preferencelist=("plain",)).get_content())
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[SmtpInbox]:
+    """A real SMTP server on loopback; the register's mail goes to it."""
+    import logging
+
+    from aiosmtpd.controller import Controller
+
+    # The test server logs every recipient address; keep addresses out of logs.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    inbox = SmtpInbox("127.0.0.1", free_port())
+    controller = Controller(inbox, hostname=inbox.host, port=inbox.port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = inbox.host
+    settings.EMAIL_PORT = inbox.port
+    try:
+        yield inbox
+    finally:
+        controller.stop()

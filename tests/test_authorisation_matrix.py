@@ -24,6 +24,7 @@ from rekisteri.register.services import (
     customership_start,
     person_register,
 )
+from rekisteri.rights.services import request_create
 from rekisteri.staff.keys import Scope, api_key_create
 from tests.console.conftest import signed_in
 from tests.images import PNG
@@ -31,6 +32,11 @@ from tests.images import PNG
 pytestmark = pytest.mark.django_db
 
 PUBLIC, STAFF, NOT_ANALYST = "public", "staff", "staff but not analyst"
+# The request queue: only a role that sees restricted people (the data protection officer).
+HANDLER = "request handler"
+# The data subject's own pages: no staff role and no anonymous caller gets in.
+SUBJECT = "signed-in data subject"
+PORTAL_SIGN_IN = ("/oma/kirjaudu", "/en/my/sign-in")
 # Routes outside the API: who gets through.
 PAGES: dict[str, str] = {
     "": PUBLIC,
@@ -43,12 +49,28 @@ PAGES: dict[str, str] = {
     "console/logout": PUBLIC,
     "console/enrol/<str:token>": PUBLIC,
     "console/": STAFF,
-    "console/people/<int:person_id>": NOT_ANALYST,
-    "console/people/<int:person_id>/rectify": NOT_ANALYST,
+    "console/people/<id:person_id>": NOT_ANALYST,
+    "console/people/<id:person_id>/rectify": NOT_ANALYST,
+    "console/requests": HANDLER,
+    "console/requests/<id:request_id>": HANDLER,
     "i18n/setlang/": PUBLIC,
     "api/docs": PUBLIC,
     "api/openapi.json": PUBLIC,
+    "oma/": SUBJECT,
+    "en/my/": SUBJECT,
+    "oma/kirjaudu": PUBLIC,
+    "en/my/sign-in": PUBLIC,
+    "oma/linkki": PUBLIC,
+    "en/my/link": PUBLIC,
+    "oma/ulos": PUBLIC,
+    "en/my/sign-out": PUBLIC,
+    "oma/pyynto": SUBJECT,
+    "en/my/request": SUBJECT,
+    "oma/paketti/<id:package_id>/<str:name>": SUBJECT,
+    "en/my/package/<id:package_id>/<str:name>": SUBJECT,
 }
+# Pages that only take a form (POST).
+POSTED = ("console/people/<id:person_id>/rectify", "oma/pyynto", "en/my/request")
 # API operations: the scope each needs.
 OPERATIONS: dict[tuple[str, str], Scope] = {
     ("post", "/api/people"): Scope.PEOPLE_WRITE,
@@ -68,11 +90,14 @@ OPERATIONS: dict[tuple[str, str], Scope] = {
     ("post", "/api/people/{person_id}/events/feedback"): Scope.EVENTS_WRITE,
     ("post", "/api/people/{person_id}/events/service-cases"): Scope.EVENTS_WRITE,
     ("post", "/api/organisations/{organisation_id}/logo"): Scope.PEOPLE_WRITE,
+    ("post", "/api/requests"): Scope.REQUESTS_WRITE,
+    ("get", "/api/requests/{request_id}"): Scope.REQUESTS_WRITE,
 }
 # A body that passes the schema, so that only the caller decides the answer.
 BODIES: dict[str, Any] = {
     "/api/people": {"source": "subject", "first_name": "Uusi", "last_name": "Henkilö"},
     "/api/people/lookup": {"email": "matrix@example.fi", "purpose": "customer_relationship"},
+    "/api/requests": {"email": "matrix@example.fi", "kind": "access"},
     "/contact": {"source": "subject", "phone": "0401234567"},
     "/customerships": {"source": "subject"},
     "/end": {},
@@ -133,23 +158,33 @@ def world() -> dict[str, int]:
     from rekisteri.register.models import OrganisationRole
 
     organisation = OrganisationRole.objects.get(person=person).organisation_id
+    # A request filed in writing: no API key filed it, so every key reads 404.
+    request = request_create(actor=SYSTEM, person_id=person.pk, kind="access", channel="letter")
     return {
         "person_id": person.pk,
         "customership_id": customership.pk,
         "organisation_id": organisation,
+        "request_id": request.pk,
     }
 
 
 def _page_url(route: str, world: dict[str, int]) -> str:
-    return "/" + route.replace("<int:person_id>", str(world["person_id"])).replace(
-        "<str:token>", "not-a-token"
+    return "/" + (
+        route.replace("<id:person_id>", str(world["person_id"]))
+        .replace("<id:request_id>", str(world["request_id"]))
+        .replace("<str:token>", "not-a-token")
+        .replace("<id:package_id>", "1")
+        .replace("<str:name>", "access.json")
     )
 
 
 def _allowed_page(response: Any) -> bool:
     if response.status_code in (401, 403):
         return False
-    return not (response.status_code == 302 and response["Location"].endswith("/console/login"))
+    return not (
+        response.status_code == 302
+        and response["Location"].endswith(("/console/login", *PORTAL_SIGN_IN))
+    )
 
 
 CALLERS = ["anonymous", *policy_get().roles]
@@ -161,10 +196,16 @@ def test_pages_let_through_exactly_who_the_matrix_says(
 ) -> None:
     client = Client() if caller == "anonymous" else signed_in(enrolled(f"u-{caller}", caller))
     for route, rule in PAGES.items():
-        if route in ("console/logout", "console/login/code", "i18n/setlang/"):
+        if route in (
+            "console/logout",
+            "console/login/code",
+            "i18n/setlang/",
+            "oma/ulos",
+            "en/my/sign-out",
+        ):
             continue  # sign-in steps and the language switch: no data behind them
         url = _page_url(route, world)
-        method = "post" if route.endswith("/rectify") else "get"
+        method = "post" if route in POSTED else "get"
         query = "?purpose=customer_relationship&q=Testi" if caller != "anonymous" else ""
         if caller in ("marketing",):
             query = query.replace("customer_relationship", "marketing")
@@ -178,6 +219,11 @@ def test_pages_let_through_exactly_who_the_matrix_says(
             rule == PUBLIC
             or (rule == STAFF and caller != "anonymous")
             or (rule == NOT_ANALYST and caller not in ("anonymous", "analyst"))
+            or (
+                rule == HANDLER
+                and caller != "anonymous"
+                and policy_get().roles[caller].sees_restricted
+            )
         )
         assert _allowed_page(response) == expected, (caller, route, response.status_code)
 

@@ -117,6 +117,8 @@ INSTALLED_APPS = [
     "rekisteri.staff",
     "rekisteri.register",
     "rekisteri.consent",
+    "rekisteri.retention",
+    "rekisteri.rights",
     "rekisteri.api",
     "rekisteri.portal",
     "rekisteri.console",
@@ -258,6 +260,31 @@ REKISTERI_AUDIT_SEAL_FILE = Path(
 REKISTERI_AUDIT_SEAL_INTERVAL_SECONDS = float(os.environ.get("REKISTERI_AUDIT_SEAL_INTERVAL", "2"))
 # Entries still unsealed after this many seconds are a finding (a stopped sealer).
 REKISTERI_AUDIT_SEAL_GRACE_SECONDS = int(os.environ.get("REKISTERI_AUDIT_SEAL_GRACE", "60"))
+
+# E-mail to data subjects and the data protection officer goes through SMTP.
+# Outside production, without an SMTP host, messages are written to var/mail so
+# that a developer can open the links they carry.
+EMAIL_HOST = os.environ.get("REKISTERI_SMTP_HOST", "")
+EMAIL_PORT = int(os.environ.get("REKISTERI_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("REKISTERI_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("REKISTERI_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("REKISTERI_SMTP_STARTTLS", default=False)
+EMAIL_TIMEOUT = 20
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif PRODUCTION:
+    raise ImproperlyConfigured("REKISTERI_SMTP_HOST is required in production mode")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# Where the register is served: links in e-mails point here.
+REKISTERI_BASE_URL = os.environ.get("REKISTERI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+DEFAULT_FROM_EMAIL = os.environ.get("REKISTERI_MAIL_FROM", "rekisteri@localhost")
+# Where deadline reminders go; default: the policy's data protection officer or contact.
+REKISTERI_DPO_EMAIL = os.environ.get("REKISTERI_DPO_EMAIL", "")
+# Erased people's e-mail addresses and phone numbers are kept only as salted
+# hashes, so that a later import of the same person is flagged.
+REKISTERI_SUPPRESSION_SALT = os.environ.get("REKISTERI_SUPPRESSION_SALT", "") or SECRET_KEY
 
 # The register description this instance keeps.
 REKISTERI_POLICY = Path(

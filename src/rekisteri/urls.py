@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from rekisteri.api.api import api
+from rekisteri.core import urls as _converters  # noqa: F401 - registers <id:...>
 
 urlpatterns = [
     path("api/", api.urls),

@@ -273,6 +273,7 @@ def test_all_data_a_purpose_opens_comes_by_category(api: Api) -> None:
             "table": "person",
             "id": person_id,
             "restricted_since": None,
+            "erased_at": None,
             "source": "analysis_service",
             "stored_at": body["choices"][0]["stored_at"],
         }

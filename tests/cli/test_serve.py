@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -37,6 +39,19 @@ def test_served_register_answers_unknown_paths_with_404(served: str) -> None:
         _get(f"{served}/admin/")
 
     assert refused.value.code == 404
+
+
+def test_the_access_log_keeps_no_query_string_and_no_forged_lines(
+    served: str, tmp_path: Path
+) -> None:
+    for path in ("/oma/linkki?t=secret-token", "/x%0d%0a127.0.0.1%20FAKE%20LINE"):
+        with contextlib.suppress(urllib.error.HTTPError):
+            _get(served + path)
+
+    log = (tmp_path / "access.log").read_text()
+    assert "secret-token" not in log
+    assert not any(line.startswith("127.0.0.1 FAKE") for line in log.splitlines())
+    assert "\\x0d\\x0a127.0.0.1 FAKE LINE" in log
 
 
 @pytest.mark.django_db(transaction=True)

@@ -23,6 +23,11 @@ class AuditEvent(models.TextChoices):
     PERMISSION_CHANGED = "permission.changed", "permission changed"
     POLICY_RECORDED = "policy.recorded", "policy recorded"
     DISCLOSURE = "disclosure", "disclosure"
+    PERSON_ERASED = "person.erased", "person erased"
+    RESTRICTION_CHANGED = "restriction.changed", "restriction changed"
+    CONSENT_CHANGED = "consent.changed", "consent changed"
+    REQUEST_CHANGED = "request.changed", "request changed"
+    SUBJECT_SIGNED_IN = "subject.signed_in", "data subject signed in"
 
 
 class CurrentTransactionId(models.Func):

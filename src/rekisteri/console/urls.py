@@ -8,6 +8,8 @@ urlpatterns = [
     path("login/code", views.code_view, name="console-code"),
     path("logout", views.logout_view, name="console-logout"),
     path("enrol/<str:token>", views.enrol_view, name="console-enrol"),
-    path("people/<int:person_id>", views.person_view, name="console-person"),
-    path("people/<int:person_id>/rectify", views.rectify_view, name="console-rectify"),
+    path("people/<id:person_id>", views.person_view, name="console-person"),
+    path("people/<id:person_id>/rectify", views.rectify_view, name="console-rectify"),
+    path("requests", views.requests_view, name="console-requests"),
+    path("requests/<id:request_id>", views.request_view, name="console-request"),
 ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
 from base64 import b32encode
 from collections.abc import Callable
 from functools import wraps
@@ -20,12 +22,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from rekisteri.audit.selectors import audit_history
+from rekisteri.core import clock
 from rekisteri.core.actors import Actor
-from rekisteri.core.errors import RekisteriError
+from rekisteri.core.errors import InvalidInput, RekisteriError
 from rekisteri.policy.schema import Language
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import selectors, services
 from rekisteri.register.services import AddressIn
+from rekisteri.rights import selectors as rights_selectors
+from rekisteri.rights import services as rights_services
+from rekisteri.rights.models import RequestChannel, RightKind, VerificationMethod
 from rekisteri.staff import services as staff
 
 PENDING_USER = "rekisteri_pending_user"
@@ -264,3 +270,115 @@ def rectify_view(request: HttpRequest, person_id: int) -> HttpResponse:
     except RekisteriError as exc:
         return _error_page(request, exc)
     return HttpResponseRedirect(f"/console/people/{person_id}?purpose={purpose}")
+
+
+# The data protection officer's queue of data subject requests.
+
+REQUEST_ACTIONS = ("verify", "send_code", "code", "extend", "fulfil", "reject", "lift")
+
+
+def _handler(request: HttpRequest) -> Actor:
+    actor = _actor(request)
+    rights_services.handler_require(actor)
+    return actor
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def requests_view(request: HttpRequest) -> HttpResponse:
+    try:
+        actor = _handler(request)
+        if request.method == "POST":
+            received = request.POST.get("received_on", "")
+            try:
+                received_on = dt.date.fromisoformat(received) if received else None
+            except ValueError:
+                raise InvalidInput("received_on: give a date as YYYY-MM-DD") from None
+            created = rights_services.request_create(
+                actor=actor,
+                person_id=_int(request.POST.get("person_id", "")),
+                kind=request.POST.get("kind", ""),
+                channel=request.POST.get("channel", ""),
+                language=request.POST.get("language", "fi"),
+                received_at=(
+                    dt.datetime.combine(received_on, dt.time(12), tzinfo=clock.HELSINKI)
+                    if received_on
+                    else None
+                ),
+            )
+            return HttpResponseRedirect(f"/console/requests/{created.pk}")
+    except RekisteriError as error:
+        return _error_page(request, error)
+    queue = rights_selectors.requests_queue()
+    return render(
+        request,
+        "console/requests.html",
+        {
+            "queue": queue,
+            "overdue_ids": {r.pk for r in queue.overdue},
+            "soon_ids": {r.pk for r in queue.due_soon},
+            "kinds": RightKind.choices,
+            "channels": [c for c in RequestChannel.choices if c[0] not in ("portal", "api")],
+        },
+    )
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput("give a number") from None
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def request_view(request: HttpRequest, request_id: int) -> HttpResponse:
+    try:
+        actor = _handler(request)
+        if request.method == "POST":
+            action = request.POST.get("action", "")
+            reason = request.POST.get("reason", "")
+            if action == "verify":
+                rights_services.request_verify(
+                    actor=actor,
+                    request_id=request_id,
+                    method=VerificationMethod.STAFF_CHECK,
+                    note=request.POST.get("note", ""),
+                )
+            elif action == "send_code":
+                rights_services.request_verification_code_send(actor=actor, request_id=request_id)
+            elif action == "code":
+                rights_services.request_verify_code(
+                    actor=actor, request_id=request_id, code=request.POST.get("code", "")[:20]
+                )
+            elif action == "extend":
+                rights_services.request_extend(
+                    actor=actor,
+                    request_id=request_id,
+                    months=_int(request.POST.get("months", "")),
+                    reason=reason,
+                )
+            elif action == "fulfil":
+                rights_services.request_fulfil(
+                    actor=actor, request_id=request_id, decision_reason=reason
+                )
+            elif action == "reject":
+                rights_services.request_reject(actor=actor, request_id=request_id, reason=reason)
+            elif action == "lift":
+                rights_services.restriction_lift(actor=actor, request_id=request_id)
+            else:
+                raise InvalidInput(f"action: one of {', '.join(REQUEST_ACTIONS)}")
+            return HttpResponseRedirect(f"/console/requests/{request_id}")
+        found = rights_selectors.request_get(request_id=request_id)
+    except RekisteriError as error:
+        return _error_page(request, error)
+    return render(
+        request,
+        "console/request.html",
+        {
+            "r": found,
+            "today": clock.today(),
+            "proposed": sorted(found.details),
+            "result_json": json.dumps(found.result, indent=2, ensure_ascii=False),
+        },
+    )

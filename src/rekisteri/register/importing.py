@@ -46,6 +46,13 @@ COLUMNS = (
 )
 REQUIRED = ("first_name", "last_name")
 MAX_FILE_BYTES = 512 * 1024 * 1024
+FORGOTTEN = (
+    "this person asked to be forgotten (suppression list); import them by hand if they came back"
+)
+# Whether an identifier ("email" or "phone", cleaned as the register stores it)
+# belonged to a person who was forgotten. The retention app answers it; the
+# register is below retention and takes the answer as a callback.
+Suppressed = Callable[[str, str], bool]
 
 
 @dataclass(frozen=True)
@@ -182,8 +189,14 @@ def people_import(
     atomic: bool = False,
     batch_size: int = 2000,
     progress: Callable[[int], None] | None = None,
+    suppressed: Suppressed | None = None,
 ) -> ImportReport:
-    """Import the valid rows of ``path``; with ``atomic``, none unless all are valid."""
+    """Import the valid rows of ``path``; with ``atomic``, none unless all are valid.
+
+    With ``suppressed``, a row whose e-mail address or phone number belonged to a
+    forgotten person is rejected: an old list must not bring back someone who
+    asked to be erased (GDPR Art. 17).
+    """
     source_require(source)
     report = ImportReport()
     valid: list[tuple[int, PersonIn]] = []
@@ -197,6 +210,9 @@ def people_import(
             person = row_person(row)
         except RekisteriError as exc:
             report.rejected.append(RejectedRow(line, exc.message))
+            continue
+        if suppressed is not None and _forgotten(person, suppressed):
+            report.rejected.append(RejectedRow(line, FORGOTTEN))
             continue
         email_key = person.email.lower() if person.email else None
         if email_key and email_key in seen_emails:
@@ -251,6 +267,14 @@ def people_import(
     report.rejected.sort(key=lambda rejected: rejected.line)
     report.written = report.imported > 0
     return report
+
+
+def _forgotten(person: PersonIn, suppressed: Suppressed) -> bool:
+    """Ask about the identifiers in their stored form, so that the salted hashes match."""
+    return bool(
+        (person.email and suppressed("email", person.email))
+        or (person.phone and suppressed("phone", person.phone))
+    )
 
 
 def _drop_already_registered(

@@ -50,6 +50,9 @@ class Person(Provenance):
     job_title = models.CharField(max_length=200, blank=True)
     # Art. 18: set and lifted by the rights app; the purpose gate leaves such people out.
     restricted_since = models.DateTimeField(null=True, blank=True)
+    # Set when the person was forgotten and only a legal hold keeps this row, as
+    # a minimised husk that links the held records until their hold ends.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["last_name", "first_name"])]

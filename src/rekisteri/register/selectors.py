@@ -70,7 +70,7 @@ def person_access(*, actor: Actor, purpose: str, person_id: int) -> Access:
     """
     policy = policy_get()
     purpose_require(actor=actor, purpose=purpose)
-    person = m.Person.objects.filter(pk=person_id).first()
+    person = m.Person.objects.filter(pk=person_id, erased_at__isnull=True).first()
     if person is None:
         raise NotFound(
             f"there is no person {person_id}",
@@ -93,6 +93,27 @@ def person_access(*, actor: Actor, purpose: str, person_id: int) -> Access:
         purpose=purpose,
     )
     return Access(person=person, purpose=purpose, categories=categories)
+
+
+def person_access_own(*, actor: Actor, person_id: int, right: str) -> Access:
+    """The gate for the person's own rights (Art. 15, 20): every category, restriction
+    or not (a restriction never keeps a person from their own data); audited."""
+    person = m.Person.objects.filter(pk=person_id, erased_at__isnull=True).first()
+    if person is None:
+        raise NotFound(
+            f"there is no person {person_id}",
+            code=RegisterCode.NOT_FOUND,
+            data={"person_id": person_id},
+        )
+    categories = frozenset(policy_get().categories)
+    audit_record(
+        actor=actor,
+        event=AuditEvent.PERSON_READ,
+        person_id=person.pk,
+        categories=categories,
+        data={"right": right},
+    )
+    return Access(person=person, purpose=f"right:{right}", categories=categories)
 
 
 def person_data(access: Access) -> dict[str, list[dict[str, Any]]]:
@@ -159,7 +180,7 @@ def people_search(*, actor: Actor, purpose: str, query: str, limit: int = 50) ->
     if len(text) < 2:
         # One letter would list most of the register.
         raise InvalidInput("give at least two characters to search for", data={"field": "q"})
-    people = m.Person.objects.all()
+    people = m.Person.objects.filter(erased_at__isnull=True)
     if not actor.sees_restricted:
         people = people.filter(restricted_since__isnull=True)
     if "@" in text:

@@ -84,7 +84,8 @@ def source_require(source: str) -> str:
 def _person(person_id: int, *, lock: bool = False) -> Person:
     queryset = Person.objects.select_for_update() if lock else Person.objects
     try:
-        return queryset.get(pk=person_id)
+        # A forgotten person's husk (kept only to link held vouchers) is no one.
+        return queryset.get(pk=person_id, erased_at__isnull=True)
     except Person.DoesNotExist:
         raise NotFound(
             f"there is no person {person_id}",
@@ -93,7 +94,7 @@ def _person(person_id: int, *, lock: bool = False) -> Person:
         ) from None
 
 
-def _clean_address(address: AddressIn) -> AddressIn:
+def address_clean(address: AddressIn) -> AddressIn:
     country = v.clean_country(address.country, field="address.country")
     return AddressIn(
         street_address=v.clean_text(
@@ -157,7 +158,7 @@ def person_clean(person: PersonIn) -> PersonIn:
         last_name=v.clean_text(person.last_name, field="last_name", max_length=100),
         email=v.clean_email(person.email) if person.email else None,
         phone=v.clean_phone(person.phone) if person.phone else None,
-        address=_clean_address(person.address) if person.address else None,
+        address=address_clean(person.address) if person.address else None,
         personal_identity_code=(
             v.clean_personal_identity_code(person.personal_identity_code)
             if person.personal_identity_code
@@ -300,7 +301,7 @@ def person_contact_update(
     source_require(source)
     clean_email = v.clean_email(email) if email else None
     clean_phone = v.clean_phone(phone) if phone else None
-    clean_address = _clean_address(address) if address else None
+    clean_address = address_clean(address) if address else None
     if not (clean_email or clean_phone or clean_address):
         raise InvalidInput("give at least one of email, phone or address")
     person = _person(person_id, lock=True)
@@ -825,3 +826,37 @@ def person_rectify(
         )
         for name in changed
     ]
+
+
+@transaction.atomic
+def person_restrict(*, actor: Actor, person_id: int) -> Person:
+    """Restrict processing of the person (GDPR Art. 18): only storage and the DPO's view remain."""
+    person = _person(person_id, lock=True)
+    if person.restricted_since is None:
+        person.restricted_since = clock.now()
+        person.save(update_fields=["restricted_since"])
+        audit_record(
+            actor=actor,
+            event=AuditEvent.RESTRICTION_CHANGED,
+            person_id=person.pk,
+            categories=["choices"],
+            data={"restricted": True},
+        )
+    return person
+
+
+@transaction.atomic
+def person_restriction_lift(*, actor: Actor, person_id: int) -> Person:
+    """Lift the restriction; the rights app tells the person first (Art. 18(3))."""
+    person = _person(person_id, lock=True)
+    if person.restricted_since is not None:
+        person.restricted_since = None
+        person.save(update_fields=["restricted_since"])
+        audit_record(
+            actor=actor,
+            event=AuditEvent.RESTRICTION_CHANGED,
+            person_id=person.pk,
+            categories=["choices"],
+            data={"restricted": False},
+        )
+    return person

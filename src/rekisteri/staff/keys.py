@@ -24,6 +24,9 @@ class Scope(StrEnum):
     PEOPLE_WRITE = "people:write"
     EVENTS_READ = "events:read"
     EVENTS_WRITE = "events:write"
+    # File data subject requests for people the system authenticated itself, and
+    # read back the state of the requests it filed (never anyone else's).
+    REQUESTS_WRITE = "requests:write"
 
 
 class ApiKeyCode(StrEnum):

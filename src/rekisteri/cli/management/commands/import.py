@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rekisteri.cli.base import RekisteriCommand
 from rekisteri.core.actors import CLI
 from rekisteri.register.importing import people_import
+from rekisteri.retention.erasure import identifier_suppressed
 
 
 class Command(RekisteriCommand):
@@ -43,6 +44,7 @@ class Command(RekisteriCommand):
                 source=options["source"],
                 atomic=options["atomic"],
                 progress=lambda n: bar.advance(task, n),
+                suppressed=identifier_suppressed,
             )
         for rejected in report.rejected:
             self.stderr.write(f"line {rejected.line}: {rejected.reason}")

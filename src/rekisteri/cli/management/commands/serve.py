@@ -47,6 +47,8 @@ class Command(RekisteriCommand):
             # data in a URL, and the log must not keep it.
             "--access-logformat",
             '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+            "--logger-class",
+            "rekisteri.cli.access_log.EscapingLogger",
             "--forwarded-allow-ips",
             os.environ.get("REKISTERI_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ]

@@ -11,6 +11,7 @@ from django.db import DatabaseError, close_old_connections
 
 from rekisteri.audit.services import audit_seal
 from rekisteri.cli.base import RekisteriCommand
+from rekisteri.rights.services import rights_daily_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +22,15 @@ def _seal_quietly() -> None:
     except DatabaseError:
         # Ids and table names only reach this log; the next round tries again.
         logger.exception("sealing the audit trail failed")
+    finally:
+        close_old_connections()
+
+
+def _daily_quietly() -> None:
+    try:
+        rights_daily_jobs()
+    except DatabaseError:
+        logger.exception("queueing the daily jobs failed")
     finally:
         close_old_connections()
 
@@ -40,8 +50,14 @@ class Command(RekisteriCommand):
         stop = threading.Event()
 
         def sealer() -> None:
+            rounds = 0
             while not stop.wait(settings.REKISTERI_AUDIT_SEAL_INTERVAL_SECONDS):
                 _seal_quietly()
+                # The daily jobs (deadline reminders, package purge) are checked
+                # every few minutes; each is queued once a day.
+                if rounds % 150 == 0:
+                    _daily_quietly()
+                rounds += 1
 
         thread = threading.Thread(target=sealer, name="audit-sealer", daemon=True)
         if not options["batch"]:

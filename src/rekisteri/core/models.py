@@ -1,0 +1,39 @@
+"""Jobs that live in the database, with checkpoints (DESIGN.md: no message broker)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", "queued"
+    RUNNING = "running", "running"
+    DONE = "done", "done"
+    FAILED = "failed", "failed"
+
+
+class Job(models.Model):
+    """One piece of long-running work (an export, a notification, a sweep).
+
+    django-tasks carries the job to a worker; this row carries what survives a
+    crash: the checkpoint the work last reached, so that a retry resumes there.
+    """
+
+    # A name from the job registry in ``rekisteri.core.jobs``.
+    name = models.CharField(max_length=64)
+    # Ids and settings only, never personal data.
+    arguments = models.JSONField(default=dict)
+    state = models.CharField(max_length=16, choices=JobState.choices, default=JobState.QUEUED)
+    checkpoint = models.JSONField(default=dict)
+    attempts = models.PositiveIntegerField(default=0)
+    # The exception's class only: messages may quote data.
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"job {self.pk} {self.name}"

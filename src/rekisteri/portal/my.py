@@ -1,0 +1,332 @@
+"""The data subject's own pages: sign in, see one's data, file requests, download packages.
+
+Every page takes the person from the session, never from the address: there
+is no URL in which another person's id would show another person's data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib.auth.signals import user_login_failed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import translation
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from rekisteri.core.errors import RekisteriError
+from rekisteri.policy.schema import Language, Right
+from rekisteri.policy.selectors import policy_get
+from rekisteri.portal.views import _page
+from rekisteri.register.selectors import person_access_own, person_data
+from rekisteri.rights import selectors, services, subjects
+from rekisteri.rights.models import RequestState, RightKind, VerificationMethod
+
+SESSION_KEY = "rekisteri_subject"
+# A signed-in subject is signed out after this long without a page load.
+IDLE_SECONDS = 30 * 60
+MY_PATHS: dict[Language, str] = {"fi": "/oma/", "en": "/en/my/"}
+SIGN_IN_PATHS: dict[Language, str] = {"fi": "/oma/kirjaudu", "en": "/en/my/sign-in"}
+
+FIELD_LABELS = {
+    "first_name": gettext_lazy("first name"),
+    "last_name": gettext_lazy("last name"),
+    "address": gettext_lazy("e-mail address"),
+    "number": gettext_lazy("number"),
+    "street_address": gettext_lazy("street address"),
+    "postal_code": gettext_lazy("postal code"),
+    "city": gettext_lazy("city"),
+    "country": gettext_lazy("country"),
+    "personal_identity_code": gettext_lazy("personal identity code"),
+    "birth_year": gettext_lazy("year of birth"),
+    "gender": gettext_lazy("gender"),
+    "job_title": gettext_lazy("job title"),
+    "username": gettext_lazy("username"),
+    "password_stored": gettext_lazy("password stored (as a hash)"),
+    "started_on": gettext_lazy("started"),
+    "ended_on": gettext_lazy("ended"),
+    "occurred_at": gettext_lazy("time"),
+    "amount": gettext_lazy("amount"),
+    "name": gettext_lazy("name"),
+    "title": gettext_lazy("title"),
+    "text": gettext_lazy("text"),
+    "rating": gettext_lazy("rating"),
+    "page": gettext_lazy("page"),
+    "ip_address": gettext_lazy("IP address"),
+    "restricted_since": gettext_lazy("processing restricted since"),
+}
+# Keys, hashes and bookkeeping the person gains nothing from seeing.
+HIDDEN_FIELDS = frozenset({"table", "id", "source", "stored_at", "pseudonym", "erased_at"})
+REQUEST_KINDS = (
+    RightKind.ACCESS,
+    RightKind.PORTABILITY,
+    RightKind.OBJECTION_DIRECT_MARKETING,
+    # Art. 21(1): weighed by the data protection officer; restricts meanwhile.
+    RightKind.OBJECTION,
+    RightKind.RESTRICTION,
+    RightKind.DELETION,
+    RightKind.ERASURE,
+)
+
+
+def _origin(request: HttpRequest) -> str:
+    return f"portal {request.META.get('REMOTE_ADDR', '')}"
+
+
+def _signed_in(request: HttpRequest, person_id: int) -> None:
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = person_id
+    request.session.set_expiry(IDLE_SECONDS)
+
+
+def subject_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, lang: Language, *args: Any, **kwargs: Any) -> HttpResponse:
+        person_id = request.session.get(SESSION_KEY)
+        if not isinstance(person_id, int):
+            return HttpResponseRedirect(SIGN_IN_PATHS[lang])
+        # Every page load restarts the idle clock.
+        request.session.set_expiry(IDLE_SECONDS)
+        response = view(request, lang, person_id, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    return wrapper
+
+
+def _error(
+    request: HttpRequest, lang: Language, error: RekisteriError, template: str, **context: Any
+) -> HttpResponse:
+    return _page(
+        request, template, lang, status=error.http_status, error=_message(error), **context
+    )
+
+
+def _message(error: RekisteriError) -> str:
+    """The person sees a sentence in their language, never a machine code."""
+    text = error.message
+    known = {
+        "the username or the password is wrong": _("The username or the password is wrong."),
+        "the link has expired or has been used; ask for a new one": _(
+            "The link has expired or has been used. Ask for a new one."
+        ),
+    }
+    return str(known.get(text, _("Please check what you entered: %(problem)s") % {"problem": text}))
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest, lang: Language) -> HttpResponse:
+    translation.activate(lang)
+    context: dict[str, Any] = {"my_paths": MY_PATHS}
+    if request.method == "POST":
+        method = request.POST.get("method")
+        if method == "password":
+            # The same form of the name counts the failures and signs in, so that
+            # " name" cannot slip past a lockout of "name".
+            username = request.POST.get("username", "").strip()[:150]
+            credentials = {"username": f"subject:{username}"}
+            if not AxesProxyHandler.is_allowed(request, credentials):
+                return _page(
+                    request,
+                    "portal/my/sign_in.html",
+                    lang,
+                    status=429,
+                    error=_(
+                        "Too many failed attempts. Try again in half an hour, "
+                        "or ask for a sign-in link."
+                    ),
+                    **context,
+                )
+            try:
+                person_id = subjects.subject_sign_in_password(
+                    username=username,
+                    password=request.POST.get("password", "")[:1000],
+                    origin=_origin(request),
+                )
+            except RekisteriError as error:
+                user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+                return _error(request, lang, error, "portal/my/sign_in.html", **context)
+            _signed_in(request, person_id)
+            return HttpResponseRedirect(MY_PATHS[lang])
+        if method == "link":
+            # The same answer whether the address is on file, malformed or unknown.
+            with contextlib.suppress(RekisteriError):
+                subjects.subject_sign_in_link_request(
+                    email=request.POST.get("email", "")[:254], language=lang
+                )
+            return _page(request, "portal/my/link_sent.html", lang, **context)
+        return _page(
+            request,
+            "portal/my/sign_in.html",
+            lang,
+            status=400,
+            error=_("Choose a way to sign in."),
+            **context,
+        )
+    return _page(request, "portal/my/sign_in.html", lang, **context)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_link(request: HttpRequest, lang: Language) -> HttpResponse:
+    """GET asks to confirm, so that a mail scanner following the link does not use it up."""
+    translation.activate(lang)
+    if request.method == "POST":
+        try:
+            person_id = subjects.subject_sign_in_link_use(
+                token=request.POST.get("t", "")[:100], origin=_origin(request)
+            )
+        except RekisteriError as error:
+            return _error(request, lang, error, "portal/my/link_confirm.html", failed=True)
+        _signed_in(request, person_id)
+        return HttpResponseRedirect(MY_PATHS[lang])
+    response = _page(
+        request, "portal/my/link_confirm.html", lang, token=request.GET.get("t", "")[:100]
+    )
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_POST
+def sign_out(request: HttpRequest, lang: Language) -> HttpResponse:
+    request.session.flush()
+    return HttpResponseRedirect(SIGN_IN_PATHS[lang])
+
+
+def _when(value: Any) -> Any:
+    if isinstance(value, str) and len(value) >= 10 and value[4] == "-":
+        parsed = parse_datetime(value)
+        if parsed is not None:
+            return parsed
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return value
+
+
+def _sections(person_id: int, lang: Language, origin: str) -> list[dict[str, Any]]:
+    policy = policy_get()
+    access = person_access_own(
+        actor=subjects.subject_actor(person_id, origin=origin), person_id=person_id, right="access"
+    )
+    data = person_data(access)
+    sections = []
+    for key, category in policy.categories.items():
+        rows = data.get(key)
+        if not rows:
+            continue
+        sections.append(
+            {
+                "name": category.name(lang),
+                "purposes": [policy.purposes[p].name(lang) for p in category.purposes],
+                "rows": [
+                    {
+                        "fields": [
+                            (FIELD_LABELS.get(name, name.replace("_", " ")), _when(value))
+                            for name, value in row.items()
+                            if name not in HIDDEN_FIELDS and value not in (None, "")
+                        ],
+                        "source": policy.sources[row["source"]].name(lang)
+                        if row["source"] in policy.sources
+                        else row["source"],
+                        "stored_at": _when(row["stored_at"]),
+                    }
+                    for row in rows
+                ],
+            }
+        )
+    return sections
+
+
+@require_safe
+@subject_required
+def overview(request: HttpRequest, lang: Language, person_id: int) -> HttpResponse:
+    translation.activate(lang)
+    policy = policy_get()
+    try:
+        sections = _sections(person_id, lang, _origin(request))
+    except RekisteriError:
+        # The person is no longer in the register (forgotten): end the session.
+        request.session.flush()
+        return HttpResponseRedirect(SIGN_IN_PATHS[lang])
+    return _page(
+        request,
+        "portal/my/overview.html",
+        lang,
+        my_paths=MY_PATHS,
+        sections=sections,
+        requests=selectors.requests_of(person_id=person_id),
+        packages=selectors.packages_of(person_id=person_id),
+        kinds=[(k.value, k.label) for k in REQUEST_KINDS],
+        authority=policy.supervisory_authority,
+        authority_name=policy.supervisory_authority.name(lang),
+        complaint_text=(
+            policy.rights[Right.COMPLAINT].text(lang) if Right.COMPLAINT in policy.rights else ""
+        ),
+        notice=request.GET.get("done") == "1",
+    )
+
+
+@require_POST
+@subject_required
+def file_request(request: HttpRequest, lang: Language, person_id: int) -> HttpResponse:
+    translation.activate(lang)
+    kind = request.POST.get("kind", "")
+    details: dict[str, Any] = {}
+    if kind == RightKind.RECTIFICATION:
+        details = {
+            "email": request.POST.get("email", "").strip()[:254],
+            "phone": request.POST.get("phone", "").strip()[:40],
+            "reason": request.POST.get("reason", "").strip()[:500],
+        }
+        if request.POST.get("street_address", "").strip():
+            details["address"] = {
+                # Cut only far past any limit, so that an over-long value is refused
+                # by the register's own rules rather than silently shortened.
+                "street_address": request.POST.get("street_address", "")[:1000],
+                "postal_code": request.POST.get("postal_code", "")[:1000],
+                "city": request.POST.get("city", "")[:1000],
+            }
+    elif kind == RightKind.ERASURE and request.POST.get("confirm") != "yes":
+        return HttpResponseRedirect(MY_PATHS[lang] + "?confirm=erasure#erasure")
+    elif kind not in {k.value for k in REQUEST_KINDS}:
+        raise Http404
+    try:
+        created = services.request_create(
+            actor=subjects.subject_actor(person_id, origin=_origin(request)),
+            person_id=person_id,
+            kind=kind,
+            channel="portal",
+            language=lang,
+            details=details,
+            verified_by=VerificationMethod.PORTAL_SIGN_IN,
+        )
+    except RekisteriError as error:
+        return _error(request, lang, error, "portal/my/problem.html", my_paths=MY_PATHS)
+    if created.kind == RightKind.ERASURE and created.state == RequestState.FULFILLED:
+        # Nothing is left to sign in to.
+        request.session.flush()
+        return _page(request, "portal/my/erased.html", lang, my_paths=MY_PATHS)
+    return HttpResponseRedirect(MY_PATHS[lang] + "?done=1")
+
+
+@require_safe
+@subject_required
+def download(
+    request: HttpRequest, lang: Language, person_id: int, package_id: int, name: str
+) -> HttpResponse:
+    try:
+        found = services.package_file_take(person_id=person_id, package_id=package_id, name=name)
+    except RekisteriError:
+        # Someone else's, expired, or no such package: the same answer.
+        raise Http404 from None
+    response = HttpResponse(bytes(found.content), content_type=found.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{found.name}"'
+    return response

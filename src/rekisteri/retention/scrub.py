@@ -1,0 +1,100 @@
+"""Scrubbing identifiers out of free text before it is kept anonymised (notice §6).
+
+The person's own names, e-mail addresses, phone numbers and organisation names
+are replaced first, then generic patterns that identify anyone: e-mail
+addresses, phone numbers, Finnish personal identity codes, IBANs, IP addresses
+and URLs that carry ids.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Finnish henkilötunnus: DDMMYY, century sign, three digits, check character.
+PERSONAL_IDENTITY_CODE = re.compile(r"\b\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]\b", re.IGNORECASE)
+IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
+IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
+IPV6 = re.compile(r"\b(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{1,4}\b")
+URL = re.compile(r"https?://[^\s<>\"']+")
+# A URL "with ids": a number of three or more digits, a UUID-like run or a query.
+_URL_ID = re.compile(r"\d{3,}|[0-9a-f]{8}-[0-9a-f]{4}|\?", re.IGNORECASE)
+# Finnish numbers as people write them: +358 40 123 4567, 040-123 4567, 09 1234 567.
+PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s-]?|0)\d{1,3}(?:[\s-]?\d){5,9}\b")
+
+PLACEHOLDERS = {
+    "name": "[NIMI]",
+    "organisation": "[ORGANISAATIO]",
+    "email": "[SÄHKÖPOSTI]",
+    "phone": "[PUHELIN]",
+    "personal_identity_code": "[HETU]",
+    "iban": "[IBAN]",
+    "ip": "[IP]",
+    "url": "[URL]",
+}
+
+
+@dataclass(frozen=True)
+class Identifiers:
+    """What identifies one person, to be scrubbed wherever it appears."""
+
+    names: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()
+    # Whole names ("Matti Virtanen"): in other people's records, a first name alone
+    # is someone else's as often as this person's.
+    full_names: tuple[str, ...] = ()
+
+
+def _name_pattern(name: str) -> re.Pattern[str]:
+    """A name and its Finnish inflections: Virtanen, Virtasen, Virtaselle; Matti, Matille."""
+    stems = {re.escape(name)}
+    if name.lower().endswith("nen") and len(name) > 4:
+        stems.add(re.escape(name[:-3]) + "s")
+    if len(name) > 3:
+        # Consonant gradation shortens a double consonant: Matti -> Mati(lle).
+        stems.add(re.escape(re.sub(r"(.)\1(?=.$)", r"\1", name)))
+    return re.compile(r"\b(?:" + "|".join(sorted(stems, key=len, reverse=True)) + r")\w*", re.I)
+
+
+def _digits(phone: str) -> str:
+    return re.sub(r"\D", "", phone)
+
+
+def scrub_person(text: str, who: Identifiers) -> str:
+    """Return ``text`` with this person's identifiers replaced, and nothing else."""
+    out = text
+    for full_name in sorted(who.full_names, key=len, reverse=True):
+        spaced = r"\s+".join(re.escape(part) for part in full_name.split())
+        out = re.sub(spaced, PLACEHOLDERS["name"], out, flags=re.IGNORECASE)
+    for email in who.emails:
+        out = re.sub(re.escape(email), PLACEHOLDERS["email"], out, flags=re.IGNORECASE)
+    for phone in who.phones:
+        # The same number written in any grouping, national or international.
+        national = "0" + _digits(phone)[3:] if phone.startswith("+358") else _digits(phone)
+        for form in {_digits(phone), national}:
+            spaced = r"[\s-]?".join(re.escape(d) for d in form)
+            out = re.sub(r"\+?" + spaced, PLACEHOLDERS["phone"], out)
+    for organisation in sorted(who.organisations, key=len, reverse=True):
+        if len(organisation) >= 2:
+            out = re.sub(re.escape(organisation), PLACEHOLDERS["organisation"], out, flags=re.I)
+    for name in sorted(who.names, key=len, reverse=True):
+        if len(name) >= 2:
+            out = _name_pattern(name).sub(PLACEHOLDERS["name"], out)
+    return out
+
+
+def scrub(text: str, who: Identifiers | None = None) -> str:
+    """Return ``text`` with the person's identifiers and generic identifiers replaced."""
+    if not text:
+        return text
+    out = scrub_person(text, who) if who is not None else text
+    out = EMAIL.sub(PLACEHOLDERS["email"], out)
+    out = URL.sub(lambda m: PLACEHOLDERS["url"] if _URL_ID.search(m.group(0)) else m.group(0), out)
+    out = PERSONAL_IDENTITY_CODE.sub(PLACEHOLDERS["personal_identity_code"], out)
+    out = IBAN.sub(PLACEHOLDERS["iban"], out)
+    out = IPV4.sub(PLACEHOLDERS["ip"], out)
+    out = IPV6.sub(PLACEHOLDERS["ip"], out)
+    return PHONE.sub(PLACEHOLDERS["phone"], out)

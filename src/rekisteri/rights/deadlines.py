@@ -1,0 +1,47 @@
+"""When a data subject's request must be answered.
+
+GDPR Art. 12(3): without undue delay and at the latest within one month of
+receipt; extendable once by up to two further months. Periods are counted as
+Regulation 1182/71 counts them: a period in months ends on the same date of
+the later month; when that month has no such date, on its last day; when that
+day is a Saturday, a Sunday or a public holiday, on the next working day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from functools import cache
+
+import holidays
+
+# Art. 12(3): one month, and at most two more.
+ANSWER_MONTHS = 1
+MAX_EXTENSION_MONTHS = 2
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same date ``months`` later, or that month's last day when it has no such date."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@cache
+def _finnish_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("FI", years=year)
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in _finnish_holidays(day.year)
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def due_date_for(received_on: dt.date, *, extension_months: int = 0) -> dt.date:
+    """The last day to answer a request received on ``received_on``."""
+    return next_working_day(add_months(received_on, ANSWER_MONTHS + extension_months))

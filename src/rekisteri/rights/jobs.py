@@ -1,0 +1,5 @@
+"""The rights app's jobs; importing this module registers them with the job runner."""
+
+from rekisteri.rights import notify, packages
+
+__all__ = ["notify", "packages"]

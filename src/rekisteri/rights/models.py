@@ -1,0 +1,170 @@
+"""Data subject requests (GDPR Art. 15-21) and what answering them produces."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RightKind(models.TextChoices):
+    """The rights of notice §11 that a request can exercise (keys of the policy's rights)."""
+
+    ACCESS = "access", _("access to own data")
+    RECTIFICATION = "rectification", _("rectification")
+    OBJECTION_DIRECT_MARKETING = "objection_direct_marketing", _("objection to direct marketing")
+    OBJECTION = "objection", _("objection to processing")
+    DELETION = "deletion", _("ending the customership")
+    ERASURE = "erasure", _("erasure (right to be forgotten)")
+    PORTABILITY = "portability", _("data portability")
+    RESTRICTION = "restriction", _("restriction of processing")
+
+
+class RequestState(models.TextChoices):
+    RECEIVED = "received", _("received")
+    VERIFIED = "verified", _("identity verified")
+    FULFILLED = "fulfilled", _("answered")
+    REJECTED = "rejected", _("refused")
+
+
+# A request in these states still waits for its answer.
+OPEN_STATES = (RequestState.RECEIVED, RequestState.VERIFIED)
+
+
+class RequestChannel(models.TextChoices):
+    PORTAL = "portal", _("self-service portal")
+    API = "api", _("integrating system")
+    LETTER = "letter", _("letter")
+    EMAIL = "email", _("e-mail")
+    CUSTOMER_SERVICE = "customer_service", _("customer service")
+
+
+class VerificationMethod(models.TextChoices):
+    PORTAL_SIGN_IN = "portal_sign_in", _("signed in to the portal")
+    API_CLIENT = "api_client", _("authenticated by the integrating system")
+    CODE = "code", _("code sent to contact details on file")
+    STAFF_CHECK = "staff_check", _("checked by staff")
+
+
+class SubjectRequest(models.Model):
+    """One request of a data subject, from receipt to answer.
+
+    The person is held as a plain id, not a foreign key: a request to be
+    forgotten outlives the person, as the proof that it was answered.
+    """
+
+    person_id = models.BigIntegerField(db_index=True)
+    kind = models.CharField(max_length=32, choices=RightKind.choices)
+    state = models.CharField(
+        max_length=16, choices=RequestState.choices, default=RequestState.RECEIVED
+    )
+    channel = models.CharField(max_length=20, choices=RequestChannel.choices)
+    # The subject's language, for every notice and document sent to them.
+    language = models.CharField(max_length=2, default="fi")
+    received_at = models.DateTimeField()
+    received_on = models.DateField()
+    due_on = models.DateField(db_index=True)
+    # Art. 12(3): one extension, with reasons, told to the subject.
+    extended_at = models.DateTimeField(null=True, blank=True)
+    extension_reason = models.TextField(blank=True)
+    original_due_on = models.DateField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verification_method = models.CharField(
+        max_length=20, choices=VerificationMethod.choices, blank=True
+    )
+    # What staff checked, in words; never a copy of an identity document.
+    verification_note = models.CharField(max_length=500, blank=True)
+    # The notice version in force when the request was received.
+    notice_version = models.PositiveIntegerField(null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    # What was asked: a rectification's field and proposed value. Personal data,
+    # so cleared when the person is forgotten.
+    details = models.JSONField(default=dict, blank=True)
+    # Who filed it: "subject", "staff:<id>", "api_key:<id>".
+    filed_by = models.CharField(max_length=80)
+    # Whether this request put the person under restriction (Art. 18(1)(a), (b), (d)).
+    restricts = models.BooleanField(default=False)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    # The answer's facts: counts, ids, the erasure certificate, the recipients to
+    # tell (Art. 19). Never personal data.
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["state", "due_on"]),
+            models.Index(fields=["person_id", "kind"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(due_on__gte=models.F("received_on")),
+                name="rights_request_due_after_receipt",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=RequestState.values),
+                name="rights_request_state_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"request {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class VerificationCode(models.Model):
+    """A one-time code sent to contact details on file, to verify a written request."""
+
+    request = models.ForeignKey(SubjectRequest, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"verification code {self.pk}"
+
+
+class SignInLink(models.Model):
+    """A one-time portal sign-in link e-mailed to an address already on file."""
+
+    person_id = models.BigIntegerField(db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"sign-in link {self.pk}"
+
+
+class ExportPackage(models.Model):
+    """An access or portability package, downloadable from the portal until it expires."""
+
+    request = models.ForeignKey(SubjectRequest, on_delete=models.CASCADE, related_name="packages")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    ready_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"package {self.pk}"
+
+
+class ExportFile(models.Model):
+    package = models.ForeignKey(ExportPackage, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=100)
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["package", "name"], name="rights_file_once_per_package")
+        ]
+
+    def __str__(self) -> str:
+        return f"file {self.pk} of package {self.package_id}"

@@ -1,0 +1,149 @@
+"""What the request engine tells people, by e-mail, in the person's language.
+
+Notices about a request run as jobs (they survive a crash and can be retried);
+secrets (codes, sign-in links) are sent when the transaction commits, because
+only their hashes are stored. No message carries personal data beyond what its
+reader already is: an id, a date, a link to the portal.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from rekisteri.core.jobs import JobRun, job, job_enqueue
+from rekisteri.policy.selectors import policy_get
+from rekisteri.register import models as rm
+from rekisteri.rights.models import RightKind, SubjectRequest
+from rekisteri.rights.selectors import requests_queue
+
+logger = logging.getLogger(__name__)
+
+PORTAL_PATHS = {"fi": "/oma/", "en": "/en/my/"}
+
+
+def _context(language: str, **extra: Any) -> dict[str, Any]:
+    policy = policy_get()
+    return {
+        "controller": policy.controller,
+        "register_name": policy.register_name(language),  # type: ignore[arg-type]
+        "authority": policy.supervisory_authority,
+        "authority_name": policy.supervisory_authority.name(language),  # type: ignore[arg-type]
+        "portal_url": settings.REKISTERI_BASE_URL + PORTAL_PATHS.get(language, "/oma/"),
+        **extra,
+    }
+
+
+def _send(template: str, language: str, to: str, **extra: Any) -> None:
+    """Render ``rights/email/<template>_<lang>.txt`` (first line: subject) and send it."""
+    with translation.override(language):
+        text = render_to_string(
+            f"rights/email/{template}_{language}.txt", _context(language, **extra)
+        )
+    subject, _, body = text.strip().partition("\n")
+    send_mail(subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, [to])
+
+
+def address_on_file(person_id: int) -> str | None:
+    """The person's most recently stored e-mail address, where notices and codes go."""
+    return (
+        rm.EmailAddress.objects.filter(person_id=person_id)
+        .order_by("-stored_at")
+        .values_list("address", flat=True)
+        .first()
+    )
+
+
+def dpo_address() -> str:
+    if settings.REKISTERI_DPO_EMAIL:
+        return str(settings.REKISTERI_DPO_EMAIL)
+    controller = policy_get().controller
+    dpo = controller.data_protection_officer
+    return str(dpo.email if dpo else controller.contact_email)
+
+
+def subject_notice(request: SubjectRequest, event: str) -> None:
+    """Queue a notice to the person about their request (received, extended, answered ...)."""
+    if request.kind == RightKind.ERASURE and event in ("fulfilled",):
+        # Sent from the address captured before erasure (``erasure_capture``).
+        return
+    job_enqueue("rights.notify", request_id=request.pk, event=event)
+
+
+@job("rights.notify")
+def _notify_job(run: JobRun) -> None:
+    if run.checkpoint.get("sent"):
+        return
+    request = SubjectRequest.objects.get(pk=run.arguments["request_id"])
+    to = address_on_file(request.person_id)
+    if to is None:
+        # The answer goes by letter; the handler's queue shows it.
+        run.save(sent=False, skipped="no e-mail address on file")
+        return
+    _send(
+        f"request_{run.arguments['event']}",
+        request.language,
+        to,
+        request=request,
+        kind_label=RightKind(request.kind).label,
+    )
+    run.save(sent=True)
+
+
+def code_send(request: SubjectRequest, address: str, code: str) -> None:
+    transaction.on_commit(
+        lambda: _send("verification_code", request.language, address, request=request, code=code)
+    )
+
+
+def sign_in_link_send(address: str, language: str, url: str) -> None:
+    transaction.on_commit(lambda: _send("sign_in_link", language, address, url=url))
+
+
+def erasure_capture(request: SubjectRequest) -> None:
+    """Before the address is erased, arrange the last message: the erasure is done."""
+    to = address_on_file(request.person_id)
+    if to is None:
+        return
+
+    def send() -> None:
+        request.refresh_from_db()
+        try:
+            _send(
+                "request_erased",
+                request.language,
+                to,
+                request=request,
+                certificate=request.result.get("certificate", {}),
+            )
+        except OSError:
+            # Ids only: the address itself is gone from the register by now.
+            logger.exception("the erasure notice of request %s could not be sent", request.pk)
+
+    transaction.on_commit(send)
+
+
+def restriction_lift_notice(request: SubjectRequest) -> None:
+    """Art. 18(3): the person is told before the restriction is lifted; no notice, no lift."""
+    to = address_on_file(request.person_id)
+    if to is not None:
+        _send("restriction_lifted", request.language, to, request=request)
+
+
+@job("rights.remind")
+def _remind_job(run: JobRun) -> None:
+    """Tell the data protection officer which requests are due soon or overdue."""
+    if run.checkpoint.get("sent"):
+        return
+    queue = requests_queue()
+    if not (queue.due_soon or queue.overdue):
+        run.save(sent=False)
+        return
+    _send("dpo_reminder", "fi", dpo_address(), due_soon=queue.due_soon, overdue=queue.overdue)
+    run.save(sent=True)

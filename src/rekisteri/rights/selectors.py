@@ -1,0 +1,64 @@
+"""Reads of the request engine: the handler's queue and a subject's own requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from rekisteri.core import clock
+from rekisteri.core.actors import Actor
+from rekisteri.core.errors import NotFound
+from rekisteri.rights.models import OPEN_STATES, ExportPackage, SubjectRequest
+
+
+def filer(actor: Actor) -> str:
+    """How a request records who filed it: "api_key:7", "staff:3", "subject:12"."""
+    return f"{actor.kind}:{actor.id}"
+
+
+def request_get(*, request_id: int, filed_by: Actor | None = None) -> SubjectRequest:
+    """One request; with ``filed_by``, only if that actor filed it (any other is not found)."""
+    found = SubjectRequest.objects.filter(pk=request_id).first()
+    if found is None or (filed_by is not None and found.filed_by != filer(filed_by)):
+        raise NotFound(f"there is no request {request_id}", data={"request_id": request_id})
+    return found
+
+
+def requests_all() -> list[SubjectRequest]:
+    """Every request, open or answered, by due date."""
+    return list(SubjectRequest.objects.order_by("due_on", "id"))
+
+
+@dataclass(frozen=True)
+class Queue:
+    open: list[SubjectRequest]
+    due_soon: list[SubjectRequest]
+    overdue: list[SubjectRequest]
+
+
+def requests_queue(*, soon_days: int = 7) -> Queue:
+    """Open requests by due date, with those due within ``soon_days`` and those overdue."""
+    today = clock.today()
+    open_ = list(SubjectRequest.objects.filter(state__in=OPEN_STATES).order_by("due_on", "id"))
+    return Queue(
+        open=open_,
+        due_soon=[r for r in open_ if today <= r.due_on <= today + dt.timedelta(days=soon_days)],
+        overdue=[r for r in open_ if r.due_on < today],
+    )
+
+
+def requests_of(*, person_id: int) -> list[SubjectRequest]:
+    """The person's own requests, newest first."""
+    return list(SubjectRequest.objects.filter(person_id=person_id).order_by("-received_at", "-id"))
+
+
+def packages_of(*, person_id: int) -> list[ExportPackage]:
+    """The person's packages that are ready and not expired, newest first."""
+    return list(
+        ExportPackage.objects.filter(
+            request__person_id=person_id, ready_at__isnull=False, expires_at__gt=clock.now()
+        )
+        .select_related("request")
+        .prefetch_related("files")
+        .order_by("-ready_at")
+    )

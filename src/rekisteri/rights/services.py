@@ -1,0 +1,656 @@
+"""The request engine: intake, verification, deadlines and the answer to each right.
+
+A request moves along one table of transitions (``TRANSITIONS``), through one
+function (``_transition``) that stamps the time and writes the audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from enum import StrEnum
+from typing import Any
+
+from django.db import transaction
+
+from rekisteri.audit.models import AuditEvent
+from rekisteri.audit.services import audit_record
+from rekisteri.consent.models import ConsentAction
+from rekisteri.consent.services import CHANNELS as CONSENT_CHANNELS
+from rekisteri.consent.services import consent_record
+from rekisteri.core import clock
+from rekisteri.core.actors import Actor, ActorKind
+from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from rekisteri.core.jobs import JobRun, job, job_enqueue
+from rekisteri.core.models import Job
+from rekisteri.policy.schema import LegalBasis
+from rekisteri.policy.selectors import notice_version_current, policy_get
+from rekisteri.register import models as rm
+from rekisteri.register import services as register
+from rekisteri.register import validation as v
+from rekisteri.register.disclosures import disclosures_of
+from rekisteri.retention.erasure import person_erase
+from rekisteri.rights import notify
+from rekisteri.rights.deadlines import MAX_EXTENSION_MONTHS, due_date_for
+from rekisteri.rights.models import (
+    OPEN_STATES,
+    ExportFile,
+    ExportPackage,
+    RequestChannel,
+    RequestState,
+    RightKind,
+    SignInLink,
+    SubjectRequest,
+    VerificationCode,
+    VerificationMethod,
+)
+from rekisteri.rights.selectors import filer
+
+# The one table of allowed moves. An objection to direct marketing is answered
+# on receipt, verified or not (Art. 21(3): at once, without conditions).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    RequestState.RECEIVED: frozenset(
+        {RequestState.VERIFIED, RequestState.REJECTED, RequestState.FULFILLED}
+    ),
+    RequestState.VERIFIED: frozenset({RequestState.FULFILLED, RequestState.REJECTED}),
+    RequestState.FULFILLED: frozenset(),
+    RequestState.REJECTED: frozenset(),
+}
+# What a verified person's own request gets at once, with no one's judgement
+# needed: the rest (a rectification, a general objection) waits for the handler.
+SELF_SERVICE_KINDS = frozenset(
+    {
+        RightKind.ACCESS,
+        RightKind.PORTABILITY,
+        RightKind.DELETION,
+        RightKind.ERASURE,
+        RightKind.RESTRICTION,
+    }
+)
+# Art. 18(1)(a), (b), (d): processing is restricted while these are pending.
+RESTRICTING_KINDS = frozenset({RightKind.RECTIFICATION, RightKind.ERASURE, RightKind.OBJECTION})
+# A package can be downloaded this long after it is ready.
+PACKAGE_DAYS = 14
+CODE_MINUTES = 30
+CODE_ATTEMPTS = 5
+LANGUAGES = ("fi", "en")
+# The engine acts for the person when it builds their package or answers on its own.
+ENGINE = Actor(
+    ActorKind.SYSTEM,
+    "rights",
+    purposes=frozenset(),
+    sees_restricted=True,
+    origin="rights engine",
+)
+
+
+class RightsCode(StrEnum):
+    """Machine codes of the rights app's refusals."""
+
+    INVALID_STATE = "request_invalid_state"
+    NOT_VERIFIED = "request_not_verified"
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _locked(request_id: int) -> SubjectRequest:
+    found = SubjectRequest.objects.select_for_update().filter(pk=request_id).first()
+    if found is None:
+        raise NotFound(f"there is no request {request_id}", data={"request_id": request_id})
+    return found
+
+
+def handler_require(actor: Actor) -> None:
+    """Requests are handled by the data protection officer, the command line or the engine."""
+    if actor.kind == ActorKind.STAFF and not actor.sees_restricted:
+        raise Forbidden("only the data protection officer handles data subject requests")
+    if actor.kind in (ActorKind.SUBJECT, ActorKind.API_KEY):
+        raise Forbidden("this client cannot handle requests")
+
+
+def _transition(
+    request: SubjectRequest, to: RequestState, *, actor: Actor, **data: Any
+) -> SubjectRequest:
+    if to not in TRANSITIONS[request.state]:
+        raise Conflict(
+            f"request {request.pk} is {request.state}; it cannot become {to}",
+            code=RightsCode.INVALID_STATE,
+            data={"request_id": request.pk, "state": request.state, "to": str(to)},
+        )
+    now = clock.now()
+    request.state = to
+    if to == RequestState.VERIFIED:
+        request.verified_at = now
+    if to in (RequestState.FULFILLED, RequestState.REJECTED):
+        request.decided_at = now
+    request.save()
+    audit_record(
+        actor=actor,
+        event=AuditEvent.REQUEST_CHANGED,
+        person_id=request.person_id,
+        data={"request": request.pk, "kind": request.kind, "state": str(to), **data},
+    )
+    return request
+
+
+def _person_or_404(person_id: int) -> rm.Person:
+    person = rm.Person.objects.filter(pk=person_id, erased_at__isnull=True).first()
+    if person is None:
+        raise NotFound(f"there is no person {person_id}", data={"person_id": person_id})
+    return person
+
+
+def _clean_details(kind: RightKind, details: dict[str, Any]) -> dict[str, Any]:
+    """The shape of what is asked; the values are checked as the register checks them."""
+    if kind == RightKind.RECTIFICATION:
+        clean: dict[str, Any] = {}
+        if details.get("email"):
+            clean["email"] = v.clean_email(str(details["email"]))
+        if details.get("phone"):
+            clean["phone"] = v.clean_phone(str(details["phone"]))
+        address = details.get("address")
+        if address:
+            if not isinstance(address, dict):
+                raise InvalidInput("address: give street_address, postal_code and city")
+            # The register's own rules, now: a bad postal code is refused when proposed,
+            # not when the handler tries to apply it.
+            checked = register.address_clean(
+                register.AddressIn(
+                    street_address=str(address.get("street_address", "")),
+                    postal_code=str(address.get("postal_code", "")),
+                    city=str(address.get("city", "")),
+                )
+            )
+            clean["address"] = {
+                "street_address": checked.street_address,
+                "postal_code": checked.postal_code,
+                "city": checked.city,
+            }
+        if not clean:
+            raise InvalidInput(
+                "a rectification names at least one of email, phone or address",
+                data={"field": "details"},
+            )
+        clean["reason"] = v.clean_note(
+            str(details.get("reason") or "proposed by the data subject"),
+            field="reason",
+            max_length=500,
+        )
+        return clean
+    if details.get("reason"):
+        return {"reason": v.clean_note(str(details["reason"]), field="reason", max_length=500)}
+    return {}
+
+
+@transaction.atomic
+def request_create(
+    *,
+    actor: Actor,
+    person_id: int,
+    kind: str,
+    channel: str,
+    received_at: dt.datetime | None = None,
+    language: str = "fi",
+    details: dict[str, Any] | None = None,
+    verified_by: VerificationMethod | None = None,
+) -> SubjectRequest:
+    """Register a request; the deadline runs from its receipt (Art. 12(3))."""
+    if kind not in RightKind.values:
+        raise InvalidInput(
+            f"kind: must be one of {', '.join(RightKind.values)}", data={"field": "kind"}
+        )
+    if channel not in RequestChannel.values:
+        raise InvalidInput(
+            f"channel: must be one of {', '.join(RequestChannel.values)}",
+            data={"field": "channel"},
+        )
+    if language not in LANGUAGES:
+        raise InvalidInput("language: must be fi or en", data={"field": "language"})
+    right = RightKind(kind)
+    clean = _clean_details(right, details or {})
+    person = _person_or_404(person_id)
+    now = clock.now()
+    at = received_at or now
+    if at > now:
+        raise InvalidInput("received_at: a request is registered after it arrived")
+    received_on = at.astimezone(clock.HELSINKI).date()
+    version = notice_version_current()
+    original = (
+        SubjectRequest.objects.filter(
+            person_id=person.pk,
+            kind=right,
+            state__in=OPEN_STATES,
+            duplicate_of__isnull=True,
+        )
+        .order_by("received_at")
+        .first()
+    )
+    request = SubjectRequest.objects.create(
+        person_id=person.pk,
+        kind=right,
+        channel=channel,
+        language=language,
+        received_at=at,
+        received_on=received_on,
+        due_on=due_date_for(received_on),
+        notice_version=version.number if version else None,
+        duplicate_of=original,
+        details=clean,
+        filed_by=filer(actor),
+    )
+    audit_record(
+        actor=actor,
+        event=AuditEvent.REQUEST_CHANGED,
+        person_id=person.pk,
+        data={
+            "request": request.pk,
+            "kind": right.value,
+            "state": RequestState.RECEIVED.value,
+            "channel": channel,
+            **({"duplicate_of": original.pk} if original else {}),
+        },
+    )
+    if verified_by is not None:
+        request.verification_method = verified_by
+        _transition(request, RequestState.VERIFIED, actor=actor, method=str(verified_by))
+    if right in RESTRICTING_KINDS:
+        register.person_restrict(actor=actor, person_id=person.pk)
+        request.restricts = True
+        request.save(update_fields=["restricts"])
+    notify.subject_notice(request, "received")
+    if right == RightKind.OBJECTION_DIRECT_MARKETING:
+        # Art. 21(3): no balancing, no verification, every channel, at once.
+        request_fulfil(actor=actor, request_id=request.pk)
+        request.refresh_from_db()
+    elif verified_by is not None and right in SELF_SERVICE_KINDS and original is None:
+        request_fulfil(actor=ENGINE, request_id=request.pk)
+        request.refresh_from_db()
+    return request
+
+
+@transaction.atomic
+def request_verify(
+    *, actor: Actor, request_id: int, method: VerificationMethod, note: str = ""
+) -> SubjectRequest:
+    """Record that the requester is the person (Art. 12(6)); the deadline does not move."""
+    handler_require(actor)
+    request = _locked(request_id)
+    if method == VerificationMethod.STAFF_CHECK:
+        if not note.strip():
+            raise InvalidInput(
+                "note: say what was checked (never copy an identity document)",
+                data={"field": "note"},
+            )
+        request.verification_note = v.clean_note(note, field="note", max_length=500)
+    request.verification_method = method
+    return _transition(request, RequestState.VERIFIED, actor=actor, method=str(method))
+
+
+@transaction.atomic
+def request_verification_code_send(*, actor: Actor, request_id: int) -> VerificationCode:
+    """E-mail a one-time code to the address on file; answering it verifies the request."""
+    handler_require(actor)
+    request = _locked(request_id)
+    if request.state != RequestState.RECEIVED:
+        raise Conflict(
+            f"request {request.pk} is {request.state}; only a received request is verified",
+            code=RightsCode.INVALID_STATE,
+        )
+    address = notify.address_on_file(request.person_id)
+    if address is None:
+        raise Conflict(
+            "the person has no e-mail address on file; verify by another way",
+            code=RightsCode.INVALID_STATE,
+        )
+    code = f"{secrets.randbelow(10**8):08d}"
+    now = clock.now()
+    VerificationCode.objects.filter(request=request, used_at__isnull=True).update(used_at=now)
+    created = VerificationCode.objects.create(
+        request=request,
+        code_hash=_digest(code),
+        created_at=now,
+        expires_at=now + dt.timedelta(minutes=CODE_MINUTES),
+    )
+    notify.code_send(request, address, code)
+    audit_record(
+        actor=actor,
+        event=AuditEvent.REQUEST_CHANGED,
+        person_id=request.person_id,
+        data={"request": request.pk, "verification_code_sent": True},
+    )
+    return created
+
+
+def request_verify_code(*, actor: Actor, request_id: int, code: str) -> SubjectRequest:
+    """Verify a request with the code the person received; five wrong tries use a code up."""
+    with transaction.atomic():
+        request = _locked(request_id)
+        pending = (
+            VerificationCode.objects.select_for_update()
+            .filter(request=request, used_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        now = clock.now()
+        if pending is None or pending.expires_at < now or pending.attempts >= CODE_ATTEMPTS:
+            raise InvalidInput(
+                "there is no valid code for this request; send a new one", data={"field": "code"}
+            )
+        # Counted in its own transaction, so that a wrong guess is not rolled back.
+        pending.attempts += 1
+        pending.save(update_fields=["attempts"])
+    if not secrets.compare_digest(pending.code_hash, _digest(code.strip())):
+        raise InvalidInput("the code is not right", data={"field": "code"})
+    with transaction.atomic():
+        request = _locked(request_id)
+        if request.state != RequestState.RECEIVED:
+            raise Conflict(
+                f"request {request.pk} is {request.state}; it needs no code",
+                code=RightsCode.INVALID_STATE,
+            )
+        VerificationCode.objects.filter(pk=pending.pk).update(used_at=clock.now())
+        request.verification_method = VerificationMethod.CODE
+        return _transition(request, RequestState.VERIFIED, actor=actor, method="code")
+
+
+@transaction.atomic
+def request_extend(*, actor: Actor, request_id: int, months: int, reason: str) -> SubjectRequest:
+    """Extend the deadline once, by up to two months, before it passes (Art. 12(3))."""
+    handler_require(actor)
+    request = _locked(request_id)
+    if not request.is_open:
+        raise Conflict(
+            f"request {request.pk} is {request.state}; it is no longer open",
+            code=RightsCode.INVALID_STATE,
+        )
+    if request.extended_at is not None:
+        raise Conflict("a request is extended only once", code=RightsCode.INVALID_STATE)
+    if clock.today() > request.due_on:
+        raise Conflict(
+            "the deadline has passed; an extension must be told within the first month",
+            code=RightsCode.INVALID_STATE,
+        )
+    if months not in range(1, MAX_EXTENSION_MONTHS + 1):
+        raise InvalidInput("months: one or two", data={"field": "months"})
+    why = v.clean_note(reason, field="reason", max_length=1000)
+    if not why:
+        raise InvalidInput("reason: the subject must be told why", data={"field": "reason"})
+    request.original_due_on = request.due_on
+    request.due_on = due_date_for(request.received_on, extension_months=months)
+    request.extended_at = clock.now()
+    request.extension_reason = why
+    request.save()
+    audit_record(
+        actor=actor,
+        event=AuditEvent.REQUEST_CHANGED,
+        person_id=request.person_id,
+        data={"request": request.pk, "extended_to": request.due_on.isoformat()},
+    )
+    notify.subject_notice(request, "extended")
+    return request
+
+
+def _recipients_to_tell(person_id: int) -> list[dict[str, Any]]:
+    """Art. 19: every recipient the person's data were disclosed to."""
+    return [
+        {
+            "disclosure": d.pk,
+            "recipient": d.recipient,
+            "disclosed_on": d.disclosed_on.isoformat(),
+            "categories": d.categories,
+        }
+        for d in disclosures_of(person_id=person_id)
+    ]
+
+
+def _pending_restricting(request: SubjectRequest) -> bool:
+    """Whether another open request of the person still keeps them restricted."""
+    return (
+        SubjectRequest.objects.filter(
+            person_id=request.person_id, restricts=True, state__in=OPEN_STATES
+        )
+        .exclude(pk=request.pk)
+        .exists()
+    )
+
+
+def _release_restriction(request: SubjectRequest, *, actor: Actor) -> None:
+    """Lift a restriction this request set, unless another pending request still needs it."""
+    if not request.restricts or _pending_restricting(request):
+        return
+    standing = SubjectRequest.objects.filter(
+        person_id=request.person_id,
+        kind=RightKind.RESTRICTION,
+        state=RequestState.FULFILLED,
+        result__lifted_at__isnull=True,
+    )
+    if standing.exists():
+        return
+    if rm.Person.objects.filter(pk=request.person_id, erased_at__isnull=True).exists():
+        notify.restriction_lift_notice(request)
+        register.person_restriction_lift(actor=actor, person_id=request.person_id)
+
+
+@transaction.atomic
+def request_fulfil(*, actor: Actor, request_id: int, decision_reason: str = "") -> SubjectRequest:
+    """Answer the request: do what the right asks, record it, tell the person."""
+    request = _locked(request_id)
+    if request.kind != RightKind.OBJECTION_DIRECT_MARKETING:
+        # An objection is answered on the subject's own act; the rest is the handler's.
+        handler_require(actor)
+    if not request.is_open:
+        raise Conflict(
+            f"request {request.pk} is {request.state}; it has been answered",
+            code=RightsCode.INVALID_STATE,
+        )
+    if (
+        request.kind != RightKind.OBJECTION_DIRECT_MARKETING
+        and request.state != RequestState.VERIFIED
+    ):
+        raise Conflict(
+            f"request {request.pk} is {request.state}; verify the requester's identity first",
+            code=RightsCode.NOT_VERIFIED,
+            data={"request_id": request.pk, "state": request.state},
+        )
+    request.decision_reason = (
+        v.clean_note(decision_reason, field="reason", max_length=1000) if decision_reason else ""
+    )
+    kind = RightKind(request.kind)
+    result: dict[str, Any] = {}
+    if kind in (RightKind.ACCESS, RightKind.PORTABILITY):
+        package = ExportPackage.objects.create(
+            request=request,
+            created_at=clock.now(),
+            expires_at=clock.now() + dt.timedelta(days=PACKAGE_DAYS),
+        )
+        job = job_enqueue("rights.package", package_id=package.pk)
+        request.result = {**request.result, "package": package.pk, "job": job.pk}
+        request.save(update_fields=["result", "decision_reason"])
+        audit_record(
+            actor=actor,
+            event=AuditEvent.REQUEST_CHANGED,
+            person_id=request.person_id,
+            data={"request": request.pk, "package": package.pk, "job": job.pk},
+        )
+        # The package job completes the answer when the files are ready.
+        return request
+    if kind == RightKind.RECTIFICATION:
+        address = request.details.get("address")
+        register.person_rectify(
+            actor=actor,
+            person_id=request.person_id,
+            reason=request.details.get("reason", ""),
+            email=request.details.get("email"),
+            phone=request.details.get("phone"),
+            address=register.AddressIn(**address) if address else None,
+        )
+        result["recipients_to_tell"] = _recipients_to_tell(request.person_id)
+    elif kind == RightKind.OBJECTION_DIRECT_MARKETING:
+        _object_to(request, "marketing", actor=actor)
+    elif kind == RightKind.OBJECTION:
+        purposes = [
+            key
+            for key, purpose in policy_get().purposes.items()
+            if purpose.legal_basis == LegalBasis.LEGITIMATE_INTEREST
+        ]
+        for purpose in purposes:
+            _object_to(request, purpose, actor=actor)
+        result["objected_purposes"] = purposes
+    elif kind == RightKind.DELETION:
+        open_customerships = rm.Customership.objects.filter(
+            person_id=request.person_id, ended_on__isnull=True
+        ).values_list("pk", flat=True)
+        ended = 0
+        for customership_id in open_customerships:
+            register.customership_end(
+                actor=actor,
+                person_id=request.person_id,
+                customership_id=customership_id,
+                reason="ended at the customer's request",
+            )
+            ended += 1
+        # Ending the customership ends direct marketing too.
+        _object_to(request, "marketing", actor=actor)
+        result["customerships_ended"] = ended
+    elif kind == RightKind.ERASURE:
+        recipients = _recipients_to_tell(request.person_id)
+        notify.erasure_capture(request)
+        certificate = person_erase(
+            actor=actor, person_id=request.person_id, reason=f"request {request.pk}"
+        )
+        # What the person asked for, in their own words, and the copies of their
+        # data made for them, go with them.
+        SubjectRequest.objects.filter(person_id=request.person_id).update(details={})
+        ExportPackage.objects.filter(request__person_id=request.person_id).delete()
+        SignInLink.objects.filter(person_id=request.person_id).delete()
+        request.details = {}
+        result["certificate"] = certificate.as_dict()
+        result["recipients_to_tell"] = recipients
+    elif kind == RightKind.RESTRICTION:
+        register.person_restrict(actor=actor, person_id=request.person_id)
+        result["recipients_to_tell"] = _recipients_to_tell(request.person_id)
+    request.result = {**request.result, **result}
+    _transition(request, RequestState.FULFILLED, actor=actor)
+    _close_duplicates(request, actor=actor)
+    if kind != RightKind.ERASURE:
+        _release_restriction(request, actor=actor)
+    notify.subject_notice(request, "fulfilled")
+    return request
+
+
+def _close_duplicates(request: SubjectRequest, *, actor: Actor) -> None:
+    """A request made again while the first was open is answered by the first's answer."""
+    for duplicate in request.duplicates.filter(state__in=OPEN_STATES):
+        duplicate.result = {"answered_by": request.pk}
+        _transition(duplicate, RequestState.FULFILLED, actor=actor, answered_by=request.pk)
+
+
+def _object_to(request: SubjectRequest, scope: str, *, actor: Actor) -> None:
+    """Record the person's objection in the consent ledger, by the request's channel."""
+    consent_record(
+        actor=actor,
+        person_id=request.person_id,
+        scope=scope,
+        action=ConsentAction.OBJECTED,
+        # A request by letter, e-mail, the portal or the API is recorded as such;
+        # one made in person, as customer service.
+        channel=request.channel if request.channel in CONSENT_CHANNELS else "customer_service",
+    )
+
+
+@transaction.atomic
+def request_package_ready(*, package_id: int) -> SubjectRequest:
+    """The package job's last step: the files are stored, the request is answered."""
+    package = ExportPackage.objects.select_related("request").get(pk=package_id)
+    package.ready_at = clock.now()
+    package.save(update_fields=["ready_at"])
+    request = _locked(package.request_id)
+    if request.is_open:
+        _transition(request, RequestState.FULFILLED, actor=ENGINE, package=package.pk)
+        _close_duplicates(request, actor=ENGINE)
+        notify.subject_notice(request, "package_ready")
+    return request
+
+
+@transaction.atomic
+def request_reject(*, actor: Actor, request_id: int, reason: str) -> SubjectRequest:
+    """Refuse the request with reasons; the person is told how to complain (Art. 12(4))."""
+    handler_require(actor)
+    request = _locked(request_id)
+    why = v.clean_note(reason, field="reason", max_length=1000) if reason else ""
+    if not why:
+        raise InvalidInput("reason: a refusal must say why", data={"field": "reason"})
+    request.decision_reason = why
+    _transition(request, RequestState.REJECTED, actor=actor)
+    _release_restriction(request, actor=actor)
+    notify.subject_notice(request, "rejected")
+    return request
+
+
+@transaction.atomic
+def restriction_lift(*, actor: Actor, request_id: int) -> SubjectRequest:
+    """Lift a restriction the person asked for; they are told before it is lifted (Art. 18(3))."""
+    handler_require(actor)
+    request = _locked(request_id)
+    if request.kind != RightKind.RESTRICTION or request.state != RequestState.FULFILLED:
+        raise Conflict(
+            "only an answered restriction request is lifted", code=RightsCode.INVALID_STATE
+        )
+    if request.result.get("lifted_at"):
+        raise Conflict("this restriction was already lifted", code=RightsCode.INVALID_STATE)
+    request.result = {**request.result, "lifted_at": clock.now().isoformat()}
+    request.save(update_fields=["result"])
+    if not _pending_restricting(request):
+        notify.restriction_lift_notice(request)
+        register.person_restriction_lift(actor=actor, person_id=request.person_id)
+    audit_record(
+        actor=actor,
+        event=AuditEvent.REQUEST_CHANGED,
+        person_id=request.person_id,
+        data={"request": request.pk, "restriction_lifted": True},
+    )
+    return request
+
+
+@transaction.atomic
+def package_file_take(*, person_id: int, package_id: int, name: str) -> ExportFile:
+    """A file of the person's own ready, unexpired package; the first download is noted."""
+    found = (
+        ExportFile.objects.select_for_update()
+        .filter(
+            package_id=package_id,
+            name=name,
+            package__request__person_id=person_id,
+            package__ready_at__isnull=False,
+            package__expires_at__gt=clock.now(),
+        )
+        .first()
+    )
+    if found is None:
+        raise NotFound("there is no such package", data={"package_id": package_id})
+    if found.downloaded_at is None:
+        found.downloaded_at = clock.now()
+        found.save(update_fields=["downloaded_at"])
+    return found
+
+
+def rights_daily_jobs() -> list[int]:
+    """Queue today's reminder to the data protection officer and the package purge,
+    unless they were queued today already; the worker calls this every few minutes."""
+    today_start = dt.datetime.combine(clock.today(), dt.time(), tzinfo=clock.HELSINKI)
+    queued = []
+    with transaction.atomic():
+        for name in ("rights.remind", "rights.purge"):
+            if not Job.objects.filter(name=name, created_at__gte=today_start).exists():
+                queued.append(job_enqueue(name).pk)
+    return queued
+
+
+@job("rights.purge")
+def _purge_expired_packages(run: JobRun) -> None:
+    """Copies of a person's data are kept only until their download link expires."""
+    removed, _ = ExportFile.objects.filter(package__expires_at__lte=clock.now()).delete()
+    run.save(removed=removed)

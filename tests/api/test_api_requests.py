@@ -1,0 +1,283 @@
+"""Requests filed over the API by a system that authenticated the person itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import time_machine
+
+from rekisteri.audit.models import AuditEntry
+from rekisteri.consent.models import ConsentEvent
+from rekisteri.core.actors import CLI
+from rekisteri.register.models import Person
+from rekisteri.rights import services as rs
+from rekisteri.rights.models import RequestState, SubjectRequest
+from rekisteri.staff.models import ApiKey
+from tests.api.conftest import Api
+from tests.rights.conftest import SUBJECT_EMAIL, Subject, register_aino
+
+NOW = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)
+REQUESTS = ["requests:write"]
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def aino(db: None) -> Subject:
+    return register_aino()
+
+
+@pytest.fixture
+def service(make_key: Callable[..., str]) -> Api:
+    """The analysis service, filing requests from its own "delete my account" button."""
+    return Api(make_key(scopes=REQUESTS, purposes=[]))
+
+
+def _filed_by(client: Api) -> str:
+    key = ApiKey.objects.get(prefix=client.headers["Authorization"].split("_")[1])
+    return f"api_key:{key.pk}"
+
+
+def test_a_system_files_an_access_request_verified_by_its_own_sign_in(
+    aino: Subject, service: Api
+) -> None:
+    response = service.call("post", "/requests", {"person_id": aino.pk, "kind": "access"})
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    # 2.2.2026 + one month = Monday 2.3.2026 (Art. 12(3)).
+    assert body == {
+        "id": body["id"],
+        "kind": "access",
+        "state": "verified",
+        "received_on": "2026-02-02",
+        "due_on": "2026-03-02",
+        "duplicate_of": None,
+        "extended": False,
+    }
+    filed = SubjectRequest.objects.get(pk=body["id"])
+    assert filed.channel == "api"
+    assert filed.verification_method == "api_client"
+    assert filed.filed_by == _filed_by(service)
+    assert "job" in filed.result  # the worker builds the package for the portal
+    entry = AuditEntry.objects.filter(data__request=filed.pk, data__state="received").get()
+    assert (entry.actor_kind, entry.actor_id) == ("api_key", filed.filed_by.split(":")[1])
+
+
+def test_a_delete_my_account_button_erases_the_person_at_once(aino: Subject, service: Api) -> None:
+    response = service.call("post", "/requests", {"person_id": aino.pk, "kind": "erasure"})
+
+    assert response.status_code == 201, response.content
+    assert response.json()["state"] == "fulfilled"
+    filed = SubjectRequest.objects.get(pk=response.json()["id"])
+    assert filed.result["certificate"]["person_id"] == aino.pk
+    assert Person.objects.get(pk=aino.pk).erased_at is not None
+    assert service.call("get", f"/requests/{filed.pk}").json()["state"] == "fulfilled"
+
+
+def test_the_person_can_be_named_by_an_email_address_on_file_in_any_case(
+    aino: Subject, service: Api
+) -> None:
+    response = service.call(
+        "post",
+        "/requests",
+        {"email": SUBJECT_EMAIL.upper(), "kind": "access", "language": "en"},
+    )
+
+    assert response.status_code == 201, response.content
+    filed = SubjectRequest.objects.get(pk=response.json()["id"])
+    assert filed.person_id == aino.pk
+    assert filed.language == "en"
+
+
+@pytest.mark.parametrize(
+    "who", [{"email": "nobody@example.fi"}, {"person_id": 10**9}], ids=["email", "id"]
+)
+def test_an_unknown_person_is_404_in_the_one_error_format(
+    db: None, service: Api, who: dict[str, Any]
+) -> None:
+    response = service.call("post", "/requests", {**who, "kind": "access"})
+
+    assert response.status_code == 404
+    assert set(response.json()) == {"code", "message", "data"}
+    assert "nobody@example.fi" not in response.content.decode()
+    assert SubjectRequest.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"kind": "access"},
+        {"person_id": 1, "email": SUBJECT_EMAIL, "kind": "access"},
+        {"person_id": 1, "kind": "gossip"},
+        {"person_id": 1, "kind": "access", "language": "sv"},
+        {"person_id": "1", "kind": "access"},
+        {"person_id": 1, "kind": "access", "channel": "letter"},
+        {"person_id": 1, "kind": "access", "details": {"phone": "0401234567"}},
+        {"person_id": 1, "kind": "rectification", "details": {"shoe_size": "42"}},
+    ],
+    ids=[
+        "no person",
+        "both id and email",
+        "unknown kind",
+        "unknown language",
+        "id as text",
+        "unknown key",
+        "contact data outside a rectification",
+        "unknown detail",
+    ],
+)
+def test_a_body_outside_the_schema_is_refused_and_files_nothing(
+    aino: Subject, service: Api, body: dict[str, Any]
+) -> None:
+    response = service.call("post", "/requests", body)
+
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "invalid_request"
+    assert SubjectRequest.objects.count() == 0
+
+
+def test_a_rectification_carries_its_cleaned_proposal(aino: Subject, service: Api) -> None:
+    response = service.call(
+        "post",
+        "/requests",
+        {
+            "person_id": aino.pk,
+            "kind": "rectification",
+            "details": {
+                "phone": "040 765 4321",
+                "address": {
+                    "street_address": "Uusikatu 5",
+                    "postal_code": "40200",
+                    "city": "Jyväskylä",
+                },
+                "reason": "moved house",
+            },
+        },
+    )
+
+    assert response.status_code == 201, response.content
+    filed = SubjectRequest.objects.get(pk=response.json()["id"])
+    assert filed.details == {
+        "phone": "+358407654321",
+        "address": {"street_address": "Uusikatu 5", "postal_code": "40200", "city": "Jyväskylä"},
+        "reason": "moved house",
+    }
+
+
+def test_a_proposal_that_breaks_a_register_rule_is_400_and_files_nothing(
+    aino: Subject, service: Api
+) -> None:
+    response = service.call(
+        "post",
+        "/requests",
+        {"person_id": aino.pk, "kind": "rectification", "details": {"phone": "12"}},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_phone"
+    assert SubjectRequest.objects.count() == 0
+
+
+def test_an_objection_to_direct_marketing_is_answered_at_once(aino: Subject, service: Api) -> None:
+    response = service.call(
+        "post", "/requests", {"person_id": aino.pk, "kind": "objection_direct_marketing"}
+    )
+
+    assert response.status_code == 201
+    assert response.json()["state"] == "fulfilled"  # Art. 21(3)
+    assert ConsentEvent.objects.filter(
+        person_id=aino.pk, scope="marketing", action="objected", channel="api"
+    ).exists()
+
+
+def test_a_second_request_of_the_same_kind_names_the_first(aino: Subject, service: Api) -> None:
+    first = service.call("post", "/requests", {"person_id": aino.pk, "kind": "access"}).json()
+    second = service.call("post", "/requests", {"person_id": aino.pk, "kind": "access"}).json()
+
+    assert second["duplicate_of"] == first["id"]
+
+
+def test_a_retry_with_the_same_idempotency_key_files_once(aino: Subject, service: Api) -> None:
+    body = {"person_id": aino.pk, "kind": "access"}
+
+    first = service.call("post", "/requests", body, **{"Idempotency-Key": "access-42"})
+    again = service.call("post", "/requests", body, **{"Idempotency-Key": "access-42"})
+    other = service.call(
+        "post", "/requests", {**body, "kind": "portability"}, **{"Idempotency-Key": "access-42"}
+    )
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert other.status_code == 409
+    assert SubjectRequest.objects.count() == 1
+
+
+def test_the_filer_reads_the_state_as_the_dpo_moves_the_request(
+    aino: Subject, service: Api
+) -> None:
+    filed = service.call("post", "/requests", {"person_id": aino.pk, "kind": "access"}).json()
+    rs.request_extend(
+        actor=CLI, request_id=filed["id"], months=2, reason="the data are in many systems"
+    )
+
+    response = service.call("get", f"/requests/{filed['id']}")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        **filed,
+        "state": RequestState.VERIFIED,
+        "due_on": "2026-05-04",  # one month and two more; Saturday 2.5. -> 4.5.
+        "extended": True,
+    }
+
+
+def test_another_filers_request_looks_exactly_like_one_that_does_not_exist(
+    aino: Subject, service: Api, make_key: Callable[..., str]
+) -> None:
+    other_system = Api(make_key(scopes=REQUESTS, purposes=[]))
+    theirs = other_system.call("post", "/requests", {"person_id": aino.pk, "kind": "access"})
+    by_the_dpo = rs.request_create(
+        actor=CLI, person_id=aino.other.pk, kind="erasure", channel="letter"
+    )
+    missing = 10**9
+
+    answers = {
+        pk: service.call("get", f"/requests/{pk}")
+        for pk in (theirs.json()["id"], by_the_dpo.pk, missing)
+    }
+
+    for pk, response in answers.items():
+        assert response.status_code == 404
+        assert response.json() == {
+            "code": "not_found",
+            "message": f"there is no request {pk}",
+            "data": {"request_id": pk},
+        }
+
+
+def test_a_key_without_the_requests_scope_is_forbidden(
+    aino: Subject, make_key: Callable[..., str]
+) -> None:
+    reader = Api(make_key(scopes=["people:read", "people:write", "events:read", "events:write"]))
+
+    filing = reader.call("post", "/requests", {"person_id": aino.pk, "kind": "erasure"})
+    reading = reader.call("get", "/requests/1")
+
+    for response in (filing, reading):
+        assert response.status_code == 403
+        assert response.json()["data"] == {"scope": "requests:write"}
+    assert SubjectRequest.objects.count() == 0
+
+
+def test_no_key_is_401(db: None) -> None:
+    assert (
+        Api(None).call("post", "/requests", {"person_id": 1, "kind": "access"}).status_code == 401
+    )

@@ -1,0 +1,89 @@
+"""The data protection officer's queue: register, verify, answer; others are refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import time_machine
+from django.contrib.auth.models import User
+
+from rekisteri.rights.models import RequestState, SubjectRequest
+from tests.console.conftest import signed_in
+from tests.rights.conftest import register_aino
+
+
+@time_machine.travel(dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC))
+def test_the_dpo_registers_a_letter_verifies_and_answers_it_from_the_queue(
+    enrolled: Callable[[str, str], User], smtp: Any
+) -> None:
+    aino = register_aino()
+    client = signed_in(enrolled("tietosuoja", "dpo"))
+
+    created = client.post(
+        "/console/requests",
+        {
+            "person_id": str(aino.pk),
+            "kind": "deletion",
+            "channel": "letter",
+            "received_on": "2026-02-02",
+            "language": "fi",
+        },
+    )
+    request = SubjectRequest.objects.get(person_id=aino.pk)
+    assert created["Location"] == f"/console/requests/{request.pk}"
+    queue = client.get("/console/requests").content.decode()
+    # Received 2.2.2026, due 2.3.2026: overdue on 5.3.
+    assert "myöhässä" in queue
+    assert "asiakkuuden päättäminen" in queue
+
+    page = client.get(f"/console/requests/{request.pk}").content.decode()
+    assert "ei varmennettu" in page
+    client.post(f"/console/requests/{request.pk}", {"action": "fulfil"})
+    assert (
+        SubjectRequest.objects.get(pk=request.pk).state == RequestState.RECEIVED
+    )  # not before verifying
+    client.post(
+        f"/console/requests/{request.pk}",
+        {"action": "verify", "note": "signed letter; address on file matches"},
+    )
+    client.post(
+        f"/console/requests/{request.pk}",
+        {"action": "fulfil", "reason": "Asiakkuutesi on päätetty."},
+    )
+
+    assert SubjectRequest.objects.get(pk=request.pk).state == RequestState.FULFILLED
+    assert "Ei avoimia pyyntöjä." in client.get("/console/requests").content.decode()
+
+
+def test_an_unknown_person_or_a_bad_date_gets_a_clear_message_and_changes_nothing(
+    enrolled: Callable[[str, str], User],
+) -> None:
+    client = signed_in(enrolled("tietosuoja", "dpo"))
+
+    unknown = client.post(
+        "/console/requests", {"person_id": "999999", "kind": "access", "channel": "letter"}
+    )
+    bad_date = client.post(
+        "/console/requests",
+        {"person_id": "1", "kind": "access", "channel": "letter", "received_on": "31.2.2026"},
+    )
+    unknown_request = client.get("/console/requests/424242")
+
+    assert unknown.status_code == 404
+    assert bad_date.status_code == 400
+    assert unknown_request.status_code == 404
+    assert not SubjectRequest.objects.exists()
+
+
+def test_customer_service_cannot_open_the_queue(enrolled: Callable[[str, str], User]) -> None:
+    aino = register_aino()
+    client = signed_in(enrolled("asiakaspalvelu", "customer_service"))
+
+    assert client.get("/console/requests").status_code == 403
+    refused = client.post(
+        "/console/requests", {"person_id": str(aino.pk), "kind": "erasure", "channel": "letter"}
+    )
+    assert refused.status_code == 403
+    assert not SubjectRequest.objects.exists()

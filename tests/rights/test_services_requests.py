@@ -1,0 +1,469 @@
+"""The request engine: intake, verification, deadlines, and the answer to each right."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import zipfile
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connection
+
+from rekisteri.audit.models import AuditEntry
+from rekisteri.consent.models import ConsentAction, ConsentEvent
+from rekisteri.core.errors import Conflict, Forbidden, InvalidInput
+from rekisteri.core.jobs import job_retry, jobs_run_queued
+from rekisteri.core.models import JobState
+from rekisteri.policy.selectors import notice_version_current
+from rekisteri.register.models import Customership, EmailAddress, Person
+from rekisteri.rights import services as rs
+from rekisteri.rights.models import ExportFile, RequestState, SubjectRequest, VerificationMethod
+from tests.rights.conftest import CUSTOMER_SERVICE, DPO, SUBJECT_EMAIL, Subject
+
+RECEIVED = dt.datetime(2026, 1, 31, 12, 0, tzinfo=dt.UTC)
+
+
+def _written(aino: Subject, kind: str, **extra: Any) -> SubjectRequest:
+    return rs.request_create(
+        actor=DPO, person_id=aino.pk, kind=kind, channel="letter", received_at=RECEIVED, **extra
+    )
+
+
+@time_machine.travel(dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC), tick=False)
+def test_a_written_request_is_due_a_month_after_receipt_and_acknowledged(
+    aino: Subject, smtp: Any
+) -> None:
+    request = _written(aino, "access")
+    jobs_run_queued()
+
+    assert request.state == RequestState.RECEIVED
+    # 31.1.2026 + one month -> 28.2. (Saturday) -> Monday 2.3.2026.
+    assert request.due_on == dt.date(2026, 3, 2)
+    current = notice_version_current()
+    assert current is not None
+    assert request.notice_version == current.number
+    [ack] = smtp.to(SUBJECT_EMAIL)
+    body = smtp.body(ack)
+    assert "2.3.2026" in body
+    assert "tietosuoja.fi" in body  # every answer tells how to complain
+
+
+def test_a_second_request_of_the_same_kind_is_linked_to_the_first(aino: Subject) -> None:
+    first = _written(aino, "access")
+    second = rs.request_create(actor=DPO, person_id=aino.pk, kind="access", channel="email")
+
+    assert second.duplicate_of_id == first.pk
+    assert first.duplicate_of_id is None
+
+    # One answer serves both: the package of the first closes the second too.
+    rs.request_verify(
+        actor=DPO, request_id=first.pk, method=VerificationMethod.STAFF_CHECK, note="known"
+    )
+    rs.request_fulfil(actor=DPO, request_id=first.pk)
+    jobs_run_queued()
+    second.refresh_from_db()
+    assert second.state == RequestState.FULFILLED
+    assert second.result == {"answered_by": first.pk}
+
+
+def test_an_unverified_request_is_not_answered(aino: Subject) -> None:
+    request = _written(aino, "access")
+
+    with pytest.raises(Conflict, match="verify the requester's identity first"):
+        rs.request_fulfil(actor=DPO, request_id=request.pk)
+
+
+@time_machine.travel(dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC), tick=False)
+def test_a_code_sent_to_the_address_on_file_verifies_without_moving_the_deadline(
+    aino: Subject, smtp: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    request = _written(aino, "access")
+    with django_capture_on_commit_callbacks(execute=True):
+        rs.request_verification_code_send(actor=DPO, request_id=request.pk)
+    [mail] = [
+        m
+        for m in smtp.to(SUBJECT_EMAIL)
+        if "code" in m["Subject"].lower() or "koodi" in m["Subject"].lower()
+    ]
+    code = re.search(r"\b(\d{8})\b", smtp.body(mail)).group(1)  # type: ignore[union-attr]
+
+    with pytest.raises(InvalidInput, match="not right"):
+        rs.request_verify_code(
+            actor=DPO, request_id=request.pk, code="00000000" if code != "00000000" else "1"
+        )
+    verified = rs.request_verify_code(actor=DPO, request_id=request.pk, code=code)
+
+    assert verified.state == RequestState.VERIFIED
+    assert verified.verification_method == VerificationMethod.CODE
+    assert verified.due_on == dt.date(2026, 3, 2)
+    with pytest.raises(InvalidInput, match="no valid code"):
+        rs.request_verify_code(actor=DPO, request_id=request.pk, code=code)
+
+
+def test_staff_verification_says_what_was_checked(aino: Subject) -> None:
+    request = _written(aino, "access")
+
+    with pytest.raises(InvalidInput, match="say what was checked"):
+        rs.request_verify(actor=DPO, request_id=request.pk, method=VerificationMethod.STAFF_CHECK)
+    done = rs.request_verify(
+        actor=DPO,
+        request_id=request.pk,
+        method=VerificationMethod.STAFF_CHECK,
+        note="called back the number on file; the caller knew the invoice number",
+    )
+    assert done.state == RequestState.VERIFIED
+
+
+def test_only_the_data_protection_officer_handles_requests(aino: Subject) -> None:
+    request = _written(aino, "access")
+
+    with pytest.raises(Forbidden):
+        rs.request_verify(
+            actor=CUSTOMER_SERVICE,
+            request_id=request.pk,
+            method=VerificationMethod.STAFF_CHECK,
+            note="x",
+        )
+
+
+def test_an_extension_is_given_once_before_the_due_date_and_told(aino: Subject, smtp: Any) -> None:
+    with time_machine.travel(dt.datetime(2026, 2, 20, 9, 0, tzinfo=dt.UTC), tick=False):
+        request = _written(aino, "access")
+        extended = rs.request_extend(
+            actor=DPO,
+            request_id=request.pk,
+            months=2,
+            reason="the request covers ten years of records",
+        )
+        with pytest.raises(Conflict, match="only once"):
+            rs.request_extend(actor=DPO, request_id=request.pk, months=1, reason="again")
+        jobs_run_queued()
+    # 31.1. + 3 months = 30.4.2026 (Thursday).
+    assert (extended.original_due_on, extended.due_on) == (
+        dt.date(2026, 3, 2),
+        dt.date(2026, 4, 30),
+    )
+    assert any("ten years" in smtp.body(m) for m in smtp.to(SUBJECT_EMAIL))
+
+    late = _written(aino, "portability")
+    with (
+        time_machine.travel(dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.UTC), tick=False),
+        pytest.raises(Conflict, match="deadline has passed"),
+    ):
+        rs.request_extend(actor=DPO, request_id=late.pk, months=1, reason="too late")
+
+
+def _verified(aino: Subject, kind: str, **extra: Any) -> SubjectRequest:
+    request = _written(aino, kind, **extra)
+    return rs.request_verify(
+        actor=DPO, request_id=request.pk, method=VerificationMethod.STAFF_CHECK, note="known caller"
+    )
+
+
+def test_the_access_package_holds_every_category_and_the_article_15_information(
+    aino: Subject, smtp: Any
+) -> None:
+    request = _verified(aino, "access", language="en")
+    rs.request_fulfil(actor=DPO, request_id=request.pk)
+    jobs_run_queued()
+
+    request.refresh_from_db()
+    assert request.state == RequestState.FULFILLED
+    files = {f.name: bytes(f.content) for f in ExportFile.objects.filter(package__request=request)}
+    assert set(files) == {"access.json", "access.html"}
+    package = json.loads(files["access.json"])
+    assert {
+        "contact",
+        "registration",
+        "services_and_payments",
+        "feedback",
+        "web_usage",
+        "service_cases",
+    } <= set(package["data"])
+    info = package["information"]
+    # C-154/21: the actual recipient and date, from the disclosure log.
+    assert [r["disclosed_on"] for r in info["recipients"]] == ["2025-04-01"]
+    assert info["complaint"]["website"] == "https://tietosuoja.fi"
+    assert {s["key"] for s in info["sources"]} >= {"subject", "cookies", "service_providers"}
+    assert "password_hash" not in files["access.json"].decode()
+    html = files["access.html"].decode()
+    assert "Aino" in html
+    assert "How to complain" in html
+    # The e-mail says where to download; it carries no attachment.
+    ready = [m for m in smtp.to(SUBJECT_EMAIL) if "ready" in m["Subject"]]
+    assert ready
+    assert not any(part.get_filename() for part in ready[0].walk())
+
+
+def test_portability_exports_only_provided_and_observed_data_as_json_and_csv(aino: Subject) -> None:
+    request = _verified(aino, "portability")
+    rs.request_fulfil(actor=DPO, request_id=request.pk)
+    jobs_run_queued()
+
+    files = {f.name: bytes(f.content) for f in ExportFile.objects.filter(package__request=request)}
+    data = json.loads(files["portability.json"])["data"]
+    assert "contact" in data
+    assert "usage_history" in data
+    # Derived by the controller: not portable (Art. 20).
+    assert "customership" not in data
+    assert "provenance" not in data
+    archive = zipfile.ZipFile(io.BytesIO(files["portability-csv.zip"]))
+    assert "email_address.csv" in archive.namelist()
+    assert SUBJECT_EMAIL in archive.read("email_address.csv").decode()
+
+
+def test_a_failed_package_job_resumes_from_its_checkpoint(
+    aino: Subject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rekisteri.rights import packages
+
+    request = _verified(aino, "access")
+    rs.request_fulfil(actor=DPO, request_id=request.pk)
+    original = packages.PLANS["access"]["access.html"]
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("template store unavailable")
+
+    monkeypatch.setitem(packages.PLANS["access"], "access.html", broken)
+    [failed] = [j for j in jobs_run_queued() if j.name == "rights.package"]
+    assert failed.state == JobState.FAILED
+    assert failed.checkpoint == {"done": ["access.json"]}
+    first_json = ExportFile.objects.get(package__request=request, name="access.json").pk
+
+    monkeypatch.setitem(packages.PLANS["access"], "access.html", original)
+    job_retry(job_id=failed.pk)
+    [done] = [j for j in jobs_run_queued() if j.pk == failed.pk]
+
+    assert done.state == JobState.DONE
+    assert done.attempts == 2
+    # The JSON file built before the failure was not built again.
+    assert ExportFile.objects.get(package__request=request, name="access.json").pk == first_json
+    request.refresh_from_db()
+    assert request.state == RequestState.FULFILLED
+
+
+def test_an_objection_to_direct_marketing_takes_effect_at_once_without_verification(
+    aino: Subject,
+) -> None:
+    request = _written(aino, "objection_direct_marketing")
+
+    assert request.state == RequestState.FULFILLED
+    assert ConsentEvent.objects.filter(
+        person_id=aino.pk, scope="marketing", action=ConsentAction.OBJECTED
+    ).exists()
+
+
+def test_ending_the_customership_ends_every_open_one_and_marketing(aino: Subject) -> None:
+    request = _verified(aino, "deletion")
+    rs.request_fulfil(actor=DPO, request_id=request.pk)
+
+    assert not Customership.objects.filter(person_id=aino.pk, ended_on__isnull=True).exists()
+    assert ConsentEvent.objects.filter(
+        person_id=aino.pk, scope="marketing", action=ConsentAction.OBJECTED
+    ).exists()
+
+
+def test_a_pending_rectification_restricts_and_its_answer_lifts_after_a_notice(
+    aino: Subject, smtp: Any
+) -> None:
+    request = _written(
+        aino, "rectification", details={"email": "aino@uusi.example.fi", "reason": "new address"}
+    )
+    assert Person.objects.get(pk=aino.pk).restricted_since is not None
+
+    rs.request_verify(
+        actor=DPO, request_id=request.pk, method=VerificationMethod.STAFF_CHECK, note="known caller"
+    )
+    done = rs.request_fulfil(actor=DPO, request_id=request.pk)
+
+    assert EmailAddress.objects.get(person_id=aino.pk).address == "aino@uusi.example.fi"
+    assert Person.objects.get(pk=aino.pk).restricted_since is None
+    # The notice went to the address on file before the lift.
+    assert smtp.messages
+    assert "aino@uusi.example.fi" in smtp.messages[-1]["To"]
+    # Art. 19: the recipients to tell.
+    assert [r["recipient"] for r in done.result["recipients_to_tell"]] == ["processors"]
+
+
+def test_a_restriction_asked_for_stays_until_lifted_and_the_person_is_told_first(
+    aino: Subject, smtp: Any
+) -> None:
+    request = _verified(aino, "restriction")
+    rs.request_fulfil(actor=DPO, request_id=request.pk)
+    assert Person.objects.get(pk=aino.pk).restricted_since is not None
+
+    rs.restriction_lift(actor=DPO, request_id=request.pk)
+
+    assert Person.objects.get(pk=aino.pk).restricted_since is None
+    assert any(
+        "restriction" in m["Subject"].lower() or "rajoitus" in m["Subject"].lower()
+        for m in smtp.to(SUBJECT_EMAIL)
+    )
+
+
+def test_a_refusal_gives_reasons_and_the_complaint_route(aino: Subject, smtp: Any) -> None:
+    request = _written(aino, "erasure")
+    with pytest.raises(InvalidInput, match="reason"):
+        rs.request_reject(actor=DPO, request_id=request.pk, reason=" ")
+    rs.request_reject(
+        actor=DPO, request_id=request.pk, reason="the requester could not be identified"
+    )
+    jobs_run_queued()
+
+    body = smtp.body(smtp.to(SUBJECT_EMAIL)[-1])
+    assert "could not be identified" in body
+    assert "tietosuoja.fi" in body
+    assert Person.objects.get(pk=aino.pk).restricted_since is None
+
+
+def _all_text_in_database() -> str:
+    """Every row of every table, as text: what a query for identifiers would see."""
+    chunks = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            if table.startswith(("django_", "auth_")):
+                continue
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - table names from introspection
+            for row in cursor.fetchall():
+                chunks.append(
+                    table
+                    + ": "
+                    + " ".join(
+                        bytes(v).decode("utf-8", "replace")
+                        if isinstance(v, bytes | memoryview)
+                        else str(v)
+                        for v in row
+                    )
+                )
+    return "\n".join(chunks)
+
+
+def test_forgetting_erases_every_identifier_except_what_the_accounting_hold_keeps(
+    aino: Subject, smtp: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    request = _verified(aino, "erasure")
+    with django_capture_on_commit_callbacks(execute=True):
+        done = rs.request_fulfil(actor=DPO, request_id=request.pk)
+
+    text = _all_text_in_database()
+    # The invoice is an accounting voucher: its name and address are kept, nothing else.
+    kept = text.replace("Aino Virtanen", "", 1).replace("Kauppakatu 39, 40100 Jyväskylä", "", 1)
+    for identifier in (
+        "aino.virtanen@example.fi",
+        "Virtanen",
+        "131052-308T",
+        "+358401234567",
+        "192.0.2.44",
+        "Virtasen Puutarha",
+    ):
+        assert identifier not in kept, identifier
+    certificate = done.result["certificate"]
+    assert [k["table"] for k in certificate["kept"]] == ["payment", "invoice"] or {
+        k["table"] for k in certificate["kept"]
+    } == {"payment", "invoice"}
+    assert all(k["until"] == "2031-12-31" for k in certificate["kept"])
+    assert "Aino" not in json.dumps(certificate)
+    assert "example.fi" not in json.dumps(certificate)
+    # The feedback lives on without any link to her; the colleague's note is scrubbed.
+    from rekisteri.retention.models import AnonymousContent
+
+    feedback = AnonymousContent.objects.get(kind="feedback")
+    assert (
+        feedback.texts["text"]
+        == "[NIMI] tässä, soittakaa [PUHELIN] tai [SÄHKÖPOSTI]. Raportti oli hyvä."
+    )
+    assert feedback.values == {"rating": 5, "theme": "raportit"}
+    assert feedback.month == dt.date(2025, 3, 1)
+    # The last message went out before the address was gone.
+    assert any(
+        "erased" in m["Subject"] or "poistettu" in m["Subject"] for m in smtp.to(SUBJECT_EMAIL)
+    )
+    assert AuditEntry.objects.filter(person_id=aino.pk, event="person.erased").exists()
+
+
+def test_a_forgotten_person_is_flagged_when_imported_again(aino: Subject) -> None:
+    from rekisteri.retention.erasure import identifier_suppressed
+
+    request = _verified(aino, "erasure")
+    rs.request_fulfil(actor=DPO, request_id=request.pk)
+
+    assert identifier_suppressed("email", "AINO.virtanen@example.fi")
+    assert identifier_suppressed("phone", "+358401234567")
+    assert not identifier_suppressed("email", "bertta@example.fi")
+
+
+def test_the_data_protection_officer_is_reminded_of_overdue_and_due_soon_requests_once_a_day(
+    aino: Subject, smtp: Any
+) -> None:
+    overdue = _written(aino, "access")  # due 2.3.2026
+    with time_machine.travel(dt.datetime(2026, 3, 10, 7, 0, tzinfo=dt.UTC), tick=False):
+        soon = rs.request_create(
+            actor=DPO,
+            person_id=aino.pk,
+            kind="portability",
+            channel="email",
+            received_at=dt.datetime(2026, 2, 12, 9, 0, tzinfo=dt.UTC),
+        )  # due 12.3.2026
+        first = rs.rights_daily_jobs()
+        again = rs.rights_daily_jobs()
+        jobs_run_queued()
+
+    assert len(first) == 2
+    assert again == []
+    [reminder] = smtp.to("asko@mainio.co")
+    body = smtp.body(reminder)
+    assert f"pyyntö {overdue.pk} (access), eräpäivä 2.3.2026" in body
+    assert f"pyyntö {soon.pk} (portability), eräpäivä 12.3.2026" in body
+
+
+def test_five_wrong_codes_use_the_code_up(
+    aino: Subject, smtp: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    request = _written(aino, "access")
+    with django_capture_on_commit_callbacks(execute=True):
+        rs.request_verification_code_send(actor=DPO, request_id=request.pk)
+    code = re.search(r"\b(\d{8})\b", smtp.body(smtp.messages[-1])).group(1)  # type: ignore[union-attr]
+    wrong = "1" + code[1:] if code[0] != "1" else "2" + code[1:]
+
+    for _ in range(5):
+        with pytest.raises(InvalidInput, match="not right"):
+            rs.request_verify_code(actor=DPO, request_id=request.pk, code=wrong)
+    with pytest.raises(InvalidInput, match="no valid code"):
+        rs.request_verify_code(actor=DPO, request_id=request.pk, code=code)
+    request.refresh_from_db()
+    assert request.state == RequestState.RECEIVED
+
+
+def test_answering_an_answered_request_says_it_was_answered(aino: Subject) -> None:
+    request = _written(aino, "objection_direct_marketing")
+
+    with pytest.raises(Conflict, match="has been answered"):
+        rs.request_fulfil(actor=DPO, request_id=request.pk)
+
+
+def test_a_general_objection_upheld_objects_to_every_legitimate_interest_purpose(
+    aino: Subject,
+) -> None:
+    request = _verified(aino, "objection")
+
+    done = rs.request_fulfil(actor=DPO, request_id=request.pk)
+
+    # Art. 21(1) covers what rests on legitimate interest, and only that.
+    assert set(done.result["objected_purposes"]) == {
+        "development",
+        "analytics",
+        "feedback",
+        "marketing",
+        "fraud_prevention",
+    }
+    objected = set(
+        ConsentEvent.objects.filter(person_id=aino.pk, action=ConsentAction.OBJECTED).values_list(
+            "scope", flat=True
+        )
+    )
+    assert objected == set(done.result["objected_purposes"])
+    assert Person.objects.get(pk=aino.pk).restricted_since is None
