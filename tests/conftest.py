@@ -26,6 +26,14 @@ ARTIFACTS = REPO / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 
 
+@pytest.fixture(autouse=True)
+def erasure_ledger(settings: Any, tmp_path: Path) -> Path:
+    """Each test writes its own erasure ledger; the real one lives beside the database."""
+    path = tmp_path / "erasure-ledger.jsonl"
+    settings.REKISTERI_ERASURE_LEDGER = path
+    return path
+
+
 @pytest.fixture(scope="session")
 def mainioco_text() -> str:
     return MAINIOCO.read_text(encoding="utf-8")
@@ -53,6 +61,7 @@ def rekisteri_env(**extra: str) -> dict[str, str]:
     env["DATABASE_URL"] = database_url_of_test_db()
     env["REKISTERI_VAR_DIR"] = str(settings.VAR_DIR)
     env["REKISTERI_POLICY"] = str(settings.REKISTERI_POLICY)
+    env["REKISTERI_ERASURE_LEDGER"] = str(settings.REKISTERI_ERASURE_LEDGER)
     env.update(extra)
     return env
 

@@ -285,6 +285,12 @@ REKISTERI_DPO_EMAIL = os.environ.get("REKISTERI_DPO_EMAIL", "")
 # Erased people's e-mail addresses and phone numbers are kept only as salted
 # hashes, so that a later import of the same person is flagged.
 REKISTERI_SUPPRESSION_SALT = os.environ.get("REKISTERI_SUPPRESSION_SALT", "") or SECRET_KEY
+# Every erasure is also written here, outside the database, so that
+# `rekisteri restore-replay` can erase again whoever a restored backup brings back.
+# Keep it with the database's backups, never inside them.
+REKISTERI_ERASURE_LEDGER = Path(
+    os.environ.get("REKISTERI_ERASURE_LEDGER", VAR_DIR / "erasure-ledger.jsonl")
+)
 
 # The register description this instance keeps.
 REKISTERI_POLICY = Path(

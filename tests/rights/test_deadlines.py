@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from rekisteri.rights.deadlines import add_months, due_date_for
+from rekisteri.core.clock import add_months
+from rekisteri.rights.deadlines import due_date_for
 
 D = dt.date
 

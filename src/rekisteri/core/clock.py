@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -19,3 +20,10 @@ def now() -> dt.datetime:
 def today() -> dt.date:
     """Return today's date in Finland."""
     return now().astimezone(HELSINKI).date()
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same date ``months`` later (or earlier), or that month's last day when it has none."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

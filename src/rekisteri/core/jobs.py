@@ -8,6 +8,7 @@ django-tasks (database backend) carries the job to the worker process.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,15 +25,19 @@ logger = logging.getLogger(__name__)
 
 JobFunction = Callable[["JobRun"], None]
 _REGISTRY: dict[str, JobFunction] = {}
+# Jobs the worker queues once a day (the retention sweep, deadline reminders).
+_DAILY: set[str] = set()
 
 
-def job(name: str) -> Callable[[JobFunction], JobFunction]:
+def job(name: str, *, daily: bool = False) -> Callable[[JobFunction], JobFunction]:
     """Register a job function under a name (the one registration mechanism)."""
 
     def register(function: JobFunction) -> JobFunction:
         if name in _REGISTRY and _REGISTRY[name] is not function:
             raise RuntimeError(f"job {name!r} is registered twice")
         _REGISTRY[name] = function
+        if daily:
+            _DAILY.add(name)
         return function
 
     return register
@@ -63,6 +68,17 @@ def job_enqueue(name: str, **arguments: Any) -> Job:
     created = Job.objects.create(name=name, arguments=arguments, created_at=clock.now())
     transaction.on_commit(lambda: run_job_task.enqueue(created.pk))
     return created
+
+
+def jobs_daily_enqueue() -> list[int]:
+    """Queue each daily job that was not queued today yet; the worker calls this often."""
+    today_start = dt.datetime.combine(clock.today(), dt.time(), tzinfo=clock.HELSINKI)
+    queued = []
+    with transaction.atomic():
+        for name in sorted(_DAILY):
+            if not Job.objects.filter(name=name, created_at__gte=today_start).exists():
+                queued.append(job_enqueue(name).pk)
+    return queued
 
 
 def job_retry(*, job_id: int) -> Job:

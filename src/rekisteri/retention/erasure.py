@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,11 +22,18 @@ from django.conf import settings
 from django.db import models, transaction
 
 from rekisteri.audit.models import AuditEvent
-from rekisteri.audit.services import audit_record
+from rekisteri.audit.services import audit_record_many
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import NotFound
-from rekisteri.policy.schema import AnonymiseMode, Category, ErasureAction, Policy
+from rekisteri.policy.schema import (
+    AnonymiseMode,
+    Category,
+    ErasureAction,
+    Policy,
+    RetentionEvent,
+    RetentionRule,
+)
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
 from rekisteri.register.catalogue import (
@@ -34,6 +42,7 @@ from rekisteri.register.catalogue import (
     model_key,
     personal_data_models,
 )
+from rekisteri.retention.ledger import LedgerEntry, ledger_append
 from rekisteri.retention.models import AnonymousContent, SuppressedIdentifier
 from rekisteri.retention.scrub import Identifiers, scrub, scrub_person
 
@@ -76,23 +85,35 @@ def identifier_suppressed(kind: str, value: str) -> bool:
     ).exists()
 
 
-def _identifiers(person: m.Person) -> Identifiers:
-    pid = person.pk
-    organisations = tuple(
-        m.Organisation.objects.filter(
-            pk__in=m.OrganisationRole.objects.filter(person_id=pid).values("organisation_id")
-        ).values_list("name", flat=True)
-    )
-    names = tuple(n for n in (person.first_name, person.last_name) if n)
-    return Identifiers(
-        names=names,
-        full_names=(f"{person.first_name} {person.last_name}",) if len(names) == 2 else (),
-        emails=tuple(
-            m.EmailAddress.objects.filter(person_id=pid).values_list("address", flat=True)
-        ),
-        phones=tuple(m.PhoneNumber.objects.filter(person_id=pid).values_list("number", flat=True)),
-        organisations=organisations,
-    )
+def _identifiers_of(people: list[m.Person]) -> dict[int, Identifiers]:
+    """Each person's identifiers, read with one query per table for the whole batch."""
+    ids = [p.pk for p in people]
+    emails: dict[int, list[str]] = {pid: [] for pid in ids}
+    phones: dict[int, list[str]] = {pid: [] for pid in ids}
+    organisations: dict[int, list[str]] = {pid: [] for pid in ids}
+    for pid, address in m.EmailAddress.objects.filter(person_id__in=ids).values_list(
+        "person_id", "address"
+    ):
+        emails[pid].append(address)
+    for pid, number in m.PhoneNumber.objects.filter(person_id__in=ids).values_list(
+        "person_id", "number"
+    ):
+        phones[pid].append(number)
+    for pid, name in m.OrganisationRole.objects.filter(person_id__in=ids).values_list(
+        "person_id", "organisation__name"
+    ):
+        organisations[pid].append(name)
+    found = {}
+    for person in people:
+        names = tuple(n for n in (person.first_name, person.last_name) if n)
+        found[person.pk] = Identifiers(
+            names=names,
+            full_names=(f"{person.first_name} {person.last_name}",) if len(names) == 2 else (),
+            emails=tuple(emails[person.pk]),
+            phones=tuple(phones[person.pk]),
+            organisations=tuple(organisations[person.pk]),
+        )
+    return found
 
 
 def _category_fields(model: type[models.Model], category: Category) -> list[str]:
@@ -100,28 +121,48 @@ def _category_fields(model: type[models.Model], category: Category) -> list[str]
     return [f.split(".", 1)[1] for f in category.fields if f.startswith(f"{key}.")]
 
 
-def _date_field(model: type[models.Model]) -> str | None:
+def date_field_of(model: type[models.Model]) -> str | None:
     for f in model._meta.concrete_fields:
         if isinstance(f, models.DateField) and f.name not in PROVENANCE_FIELDS:
             return f.name
     return None
 
 
-def _month(value: Any) -> dt.date | None:
+def _day(value: Any) -> dt.date | None:
     if isinstance(value, dt.datetime):
-        value = value.astimezone(clock.HELSINKI).date()
-    return value.replace(day=1) if isinstance(value, dt.date) else None
+        return value.astimezone(clock.HELSINKI).date()
+    return value if isinstance(value, dt.date) else None
+
+
+def _month(value: Any) -> dt.date | None:
+    day = _day(value)
+    return day.replace(day=1) if day else None
+
+
+def hold_until(rule: RetentionRule, latest: dt.date) -> dt.date:
+    """The last day a legal hold keeps data whose latest date is ``latest``."""
+    if rule.after == RetentionEvent.FINANCIAL_YEAR_END:
+        # Accounting Act 2:10: from the end of the financial year (the calendar year here).
+        return clock.add_months(dt.date(latest.year, 12, 31), rule.total_months)
+    return clock.add_months(latest, rule.total_months)
 
 
 @dataclass(frozen=True)
 class ErasureJob:
+    """One table's rows of a batch of people, and what the policy's category says of them."""
+
     model: type[models.Model]
     category_key: str
     category: Category
     rows: models.QuerySet[Any]
-    who: Identifiers
+    who: dict[int, Identifiers]
     policy: Policy
-    certificate: ErasureCertificate
+    certificates: dict[int, ErasureCertificate]
+
+    def count(self, bucket: str, counts: dict[int, int]) -> None:
+        for pid, n in counts.items():
+            tally = getattr(self.certificates[pid], bucket)
+            tally[self.category_key] = tally.get(self.category_key, 0) + n
 
 
 ErasureStrategy = Callable[[ErasureJob], None]
@@ -136,29 +177,35 @@ def strategy(action: ErasureAction) -> Callable[[ErasureStrategy], ErasureStrate
     return register
 
 
-def _delete(rows: models.QuerySet[Any]) -> int:
+def rows_delete(rows: models.QuerySet[Any]) -> int:
     # The rows of a person's table refer to nothing else that must go with them;
     # a raw delete also suits the composite keys of partitioned tables.
-    return int(rows._raw_delete(rows.db))
+    return int(rows._raw_delete(rows.db) or 0)
+
+
+def _per_person(rows: models.QuerySet[Any], **extra: Any) -> list[dict[str, Any]]:
+    return list(rows.values("person_id").annotate(n=models.Count("*"), **extra).order_by())
 
 
 @strategy(ErasureAction.DELETE)
 def _erase_delete(job: ErasureJob) -> None:
-    count = _delete(job.rows)
-    if count:
-        job.certificate.erased[job.category_key] = (
-            job.certificate.erased.get(job.category_key, 0) + count
-        )
+    counts = {row["person_id"]: row["n"] for row in _per_person(job.rows)}
+    if counts:
+        rows_delete(job.rows)
+        job.count("erased", counts)
 
 
 @strategy(ErasureAction.ANONYMISE)
 def _erase_anonymise(job: ErasureJob) -> None:
     """Keep the content with no link to the person (notice §6), then delete the rows."""
     names = _category_fields(job.model, job.category)
-    date_field = _date_field(job.model)
+    date_field = date_field_of(job.model)
     structured_only = job.category.anonymise == AnonymiseMode.STRUCTURED_ONLY
+    read = {"person_id", *names, *([date_field] if date_field else [])}
     kept = []
-    for row in job.rows.values(*names):
+    counts: dict[int, int] = {}
+    for row in job.rows.values(*read):
+        who = job.who[row["person_id"]]
         texts: dict[str, str] = {}
         values: dict[str, Any] = {}
         for name in names:
@@ -170,25 +217,25 @@ def _erase_anonymise(job: ErasureJob) -> None:
                 isinstance(model_field, models.CharField) and (model_field.max_length or 0) > 100
             ):
                 if not structured_only:
-                    texts[name] = scrub(str(value), job.who)
+                    texts[name] = scrub(str(value), who)
             else:
-                values[name] = value if isinstance(value, int) else scrub(str(value), job.who)
+                values[name] = value if isinstance(value, int) else scrub(str(value), who)
         kept.append(
             AnonymousContent(
                 category=job.category_key,
                 kind=model_key(job.model),
-                month=_month(row[date_field]) if date_field and date_field in row else None,
+                month=_month(row[date_field]) if date_field else None,
                 texts=texts,
                 values=values,
                 created_on=clock.today(),
             )
         )
-    AnonymousContent.objects.bulk_create(kept)
-    _delete(job.rows)
-    if kept:
-        job.certificate.anonymised[job.category_key] = job.certificate.anonymised.get(
-            job.category_key, 0
-        ) + len(kept)
+        counts[row["person_id"]] = counts.get(row["person_id"], 0) + 1
+    # Shuffled, so that the order of the kept rows says nothing of whose they were.
+    random.shuffle(kept)
+    AnonymousContent.objects.bulk_create(kept, batch_size=500)
+    rows_delete(job.rows)
+    job.count("anonymised", counts)
 
 
 @strategy(ErasureAction.HOLD)
@@ -207,27 +254,22 @@ def _erase_hold(job: ErasureJob) -> None:
         blank[name] = None if getattr(model_field, "null", False) else ""
     if blank:
         job.rows.update(**blank)
-    count = job.rows.count()
-    if not count:
-        return
     rule = job.policy.retention[job.category.hold] if job.category.hold else None
-    date_field = _date_field(job.model)
-    latest = job.rows.aggregate(latest=models.Max(date_field))["latest"] if date_field else None
-    until = None
-    latest_month = _month(latest)
-    if rule is not None and latest_month is not None:
-        # Accounting Act 2:10: from the end of the financial year (calendar year here).
-        until = dt.date(latest_month.year + rule.total_months // 12, 12, 31).isoformat()
-    job.certificate.kept.append(
-        {
-            "category": job.category_key,
-            "table": key,
-            "rows": count,
-            "fields": sorted(keep),
-            "hold": job.category.hold,
-            "until": until,
-        }
-    )
+    date_field = date_field_of(job.model)
+    latest = {"latest": models.Max(date_field)} if date_field else {}
+    for row in _per_person(job.rows, **latest):
+        day = _day(row.get("latest"))
+        until = hold_until(rule, day) if rule is not None and day is not None else None
+        job.certificates[row["person_id"]].kept.append(
+            {
+                "category": job.category_key,
+                "table": key,
+                "rows": row["n"],
+                "fields": sorted(keep),
+                "hold": job.category.hold,
+                "until": until.isoformat() if until else None,
+            }
+        )
 
 
 def _scrub_elsewhere(who: Identifiers, person_id: int, policy: Policy) -> int:
@@ -271,11 +313,14 @@ def _scrub_elsewhere(who: Identifiers, person_id: int, policy: Policy) -> int:
     return changed
 
 
-def _suppress(who: Identifiers) -> int:
-    today = clock.today()
-    digests = [("email", identifier_digest("email", e)) for e in who.emails] + [
+def _digests(who: Identifiers) -> list[tuple[str, str]]:
+    return [("email", identifier_digest("email", e)) for e in who.emails] + [
         ("phone", identifier_digest("phone", p)) for p in who.phones
     ]
+
+
+def identifiers_suppress(digests: list[tuple[str, str]]) -> int:
+    today = clock.today()
     SuppressedIdentifier.objects.bulk_create(
         [SuppressedIdentifier(kind=k, digest=d, created_on=today) for k, d in digests],
         ignore_conflicts=True,
@@ -283,19 +328,50 @@ def _suppress(who: Identifiers) -> int:
     return len(digests)
 
 
+def pseudonym_digest(pseudonym: uuid.UUID) -> str:
+    """A salted hash of a person's random pseudonym: it names them in the ledger."""
+    return identifier_digest("pseudonym", str(pseudonym))
+
+
 @transaction.atomic
-def person_erase(*, actor: Actor, person_id: int, reason: str) -> ErasureCertificate:
-    """Erase the person at once and for good, except what a legal hold keeps (Art. 17)."""
+def people_erase(
+    *,
+    actor: Actor,
+    person_ids: list[int],
+    reason: str,
+    forgotten: bool,
+    record: bool = True,
+) -> dict[int, ErasureCertificate]:
+    """Erase a batch of people in one transaction, set-based: one statement per table.
+
+    ``forgotten`` is the Art. 17 request: the person's identifiers are also
+    replaced in others' free text and enter the suppression list. The retention
+    sweep erases without either; a returning customer is welcome. ``record``
+    writes the erasure ledger (off when the ledger itself is being replayed).
+    People already erased or gone are skipped; the certificates say who was erased.
+    """
     policy = policy_get()
-    person = m.Person.objects.select_for_update().filter(pk=person_id).first()
-    if person is None or person.erased_at is not None:
-        raise NotFound(f"there is no person {person_id} to erase", data={"person_id": person_id})
-    who = _identifiers(person)
-    certificate = ErasureCertificate(person_id=person_id, erased_at=clock.now().isoformat())
-    certificate.scrubbed_elsewhere = _scrub_elsewhere(who, person_id, policy)
-    certificate.suppressed_identifiers = _suppress(who)
-    represented = list(
-        m.OrganisationRole.objects.filter(person_id=person_id).values_list(
+    people = list(
+        m.Person.objects.select_for_update()
+        .filter(pk__in=person_ids, erased_at__isnull=True)
+        .order_by("pk")
+    )
+    if not people:
+        return {}
+    ids = [p.pk for p in people]
+    pseudonyms = {p.pk: pseudonym_digest(p.pseudonym) for p in people}
+    who = _identifiers_of(people)
+    now = clock.now()
+    certificates = {
+        pid: ErasureCertificate(person_id=pid, erased_at=now.isoformat()) for pid in ids
+    }
+    digests = {pid: _digests(who[pid]) for pid in ids}
+    if forgotten:
+        for pid in ids:
+            certificates[pid].scrubbed_elsewhere = _scrub_elsewhere(who[pid], pid, policy)
+            certificates[pid].suppressed_identifiers = identifiers_suppress(digests[pid])
+    represented = set(
+        m.OrganisationRole.objects.filter(person_id__in=ids).values_list(
             "organisation_id", flat=True
         )
     )
@@ -306,49 +382,83 @@ def person_erase(*, actor: Actor, person_id: int, reason: str) -> ErasureCertifi
         # A table's data fields belong to one category; that category's rule decides.
         category_key = categories[0]
         category = policy.categories[category_key]
-        rows = model.objects.filter(person_id=person_id)  # type: ignore[attr-defined]
+        rows = model.objects.filter(person_id__in=ids)  # type: ignore[attr-defined]
         _STRATEGIES[category.erasure](
-            ErasureJob(model, category_key, category, rows, who, policy, certificate)
+            ErasureJob(model, category_key, category, rows, who, policy, certificates)
         )
-    # An organisation only this person represented goes with them (its logo, video, site).
+    _erase_lonely_organisations(represented, certificates)
+    held = [pid for pid in ids if certificates[pid].kept]
+    if held:
+        # A minimised husk links the held vouchers until their hold ends; nothing
+        # else of the person remains, and the pseudonym no longer matches anything.
+        husks = [p for p in people if p.pk in set(held)]
+        for husk in husks:
+            husk.first_name = husk.last_name = husk.gender = husk.job_title = ""
+            husk.personal_identity_code = None
+            husk.birth_year = None
+            husk.pseudonym = uuid.uuid4()
+            husk.restricted_since = husk.erased_at = now
+        m.Person.objects.bulk_update(
+            husks,
+            [
+                "first_name",
+                "last_name",
+                "gender",
+                "job_title",
+                "personal_identity_code",
+                "birth_year",
+                "pseudonym",
+                "restricted_since",
+                "erased_at",
+            ],
+        )
+    rows_delete(m.Person.objects.filter(pk__in=[pid for pid in ids if pid not in set(held)]))
+    for key in model_categories(m.Person, policy):
+        for certificate in certificates.values():
+            certificate.erased[key] = certificate.erased.get(key, 0) + 1
+    audit_record_many(
+        actor=actor,
+        event=AuditEvent.PERSON_ERASED,
+        person_ids=ids,
+        categories=sorted({k for c in certificates.values() for k in c.erased}),
+        data={"reason": reason},
+    )
+    if record:
+        # Written and synced before this transaction commits (see ledger.py).
+        ledger_append(
+            LedgerEntry(
+                person_id=pid,
+                at=now.isoformat(),
+                reason=reason,
+                suppress=forgotten,
+                pseudonym=pseudonyms[pid],
+                identifiers=tuple(digests[pid]),
+            )
+            for pid in ids
+        )
+    return certificates
+
+
+def _erase_lonely_organisations(
+    represented: set[int], certificates: dict[int, ErasureCertificate]
+) -> None:
+    """An organisation no one represents any more goes with its last person (logo, site)."""
     lonely = m.Organisation.objects.filter(pk__in=represented).exclude(
         pk__in=m.OrganisationRole.objects.values("organisation_id")
     )
-    gone = lonely.count()
-    for organisation in lonely:
-        if organisation.logo:
-            organisation.logo.delete(save=False)
-    lonely.delete()
-    if gone:
-        certificate.erased["self_provided"] = certificate.erased.get("self_provided", 0) + gone
-    person_categories = model_categories(m.Person, policy)
-    if certificate.kept:
-        # A minimised husk links the held vouchers until their hold ends; nothing
-        # else of the person remains, and the pseudonym no longer matches anything.
-        m.Person.objects.filter(pk=person_id).update(
-            first_name="",
-            last_name="",
-            personal_identity_code=None,
-            birth_year=None,
-            gender="",
-            job_title="",
-            pseudonym=uuid.uuid4(),
-            restricted_since=clock.now(),
-            erased_at=clock.now(),
-        )
-    else:
-        m.Person.objects.filter(pk=person_id).delete()
-    for key in person_categories:
-        certificate.erased[key] = certificate.erased.get(key, 0) + 1
-    audit_record(
-        actor=actor,
-        event=AuditEvent.PERSON_ERASED,
-        person_id=person_id,
-        categories=sorted(certificate.erased),
-        data={
-            "reason": reason,
-            "kept": [k["table"] for k in certificate.kept],
-            "scrubbed_elsewhere": certificate.scrubbed_elsewhere,
-        },
-    )
-    return certificate
+    logos = [o.logo for o in lonely.only("pk", "logo") if o.logo]
+    gone = rows_delete(lonely)
+    if logos:
+        # Files are not transactional: they go only once the rows are surely gone.
+        transaction.on_commit(lambda: [logo.delete(save=False) for logo in logos])
+    if gone and len(certificates) == 1:
+        only = next(iter(certificates.values()))
+        only.erased["self_provided"] = only.erased.get("self_provided", 0) + gone
+
+
+def person_erase(*, actor: Actor, person_id: int, reason: str) -> ErasureCertificate:
+    """Erase the person at once and for good, except what a legal hold keeps (Art. 17)."""
+    certificates = people_erase(actor=actor, person_ids=[person_id], reason=reason, forgotten=True)
+    if person_id not in certificates:
+        raise NotFound(f"there is no person {person_id} to erase", data={"person_id": person_id})
+    return certificates[person_id]

@@ -9,22 +9,16 @@ day is a Saturday, a Sunday or a public holiday, on the next working day.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from functools import cache
 
 import holidays
 
+from rekisteri.core.clock import add_months
+
 # Art. 12(3): one month, and at most two more.
 ANSWER_MONTHS = 1
 MAX_EXTENSION_MONTHS = 2
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same date ``months`` later, or that month's last day when it has no such date."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @cache

@@ -136,7 +136,7 @@ def restriction_lift_notice(request: SubjectRequest) -> None:
         _send("restriction_lifted", request.language, to, request=request)
 
 
-@job("rights.remind")
+@job("rights.remind", daily=True)
 def _remind_job(run: JobRun) -> None:
     """Tell the data protection officer which requests are due soon or overdue."""
     if run.checkpoint.get("sent"):

@@ -12,7 +12,7 @@ import secrets
 from enum import StrEnum
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record
@@ -23,7 +23,6 @@ from rekisteri.core import clock
 from rekisteri.core.actors import Actor, ActorKind
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rekisteri.core.jobs import JobRun, job, job_enqueue
-from rekisteri.core.models import Job
 from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import notice_version_current, policy_get
 from rekisteri.register import models as rm
@@ -31,6 +30,7 @@ from rekisteri.register import services as register
 from rekisteri.register import validation as v
 from rekisteri.register.disclosures import disclosures_of
 from rekisteri.retention.erasure import person_erase
+from rekisteri.retention.sweep import retention_deferral
 from rekisteri.rights import notify
 from rekisteri.rights.deadlines import MAX_EXTENSION_MONTHS, due_date_for
 from rekisteri.rights.models import (
@@ -637,20 +637,17 @@ def package_file_take(*, person_id: int, package_id: int, name: str) -> ExportFi
     return found
 
 
-def rights_daily_jobs() -> list[int]:
-    """Queue today's reminder to the data protection officer and the package purge,
-    unless they were queued today already; the worker calls this every few minutes."""
-    today_start = dt.datetime.combine(clock.today(), dt.time(), tzinfo=clock.HELSINKI)
-    queued = []
-    with transaction.atomic():
-        for name in ("rights.remind", "rights.purge"):
-            if not Job.objects.filter(name=name, created_at__gte=today_start).exists():
-                queued.append(job_enqueue(name).pk)
-    return queued
-
-
-@job("rights.purge")
+@job("rights.purge", daily=True)
 def _purge_expired_packages(run: JobRun) -> None:
     """Copies of a person's data are kept only until their download link expires."""
     removed, _ = ExportFile.objects.filter(package__expires_at__lte=clock.now()).delete()
     run.save(removed=removed)
+
+
+@retention_deferral
+def _people_with_open_requests() -> models.QuerySet[Any]:
+    """A person whose request is being answered is kept until it is: the answer needs
+    their data, and an erasure request is answered by the erasure itself."""
+    return SubjectRequest.objects.filter(state__in=OPEN_STATES, person_id__isnull=False).values(
+        "person_id"
+    )

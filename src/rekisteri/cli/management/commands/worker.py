@@ -11,7 +11,7 @@ from django.db import DatabaseError, close_old_connections
 
 from rekisteri.audit.services import audit_seal
 from rekisteri.cli.base import RekisteriCommand
-from rekisteri.rights.services import rights_daily_jobs
+from rekisteri.core.jobs import jobs_daily_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def _seal_quietly() -> None:
 
 def _daily_quietly() -> None:
     try:
-        rights_daily_jobs()
+        jobs_daily_enqueue()
     except DatabaseError:
         logger.exception("queueing the daily jobs failed")
     finally:
@@ -53,7 +53,7 @@ class Command(RekisteriCommand):
             rounds = 0
             while not stop.wait(settings.REKISTERI_AUDIT_SEAL_INTERVAL_SECONDS):
                 _seal_quietly()
-                # The daily jobs (deadline reminders, package purge) are checked
+                # The daily jobs (retention sweep, reminders, package purge) are checked
                 # every few minutes; each is queued once a day.
                 if rounds % 150 == 0:
                     _daily_quietly()

@@ -1,0 +1,147 @@
+"""The erasure ledger: every erasure, kept outside the database so a restore cannot undo it.
+
+A restore from a backup brings erased people back. The ledger is an
+append-only file beside the database, one JSON line per erased person: the
+person's id, salted hashes of their pseudonym, e-mail addresses and phone
+numbers, why they were erased, and whether their identifiers are suppressed.
+Each line carries the hash of the line before it, so an edit shows.
+``rekisteri restore-replay`` reads it and erases them again.
+
+A line is written, and synced to disk, before the erasure's transaction
+commits: a crash between the two leaves a line for an erasure that did not
+happen, which replay completes (the person was due or asked for it), never an
+erasure the ledger does not know.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    person_id: int
+    at: str
+    reason: str
+    # Erased on request: the identifiers go back on the suppression list on replay.
+    suppress: bool
+    # A salted hash of the person's random pseudonym: it tells the erased person
+    # from a later person who got the same id after a restore.
+    pseudonym: str
+    identifiers: tuple[tuple[str, str], ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "person_id": self.person_id,
+            "at": self.at,
+            "reason": self.reason,
+            "suppress": self.suppress,
+            "pseudonym": self.pseudonym,
+            "identifiers": [list(pair) for pair in self.identifiers],
+        }
+
+
+@dataclass(frozen=True)
+class LedgerProblem:
+    line: int
+    problem: str
+
+
+def ledger_path() -> Path:
+    return Path(settings.REKISTERI_ERASURE_LEDGER)
+
+
+def _line_hash(previous: str, body: dict[str, Any]) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{previous}\n{canonical}".encode()).hexdigest()
+
+
+def _last_hash(handle: Any) -> str:
+    handle.seek(0, os.SEEK_END)
+    size = handle.tell()
+    if size == 0:
+        return GENESIS
+    # The last line is short; read back far enough to hold it whole.
+    step = 4096
+    while True:
+        start = max(0, size - step)
+        handle.seek(start)
+        tail = handle.read(size - start)
+        lines = tail.rstrip(b"\n").split(b"\n")
+        if len(lines) > 1 or start == 0:
+            return str(json.loads(lines[-1])["hash"])
+        step *= 2
+
+
+def ledger_append(entries: Iterable[LedgerEntry]) -> int:
+    """Append entries under an exclusive lock and sync them to disk; return how many."""
+    items = list(entries)
+    if not items:
+        return 0
+    path = ledger_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            previous = _last_hash(handle)
+            out = []
+            for entry in items:
+                body = entry.as_dict()
+                previous = _line_hash(previous, body)
+                out.append(json.dumps({**body, "hash": previous}, sort_keys=True) + "\n")
+            handle.seek(0, os.SEEK_END)
+            handle.write("".join(out).encode())
+            handle.flush()
+            os.fsync(handle.fileno())
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return len(items)
+
+
+def ledger_read() -> Iterator[LedgerEntry]:
+    """Every entry, oldest first (the chain is not checked here: see ``ledger_verify``)."""
+    path = ledger_path()
+    if not path.exists():
+        return
+    with path.open(encoding="ascii") as handle:
+        for line in handle:
+            if line.strip():
+                raw = json.loads(line)
+                yield LedgerEntry(
+                    person_id=int(raw["person_id"]),
+                    at=str(raw["at"]),
+                    reason=str(raw["reason"]),
+                    suppress=bool(raw["suppress"]),
+                    pseudonym=str(raw["pseudonym"]),
+                    identifiers=tuple((str(k), str(d)) for k, d in raw["identifiers"]),
+                )
+
+
+def ledger_verify() -> list[LedgerProblem]:
+    """Recompute the chain; name the first line that was changed, removed or unreadable."""
+    path = ledger_path()
+    if not path.exists():
+        return []
+    previous = GENESIS
+    with path.open(encoding="ascii", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                raw = json.loads(line)
+                recorded = raw.pop("hash")
+            except (ValueError, KeyError, AttributeError):
+                return [LedgerProblem(number, "the line is not a ledger entry")]
+            previous = _line_hash(previous, raw)
+            if previous != recorded:
+                return [LedgerProblem(number, "the line was changed, or one before it removed")]
+    return []
