@@ -28,9 +28,10 @@ CHROMIUM = "/usr/bin/chromium"
 
 @pytest.fixture(autouse=True)
 def erasure_ledger(settings: Any, tmp_path: Path) -> Path:
-    """Each test writes its own erasure ledger; the real one lives beside the database."""
+    """Each test writes its own erasure ledger and seal file; the real ones live in var/."""
     path = tmp_path / "erasure-ledger.jsonl"
     settings.REKISTERI_ERASURE_LEDGER = path
+    settings.REKISTERI_AUDIT_SEAL_FILE = tmp_path / "audit-seals.log"
     return path
 
 
@@ -62,6 +63,7 @@ def rekisteri_env(**extra: str) -> dict[str, str]:
     env["REKISTERI_VAR_DIR"] = str(settings.VAR_DIR)
     env["REKISTERI_POLICY"] = str(settings.REKISTERI_POLICY)
     env["REKISTERI_ERASURE_LEDGER"] = str(settings.REKISTERI_ERASURE_LEDGER)
+    env["REKISTERI_AUDIT_SEAL_FILE"] = str(settings.REKISTERI_AUDIT_SEAL_FILE)
     env.update(extra)
     return env
 

@@ -51,6 +51,7 @@ PAGES: dict[str, str] = {
     "console/": STAFF,
     "console/people/<id:person_id>": NOT_ANALYST,
     "console/people/<id:person_id>/rectify": NOT_ANALYST,
+    "console/compliance": HANDLER,
     "console/requests": HANDLER,
     "console/requests/<id:request_id>": HANDLER,
     "i18n/setlang/": PUBLIC,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -48,7 +49,12 @@ def test_the_access_log_keeps_no_query_string_and_no_forged_lines(
         with contextlib.suppress(urllib.error.HTTPError):
             _get(served + path)
 
-    log = (tmp_path / "access.log").read_text()
+    # gunicorn writes the line after the answer is sent: wait for the second one.
+    log = ""
+    deadline = time.monotonic() + 10
+    while log.count("\n") < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        log = (tmp_path / "access.log").read_text()
     assert "secret-token" not in log
     assert not any(line.startswith("127.0.0.1 FAKE") for line in log.splitlines())
     assert "\\x0d\\x0a127.0.0.1 FAKE LINE" in log

@@ -10,6 +10,7 @@ urlpatterns = [
     path("enrol/<str:token>", views.enrol_view, name="console-enrol"),
     path("people/<id:person_id>", views.person_view, name="console-person"),
     path("people/<id:person_id>/rectify", views.rectify_view, name="console-rectify"),
+    path("compliance", views.compliance_view, name="console-compliance"),
     path("requests", views.requests_view, name="console-requests"),
     path("requests/<id:request_id>", views.request_view, name="console-request"),
 ]

@@ -7,6 +7,7 @@ import io
 import json
 from base64 import b32encode
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -17,11 +18,12 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from rekisteri.audit.selectors import audit_history
+from rekisteri.compliance import compliance_checks
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import InvalidInput, RekisteriError
@@ -29,6 +31,7 @@ from rekisteri.policy.schema import Language
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import selectors, services
 from rekisteri.register.services import AddressIn
+from rekisteri.retention.sweep import MonthDue, retention_preview
 from rekisteri.rights import selectors as rights_selectors
 from rekisteri.rights import services as rights_services
 from rekisteri.rights.models import RequestChannel, RightKind, VerificationMethod
@@ -380,5 +383,65 @@ def request_view(request: HttpRequest, request_id: int) -> HttpResponse:
             "today": clock.today(),
             "proposed": sorted(found.details),
             "result_json": json.dumps(found.result, indent=2, ensure_ascii=False),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class _Bar:
+    label: str
+    people: int
+    records: int
+    x: int
+    height: int
+    y: int
+
+
+CHART_HEIGHT = 160
+BAR_WIDTH = 36
+
+
+def _chart(months: list[MonthDue]) -> list[_Bar]:
+    """Bars of the people falling due each month, scaled to the chart (drawn as SVG)."""
+    top = max((m.people for m in months), default=0) or 1
+    bars = []
+    for i, month in enumerate(months):
+        height = round(CHART_HEIGHT * month.people / top)
+        label = month.month.strftime("%m/%Y") if month.month else gettext("now")
+        bars.append(
+            _Bar(
+                label,
+                month.people,
+                month.records,
+                i * (BAR_WIDTH + 8),
+                height,
+                CHART_HEIGHT - height,
+            )
+        )
+    return bars
+
+
+@staff_required
+@require_http_methods(["GET"])
+def compliance_view(request: HttpRequest) -> HttpResponse:
+    """The self-check and what falls due: the data protection officer's dashboard."""
+    try:
+        _handler(request)
+    except RekisteriError as error:
+        return _error_page(request, error)
+    checks = compliance_checks()
+    months = retention_preview(months=12)
+    bars = _chart(months)
+    return render(
+        request,
+        "console/compliance.html",
+        {
+            "checks": [(c, c.text(gettext)) for c in checks],
+            "findings": sum(1 for c in checks if not c.ok),
+            "months": months,
+            "bars": bars,
+            "chart_width": len(bars) * (BAR_WIDTH + 8),
+            "chart_height": CHART_HEIGHT,
+            "bar_width": BAR_WIDTH,
         },
     )

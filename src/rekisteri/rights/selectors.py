@@ -62,3 +62,8 @@ def packages_of(*, person_id: int) -> list[ExportPackage]:
         .prefetch_related("files")
         .order_by("-ready_at")
     )
+
+
+def requests_overdue_count() -> int:
+    """Open requests past their due date (Art. 12(3))."""
+    return SubjectRequest.objects.filter(state__in=OPEN_STATES, due_on__lt=clock.today()).count()

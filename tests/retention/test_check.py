@@ -1,0 +1,145 @@
+"""`rekisteri check` and the console's compliance page: the live data against the promises."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from rekisteri.audit.services import audit_seal
+from rekisteri.consent.models import ConsentAction
+from rekisteri.consent.services import consent_record
+from rekisteri.core.actors import SYSTEM
+from rekisteri.register import services as s
+from rekisteri.register.models import Customership, Person
+from rekisteri.retention.erasure import pseudonym_digest
+from rekisteri.retention.ledger import LedgerEntry, ledger_append
+from rekisteri.retention.sweep import retention_run
+from tests.console.conftest import signed_in
+from tests.rights.conftest import Subject, register_aino
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.datetime(2027, 6, 15, 9, 0, tzinfo=dt.UTC)
+
+
+def _check(capsys: pytest.CaptureFixture[str], commits: Any) -> tuple[int, str]:
+    with time_machine.travel(TODAY, tick=False):
+        with commits(execute=True):
+            audit_seal()
+        try:
+            call_command("check")
+        except SystemExit as exit_:
+            return int(exit_.code or 0), capsys.readouterr().out
+    return 0, capsys.readouterr().out
+
+
+def _lines(out: str) -> dict[str, int]:
+    """Each finding's text and count."""
+    found = {}
+    for line in out.splitlines():
+        if line.startswith("FINDING"):
+            count, text = line.removeprefix("FINDING").strip().split("  ", 1)
+            found[text] = int(count)
+    return found
+
+
+def _aino_ended_25_months_ago() -> Subject:
+    with time_machine.travel(dt.datetime(2025, 5, 14, 9, 0, tzinfo=dt.UTC), tick=False):
+        aino = register_aino()
+        s.customership_end(
+            actor=SYSTEM,
+            person_id=aino.pk,
+            customership_id=Customership.objects.get(person_id=aino.pk).pk,
+        )
+    return aino
+
+
+def test_data_past_retention_is_a_finding_until_the_sweep_runs(
+    capsys: pytest.CaptureFixture[str], django_capture_on_commit_callbacks: Any
+) -> None:
+    _aino_ended_25_months_ago()
+
+    code, out = _check(capsys, django_capture_on_commit_callbacks)
+
+    assert code == 1
+    assert _lines(out) == {
+        "People kept past their retention period (rule: customership)": 1,
+        "People kept past their retention period (rule: no_customership)": 1,
+        "Rows kept past their retention period (rule: web_usage)": 1,
+    }
+    with time_machine.travel(TODAY, tick=False):
+        retention_run()
+    code, out = _check(capsys, django_capture_on_commit_callbacks)
+    assert (code, _lines(out)) == (0, {})
+    assert "Every promise checked is kept." in out
+
+
+def test_marketing_after_an_objection_and_an_erased_person_back_are_findings(
+    capsys: pytest.CaptureFixture[str], django_capture_on_commit_callbacks: Any
+) -> None:
+    with time_machine.travel(TODAY, tick=False):
+        aino = register_aino()
+        consent_record(
+            actor=SYSTEM,
+            person_id=aino.pk,
+            scope="marketing",
+            action=ConsentAction.OBJECTED,
+            channel="letter",
+        )
+        s.delivery_record(
+            actor=SYSTEM, person_id=aino.pk, source="marketing", channel="email", campaign="kevät"
+        )
+    person = Person.objects.get(pk=aino.pk)
+    # As if a backup from before her erasure had been restored and not replayed.
+    ledger_append(
+        [
+            LedgerEntry(
+                person_id=aino.pk,
+                at=TODAY.isoformat(),
+                reason="request 1",
+                suppress=True,
+                pseudonym=pseudonym_digest(person.pseudonym),
+                identifiers=(),
+            )
+        ]
+    )
+
+    code, out = _check(capsys, django_capture_on_commit_callbacks)
+
+    assert code == 1
+    found = _lines(out)
+    assert found["Marketing deliveries sent after the person objected to marketing"] == 1
+    assert (
+        found["Erased people in the database again (a restore without `rekisteri restore-replay`)"]
+        == 1
+    )
+
+
+def test_the_dashboard_shows_the_findings_and_a_chart_of_what_falls_due(
+    enrolled: Callable[[str, str], User],
+) -> None:
+    _aino_ended_25_months_ago()
+
+    with time_machine.travel(TODAY, tick=True):
+        client = signed_in(enrolled("tietosuoja", "dpo"))
+        page = client.get("/console/compliance", headers={"accept-language": "en"})
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "People kept past their retention period (rule: customership)" in html
+    assert html.count("<rect ") == 13
+    assert '<strong class="error">1</strong>' in html
+
+
+def test_customer_service_does_not_see_the_dashboard(
+    enrolled: Callable[[str, str], User],
+) -> None:
+    client = signed_in(enrolled("asiakaspalvelu", "customer_service"))
+
+    assert client.get("/console/compliance").status_code == 403
