@@ -309,3 +309,19 @@ def test_finnish_free_text_is_scrubbed_of_identifiers_and_keeps_the_rest() -> No
         "osoitteesta [IP]. Katso [URL] ja https://mainio.co/hinnasto. "
         "Sähköposti toiselle: [SÄHKÖPOSTI], puh. [PUHELIN]. Arvosana 5/5, 12.3.2025."
     )
+
+
+def test_a_line_torn_by_a_crash_is_reported_and_the_rest_still_replays(
+    erasure_ledger: Path,
+) -> None:
+    _aino(ended_on=dt.date(2025, 5, 14))
+    _sweep()
+    whole = erasure_ledger.read_text()
+    erasure_ledger.write_text(whole[:-40])  # the last line cut mid-write
+
+    entries = list(ledger_read())
+    [problem] = ledger_verify()
+
+    assert len(entries) == 1
+    assert problem.line == 2
+    assert "not a ledger entry" in problem.problem

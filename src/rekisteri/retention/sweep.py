@@ -230,11 +230,11 @@ def retention_run(
         if dry_run:
             report.rows[key] = report.rows.get(key, 0) + old.count()
             continue
-        done = 0
+        done, total = 0, old.count()
         while ids := list(old.values_list("pk", flat=True)[: batch * 10]):
             done += rows_delete(old.filter(pk__in=ids))
             if progress:
-                progress(key, done, done)
+                progress(key, done, total)
         report.rows[key] = report.rows.get(key, 0) + done
     ended = sorted(
         pid for pid, held in _holds_end(policy).items() if held.until is None or held.until < today

@@ -23,6 +23,11 @@ class Command(RekisteriCommand):
         if report.other_person:
             self.stdout.write(f"id now another person's, left alone: {report.other_person}")
         self.stdout.write(f"identifiers on the suppression list: {report.suppressed}")
+        self.stdout.write(
+            "Next: `rekisteri retention run`, for rows the sweep had deleted by their own "
+            "time (web usage), and `rekisteri audit verify`: seals made after the backup are "
+            "gone from the database but not from the seal file."
+        )
         if report.problems:
             first = report.problems[0]
             raise CommandError(

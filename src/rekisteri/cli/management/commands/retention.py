@@ -1,10 +1,24 @@
 from __future__ import annotations
 
-from argparse import ArgumentParser
+from argparse import ArgumentParser, ArgumentTypeError
+from collections.abc import Callable
 from typing import Any
 
 from rekisteri.cli.base import RekisteriCommand
 from rekisteri.retention.sweep import SweepReport, retention_preview, retention_run
+
+
+def _between(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise ArgumentTypeError(f"give a whole number from {low} to {high}") from None
+        if not low <= value <= high:
+            raise ArgumentTypeError(f"give a whole number from {low} to {high}")
+        return value
+
+    return parse
 
 
 class Command(RekisteriCommand):
@@ -18,12 +32,20 @@ class Command(RekisteriCommand):
         preview = sub.add_parser(
             "preview", help="People and records that fall due, this month and each coming month."
         )
-        preview.add_argument("--months", type=int, default=12, choices=range(1, 61))
+        preview.add_argument(
+            "--months", type=_between(1, 60), default=12, help="how many months ahead (1-60)"
+        )
         run = sub.add_parser("run", help="Apply every rule whose period has run.")
         run.add_argument(
             "--dry-run", action="store_true", help="Count what would be done; change nothing."
         )
-        run.add_argument("--batch", type=int, default=500, choices=range(1, 10001), metavar="N")
+        run.add_argument(
+            "--batch",
+            type=_between(1, 10000),
+            default=500,
+            metavar="N",
+            help="people erased per transaction (1-10000; default 500)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "preview":
