@@ -22,6 +22,11 @@ def today() -> dt.date:
     return now().astimezone(HELSINKI).date()
 
 
+def start_of(day: dt.date) -> dt.datetime:
+    """The first moment of a Finnish calendar day."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=HELSINKI)
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same date ``months`` later (or earlier), or that month's last day when it has none."""
     index = day.month - 1 + months

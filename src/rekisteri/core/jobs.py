@@ -8,7 +8,6 @@ django-tasks (database backend) carries the job to the worker process.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,7 +71,7 @@ def job_enqueue(name: str, **arguments: Any) -> Job:
 
 def jobs_daily_enqueue() -> list[int]:
     """Queue each daily job that was not queued today yet; the worker calls this often."""
-    today_start = dt.datetime.combine(clock.today(), dt.time(), tzinfo=clock.HELSINKI)
+    today_start = clock.start_of(clock.today())
     queued = []
     with transaction.atomic():
         for name in sorted(_DAILY):

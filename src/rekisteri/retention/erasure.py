@@ -116,6 +116,21 @@ def _identifiers_of(people: list[m.Person]) -> dict[int, Identifiers]:
     return found
 
 
+def person_tables(policy: Policy) -> list[tuple[type[models.Model], str, Category]]:
+    """Every table of a person's rows, with the category whose rule decides it.
+
+    A table's data fields belong to one category; a table of keys and provenance
+    only falls under "provenance".
+    """
+    found = []
+    for model in personal_data_models():
+        if model in (m.Person, m.Organisation):
+            continue
+        key = (model_categories(model, policy) or ["provenance"])[0]
+        found.append((model, key, policy.categories[key]))
+    return found
+
+
 def _category_fields(model: type[models.Model], category: Category) -> list[str]:
     key = model_key(model)
     return [f.split(".", 1)[1] for f in category.fields if f.startswith(f"{key}.")]
@@ -375,13 +390,7 @@ def people_erase(
             "organisation_id", flat=True
         )
     )
-    for model in personal_data_models():
-        if model in (m.Person, m.Organisation):
-            continue
-        categories = model_categories(model, policy) or ["provenance"]
-        # A table's data fields belong to one category; that category's rule decides.
-        category_key = categories[0]
-        category = policy.categories[category_key]
+    for model, category_key, category in person_tables(policy):
         rows = model.objects.filter(person_id__in=ids)  # type: ignore[attr-defined]
         _STRATEGIES[category.erasure](
             ErasureJob(model, category_key, category, rows, who, policy, certificates)

@@ -32,8 +32,13 @@ from rekisteri.core.jobs import JobRun, job
 from rekisteri.policy.schema import ErasureAction, Policy, RetentionEvent, RetentionRule
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
-from rekisteri.register.catalogue import model_categories, personal_data_models
-from rekisteri.retention.erasure import date_field_of, hold_until, people_erase, rows_delete
+from rekisteri.retention.erasure import (
+    date_field_of,
+    hold_until,
+    people_erase,
+    person_tables,
+    rows_delete,
+)
 
 SWEEPER = Actor(ActorKind.SYSTEM, "retention", origin="retention sweep")
 BATCH = 500
@@ -80,10 +85,6 @@ def person_rules(policy: Policy) -> list[PersonRule]:
     return list({r.key: r for r in found}.values())
 
 
-def _start_of(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=clock.HELSINKI)
-
-
 def _closed_customerships() -> models.QuerySet[Any]:
     return (
         m.Customership.objects.values("person_id")
@@ -102,7 +103,7 @@ def _due_people(
         ended = _closed_customerships().filter(last__lt=cutoff).values("person_id")
         due = live.filter(pk__in=ended)
     else:
-        due = live.filter(stored_at__lt=_start_of(cutoff)).exclude(
+        due = live.filter(stored_at__lt=clock.start_of(cutoff)).exclude(
             pk__in=m.Customership.objects.values("person_id")
         )
     return due.exclude(_deferred()) if deferring else due
@@ -111,23 +112,15 @@ def _due_people(
 def _event_time_tables(
     policy: Policy,
 ) -> Iterator[tuple[type[models.Model], str, str, RetentionRule]]:
-    for model in personal_data_models():
-        categories = model_categories(model, policy)
-        if not categories:
-            continue
-        key = policy.categories[categories[0]].retention
-        rule = policy.retention[key]
+    for model, _key, category in person_tables(policy):
+        rule = policy.retention[category.retention]
         date_field = date_field_of(model)
         if rule.after == RetentionEvent.EVENT_TIME and date_field:
-            yield model, date_field, key, rule
+            yield model, date_field, category.retention, rule
 
 
 def _held_tables(policy: Policy) -> Iterator[tuple[type[models.Model], str, RetentionRule]]:
-    for model in personal_data_models():
-        categories = model_categories(model, policy)
-        if not categories:
-            continue
-        category = policy.categories[categories[0]]
+    for model, _key, category in person_tables(policy):
         date_field = date_field_of(model)
         if category.erasure == ErasureAction.HOLD and category.hold and date_field:
             yield model, date_field, policy.retention[category.hold]
@@ -225,7 +218,7 @@ def retention_run(
     )
     for model, date_field, key, rule in _event_time_tables(policy):
         old = model.objects.filter(  # type: ignore[attr-defined]
-            **{f"{date_field}__lt": _start_of(clock.add_months(today, -rule.total_months))}
+            **{f"{date_field}__lt": clock.start_of(clock.add_months(today, -rule.total_months))}
         )
         if dry_run:
             report.rows[key] = report.rows.get(key, 0) + old.count()
@@ -256,9 +249,7 @@ def _remove_husks(ids: list[int]) -> int:
     removed = 0
     husks = m.Person.objects.filter(pk__in=ids, erased_at__isnull=False)
     ids = list(husks.values_list("pk", flat=True))
-    for model in personal_data_models():
-        if model in (m.Person, m.Organisation):
-            continue
+    for model, _key, _category in person_tables(policy_get()):
         removed += rows_delete(model.objects.filter(person_id__in=ids))  # type: ignore[attr-defined]
     rows_delete(m.Person.objects.filter(pk__in=ids))
     audit_record_many(
@@ -306,9 +297,7 @@ def _records_by_key(keyed_people: models.QuerySet[Any]) -> dict[int, int]:
     found: dict[int, int] = {}
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for model in personal_data_models():
-            if model is m.Person or model is m.Organisation:
-                continue
+        for model, _key, _category in person_tables(policy_get()):
             table = quote(model._meta.db_table)
             cursor.execute(
                 f"SELECT due.key, COUNT(*) FROM {table} t JOIN ({sql}) due "  # noqa: S608
@@ -354,7 +343,7 @@ def retention_preview(*, months: int = 12) -> list[MonthDue]:
             )
         else:
             keyed = (
-                live.filter(stored_at__lt=_start_of(before))
+                live.filter(stored_at__lt=clock.start_of(before))
                 .exclude(pk__in=m.Customership.objects.values("person_id"))
                 .annotate(
                     person_id=models.F("pk"),
@@ -373,7 +362,7 @@ def retention_preview(*, months: int = 12) -> list[MonthDue]:
         shift = rule.total_months
         grouped = (
             model.objects.filter(  # type: ignore[attr-defined]
-                **{f"{date_field}__lt": _start_of(clock.add_months(horizon, -shift))}
+                **{f"{date_field}__lt": clock.start_of(clock.add_months(horizon, -shift))}
             )
             .annotate(key=ExtractYear(date_field) * 12 + ExtractMonth(date_field) - 1 + shift)
             .values("key")
