@@ -69,9 +69,29 @@ PAGES: dict[str, str] = {
     "en/my/request": SUBJECT,
     "oma/paketti/<id:package_id>/<str:name>": SUBJECT,
     "en/my/package/<id:package_id>/<str:name>": SUBJECT,
+    "oma/valinnat": SUBJECT,
+    "en/my/choices": SUBJECT,
+    "oma/valinnat/muuta": SUBJECT,
+    "en/my/choices/change": SUBJECT,
+    # The opt-out link in every marketing message works without signing in.
+    "markkinointikielto/<str:token>": PUBLIC,
+    "en/opt-out/<str:token>": PUBLIC,
+    # The cookie banner, embedded on the company's web site, and its demo page.
+    "consent/banner.js": PUBLIC,
+    "consent/decisions": PUBLIC,
+    "consent/demo": PUBLIC,
+    "consent/demo/<int:page>": PUBLIC,
+    "en/consent/demo": PUBLIC,
+    "en/consent/demo/<int:page>": PUBLIC,
 }
 # Pages that only take a form (POST).
-POSTED = ("console/people/<id:person_id>/rectify", "oma/pyynto", "en/my/request")
+POSTED = (
+    "console/people/<id:person_id>/rectify",
+    "oma/pyynto",
+    "en/my/request",
+    "oma/valinnat/muuta",
+    "en/my/choices/change",
+)
 # API operations: the scope each needs.
 OPERATIONS: dict[tuple[str, str], Scope] = {
     ("post", "/api/people"): Scope.PEOPLE_WRITE,
@@ -93,6 +113,11 @@ OPERATIONS: dict[tuple[str, str], Scope] = {
     ("post", "/api/organisations/{organisation_id}/logo"): Scope.PEOPLE_WRITE,
     ("post", "/api/requests"): Scope.REQUESTS_WRITE,
     ("get", "/api/requests/{request_id}"): Scope.REQUESTS_WRITE,
+    ("get", "/api/marketing/audience"): Scope.MARKETING,
+    ("post", "/api/marketing/deliveries"): Scope.MARKETING,
+    ("get", "/api/people/{person_id}/consents"): Scope.PEOPLE_READ,
+    ("post", "/api/people/{person_id}/consents"): Scope.PEOPLE_WRITE,
+    ("get", "/api/cookie-consents/{visitor_id}"): Scope.COOKIES_READ,
 }
 # A body that passes the schema, so that only the caller decides the answer.
 BODIES: dict[str, Any] = {
@@ -118,6 +143,13 @@ BODIES: dict[str, Any] = {
     },
     "/feedback": {"source": "subject", "rating": 4},
     "/service-cases": {"source": "subject", "subject": "x"},
+    "/api/marketing/deliveries": {
+        "purpose": "marketing",
+        "channel": "email",
+        "campaign": "k",
+        "person_ids": [1],
+    },
+    "/consents": {"scope": "marketing:email", "action": "withdrawn"},
 }
 
 
@@ -166,6 +198,7 @@ def world() -> dict[str, int]:
         "customership_id": customership.pk,
         "organisation_id": organisation,
         "request_id": request.pk,
+        "visitor_id": "0" * 32,
     }
 
 
@@ -176,6 +209,7 @@ def _page_url(route: str, world: dict[str, int]) -> str:
         .replace("<str:token>", "not-a-token")
         .replace("<id:package_id>", "1")
         .replace("<str:name>", "access.json")
+        .replace("<int:page>", "2")
     )
 
 
@@ -238,6 +272,8 @@ def _operation_call(
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         return client.post(url, {"file": SimpleUploadedFile("l.png", PNG)}, headers=headers)
+    if path == "/api/marketing/audience":
+        return client.get(url + "?purpose=marketing&channel=email", headers=headers)
     if method == "get":
         return client.get(url + "?purpose=customer_relationship", headers=headers)
     suffix = path if path in BODIES else "/" + path.rsplit("/", 1)[-1]

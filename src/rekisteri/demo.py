@@ -19,7 +19,6 @@ valid by their check characters, because the register validates them.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import random
 import string
 from collections.abc import Callable, Iterator, Mapping
@@ -30,7 +29,8 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 
-from rekisteri.consent.models import ConsentEvent
+from rekisteri.consent.models import ConsentEvent, ConsentText
+from rekisteri.consent.services import consent_text_hash
 from rekisteri.core import clock
 from rekisteri.core.bulk import insert_rows
 from rekisteri.core.errors import InvalidInput
@@ -240,10 +240,14 @@ CONSENTED_DATA = (
     ("uutiskirjeen kieli", "suomi"),
     ("yrityksen koko", "10-49 henkilöä"),
 )
-# The consent text a scope's events show; stored once elsewhere, referenced by hash.
+# The consent text a scope's events show; stored once, referenced by hash.
+CONSENT_TEXTS = {
+    "marketing": "Mainioco Oy saa lähettää minulle uutiskirjeitä ja tarjouksia.",
+    "research": "Mainioco Oy saa pyytää minua vastaamaan kyselyihin ja tutkimuksiin.",
+    "targeting": "Mainioco Oy saa kohdentaa minulle viestejä käyttöni perusteella.",
+}
 CONSENT_TEXT_HASHES = {
-    scope: hashlib.sha256(f"Mainioco demo consent: {scope}".encode()).hexdigest()
-    for scope in CONSENT_SCOPES
+    scope: consent_text_hash(text=text, language="fi") for scope, text in CONSENT_TEXTS.items()
 }
 
 # Sources by table, each a source the policy lists for the table's category.
@@ -373,6 +377,11 @@ def demo_generate(
         notice_version=notice_version,
     )
     password_hash = make_password(DEMO_PASSWORD)
+    for scope, text in CONSENT_TEXTS.items():
+        ConsentText.objects.get_or_create(
+            text_hash=CONSENT_TEXT_HASHES[scope],
+            defaults={"language": "fi", "text": text, "first_shown_at": clock.now()},
+        )
     counts = dict.fromkeys(MODEL_NAMES, 0)
     # Organisation number -> id; only the last block's can be needed again.
     organisation_ids: dict[int, int] = {}

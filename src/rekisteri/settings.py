@@ -77,6 +77,8 @@ ALLOWED_HOSTS = _env_list(
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("REKISTERI_ALLOWED_HOSTS is required in production mode")
 CSRF_TRUSTED_ORIGINS = _env_list("REKISTERI_CSRF_TRUSTED_ORIGINS", [])
+# Hosts of the company's web sites that embed the cookie banner and record choices here.
+REKISTERI_COOKIE_SITES = _env_list("REKISTERI_COOKIE_SITES", [])
 
 _default_db = f"sqlite:///{VAR_DIR / 'rekisteri.sqlite3'}"
 _database_url = os.environ.get("DATABASE_URL") or _default_db

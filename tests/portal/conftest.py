@@ -1,5 +1,20 @@
 """The subject with a full history from the rights tests serves the portal's tests too."""
 
-from tests.rights.conftest import aino
+import pytest
+from django.test import Client
 
-__all__ = ["aino"]
+from tests.rights.conftest import Subject, aino
+
+__all__ = ["aino", "aino_client"]
+
+
+@pytest.fixture
+def aino_client(aino: Subject) -> Client:
+    client = Client()
+    response = client.post(
+        "/oma/kirjaudu",
+        {"method": "password", "username": "aino", "password": "kaunis lumi sataa hiljaa"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/oma/"
+    return client

@@ -6,7 +6,6 @@ import hashlib
 import re
 from typing import Any
 
-import pytest
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 
@@ -23,18 +22,6 @@ def _every_pattern(patterns: list[Any], prefix: str = "") -> list[str]:
         else:
             found.append(prefix + str(entry.pattern))
     return found
-
-
-@pytest.fixture
-def aino_client(aino: Subject) -> Client:
-    client = Client()
-    response = client.post(
-        "/oma/kirjaudu",
-        {"method": "password", "username": "aino", "password": "kaunis lumi sataa hiljaa"},
-    )
-    assert response.status_code == 302
-    assert response["Location"] == "/oma/"
-    return client
 
 
 def test_a_signed_in_subject_sees_own_data_by_category_with_purpose_source_and_date(

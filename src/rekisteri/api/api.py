@@ -170,3 +170,4 @@ def idempotent(
 api.add_router("/people", "rekisteri.api.people.router")
 api.add_router("/organisations", "rekisteri.api.organisations.router")
 api.add_router("/requests", "rekisteri.api.requests.router")
+api.add_router("", "rekisteri.api.consent.router")

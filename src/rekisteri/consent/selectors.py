@@ -1,33 +1,105 @@
-"""The current state of a person's choices, derived from the ledger."""
+"""The current state of a person's choices, derived from the ledger, and its proof."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, Q
+from functools import reduce
+from operator import or_
+from typing import Any
 
-from rekisteri.consent.models import ConsentAction, ConsentEvent
-from rekisteri.register.models import Delivery
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Concat
+
+from rekisteri.audit.models import AuditEvent
+from rekisteri.audit.services import audit_record
+from rekisteri.consent.models import ConsentAction, ConsentEvent, ConsentText
+from rekisteri.core.actors import Actor
+from rekisteri.core.errors import NotFound
+from rekisteri.policy.selectors import policy_get
+from rekisteri.register.models import Delivery, Person
 
 
-def person_objects_to(*, person_id: int, purpose: str) -> bool:
-    """Whether the person has objected to the purpose (Art. 21): an objection always wins."""
+def consent_latest(*, person_id: int, scopes: list[str]) -> ConsentEvent | None:
+    """The person's latest event on any of these scopes."""
     return (
-        ConsentEvent.objects.filter(
-            person_id=person_id, scope__in=[purpose], action=ConsentAction.OBJECTED
-        ).exists()
-        or ConsentEvent.objects.filter(
-            person_id=person_id, scope__startswith=f"{purpose}:", action=ConsentAction.OBJECTED
-        ).exists()
+        ConsentEvent.objects.filter(person_id=person_id, scope__in=scopes)
+        .order_by("-occurred_at", "-pk")
+        .first()
     )
+
+
+def consent_state(*, person_id: int) -> dict[str, ConsentEvent]:
+    """The latest event of each scope the person has chosen on: their choices now."""
+    state: dict[str, ConsentEvent] = {}
+    for event in ConsentEvent.objects.filter(person_id=person_id).order_by("occurred_at", "pk"):
+        state[event.scope] = event
+    return state
+
+
+def consent_history(*, person_id: int) -> list[ConsentEvent]:
+    return list(ConsentEvent.objects.filter(person_id=person_id).order_by("-occurred_at", "-pk"))
+
+
+def consent_proof(*, actor: Actor, person_id: int) -> dict[str, Any]:
+    """What the person agreed to, refused and objected to, when, how, and the words shown.
+
+    The events are the ledger's as they were appended; each text is the one
+    stored under the hash the event names (Art. 7(1)). The export is audited.
+    """
+    if not Person.objects.filter(pk=person_id, erased_at__isnull=True).exists():
+        raise NotFound(f"there is no person {person_id}", data={"person_id": person_id})
+    audit_record(
+        actor=actor,
+        event=AuditEvent.DATA_EXPORTED,
+        person_id=person_id,
+        categories=["choices"],
+        data={"export": "consent proof"},
+    )
+    events = list(ConsentEvent.objects.filter(person_id=person_id).order_by("occurred_at", "pk"))
+    texts = {
+        t.text_hash: t
+        for t in ConsentText.objects.filter(text_hash__in={e.text_hash for e in events})
+    }
+    state = {e.scope: str(e.action) for e in events}
+    return {
+        "person_id": person_id,
+        "current": dict(sorted(state.items())),
+        "events": [
+            {
+                "scope": e.scope,
+                "action": str(e.action),
+                "occurred_at": e.occurred_at.isoformat(),
+                "channel": e.channel,
+                "notice_version": e.notice_version,
+                "text_hash": e.text_hash or None,
+                "text": texts[e.text_hash].text if e.text_hash in texts else None,
+                "text_language": texts[e.text_hash].language if e.text_hash in texts else None,
+            }
+            for e in events
+        ],
+    }
 
 
 def deliveries_despite_objection() -> int:
-    """Marketing sent after the person objected to direct marketing (Art. 21(3)): never allowed."""
+    """Direct marketing sent while an objection to it was in force (Art. 21(3)): never allowed."""
+    purposes = [key for key, p in policy_get().purposes.items() if p.direct_marketing]
+    if not purposes:
+        return 0
+    on_channel = reduce(
+        or_, (Q(scope=Concat(Value(f"{p}:"), OuterRef("channel"))) for p in purposes)
+    )
+    lifted_before_sending = ConsentEvent.objects.filter(
+        person_id=OuterRef("person_id"),
+        scope=OuterRef("scope"),
+        action=ConsentAction.LIFTED,
+        occurred_at__gt=OuterRef("occurred_at"),
+        occurred_at__lte=OuterRef(OuterRef("sent_at")),
+    )
     objected = ConsentEvent.objects.filter(
-        Q(scope="marketing") | Q(scope__startswith="marketing:"),
+        Q(scope__in=purposes) | on_channel,
         person_id=OuterRef("person_id"),
         action=ConsentAction.OBJECTED,
         occurred_at__lte=OuterRef("sent_at"),
-    )
+    ).exclude(Exists(lifted_before_sending))
     return Delivery.objects.filter(Exists(objected)).count()
 
 

@@ -2,27 +2,75 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
 from django.db import transaction
 
 from rekisteri.audit.models import AuditEvent
-from rekisteri.audit.services import audit_record
-from rekisteri.consent.models import ConsentAction, ConsentEvent
+from rekisteri.audit.services import audit_record, audit_record_many
+from rekisteri.consent.marketing import (
+    Basis,
+    MarketingChannel,
+    channel_require,
+    marketing_decisions,
+    opt_out_read,
+    purpose_require_direct_marketing,
+)
+from rekisteri.consent.models import ConsentAction, ConsentEvent, ConsentText
+from rekisteri.consent.selectors import consent_latest
 from rekisteri.core import clock
-from rekisteri.core.actors import Actor
-from rekisteri.core.errors import InvalidInput
+from rekisteri.core.actors import Actor, ActorKind
+from rekisteri.core.errors import Conflict, InvalidInput
 from rekisteri.policy.selectors import notice_version_current, policy_get
-from rekisteri.register.models import Person
+from rekisteri.register.models import Delivery, Person
 
 # Consent is given or withdrawn through one of these.
 CHANNELS = ("portal", "api", "form", "customer_service", "letter", "email")
+MAX_TEXT = 10_000
 
 
 def scope_require(scope: str) -> str:
     """A scope is a purpose of the policy, or a purpose and a channel: "marketing:email"."""
-    purpose = scope.split(":", 1)[0]
+    purpose, _, channel = scope.partition(":")
     if purpose not in policy_get().purposes:
         raise InvalidInput(f"scope: unknown purpose {purpose!r}", data={"field": "scope"})
+    if channel and channel not in set(MarketingChannel):
+        raise InvalidInput(
+            f"scope: the channel after ':' must be one of {', '.join(MarketingChannel)}",
+            data={"field": "scope"},
+        )
     return scope
+
+
+def action_require(action: str) -> ConsentAction:
+    try:
+        return ConsentAction(action)
+    except ValueError:
+        raise InvalidInput(
+            f"action: must be one of {', '.join(ConsentAction)}", data={"field": "action"}
+        ) from None
+
+
+def consent_text_hash(*, text: str, language: str) -> str:
+    return hashlib.sha256(f"{language}\n{text}".encode()).hexdigest()
+
+
+def consent_text_store(*, text: str, language: str) -> str:
+    """Keep a text people are shown, once; its hash is what each event refers to."""
+    if not text.strip() or len(text) > MAX_TEXT:
+        raise InvalidInput(
+            f"text: give the text shown, at most {MAX_TEXT} characters", data={"field": "text"}
+        )
+    if language not in ("fi", "en"):
+        raise InvalidInput("language: fi or en", data={"field": "language"})
+    text_hash = consent_text_hash(text=text, language=language)
+    ConsentText.objects.get_or_create(
+        text_hash=text_hash,
+        defaults={"language": language, "text": text, "first_shown_at": clock.now()},
+    )
+    return text_hash
 
 
 @transaction.atomic
@@ -31,34 +79,153 @@ def consent_record(
     actor: Actor,
     person_id: int,
     scope: str,
-    action: ConsentAction,
+    action: ConsentAction | str,
     channel: str,
+    text: str = "",
+    language: str = "fi",
     text_hash: str = "",
 ) -> ConsentEvent:
-    """Append one choice of the person to the ledger, with the notice version in force."""
+    """Append one choice of the person to the ledger, with the notice version in force.
+
+    ``text`` is what the person was shown when they chose; it is stored once
+    and the event refers to it by hash (Art. 7(1): the controller must be able
+    to show what was agreed to).
+    """
     scope_require(scope)
+    chosen = action_require(action)
     if channel not in CHANNELS:
         raise InvalidInput(
             f"channel: must be one of {', '.join(CHANNELS)}", data={"field": "channel"}
         )
-    Person.objects.select_for_update().filter(pk=person_id).first()
+    if not Person.objects.select_for_update().filter(pk=person_id, erased_at__isnull=True):
+        raise InvalidInput("there is no such person", data={"person_id": person_id})
+    if chosen == ConsentAction.GRANTED and not (text or text_hash):
+        raise InvalidInput(
+            "text: a consent needs the text the person agreed to", data={"field": "text"}
+        )
+    if chosen == ConsentAction.LIFTED:
+        latest = consent_latest(person_id=person_id, scopes=[scope])
+        if latest is None or latest.action != ConsentAction.OBJECTED:
+            raise Conflict("there is no objection to lift on this scope", data={"scope": scope})
+    if text:
+        text_hash = consent_text_store(text=text, language=language)
     version = notice_version_current()
+    now = clock.now()
     event = ConsentEvent.objects.create(
         person_id=person_id,
         scope=scope,
-        action=action,
+        action=chosen,
         channel=channel,
         text_hash=text_hash,
         notice_version=version.number if version else None,
-        occurred_at=clock.now(),
-        stored_at=clock.now(),
-        source="subject",
+        occurred_at=now,
+        stored_at=now,
+        source="customer_service" if actor.kind == ActorKind.STAFF else "subject",
     )
     audit_record(
         actor=actor,
         event=AuditEvent.CONSENT_CHANGED,
         person_id=person_id,
         categories=["choices"],
-        data={"scope": scope, "action": str(action), "event": event.pk},
+        data={"scope": scope, "action": str(chosen), "event": event.pk},
     )
     return event
+
+
+@dataclass(frozen=True)
+class OptedOut:
+    purpose: str
+    channel: MarketingChannel
+    everywhere: bool
+    # False when the person had already opted out, or is no longer in the register.
+    recorded: bool
+
+
+def marketing_opt_out(*, actor: Actor, token: str, everywhere: bool = False) -> OptedOut:
+    """The link in every message: stop direct marketing on its channel, or on all.
+
+    Recorded as an objection (Art. 21(3)), which no consent overrides. Used
+    twice, it records nothing new; for a forgotten person it does nothing, as
+    there is nothing left to market to.
+    """
+    found = opt_out_read(token)
+    scope = found.purpose if everywhere else f"{found.purpose}:{found.channel}"
+    alive = Person.objects.filter(pk=found.person_id, erased_at__isnull=True).exists()
+    latest = consent_latest(person_id=found.person_id, scopes=[scope]) if alive else None
+    recorded = alive and (latest is None or latest.action != ConsentAction.OBJECTED)
+    if recorded:
+        consent_record(
+            actor=actor,
+            person_id=found.person_id,
+            scope=scope,
+            action=ConsentAction.OBJECTED,
+            channel="email",
+        )
+    return OptedOut(found.purpose, found.channel, everywhere, recorded)
+
+
+MAX_DELIVERIES = 1000
+
+
+@dataclass
+class DeliveriesRecorded:
+    recorded: list[int] = field(default_factory=list)
+    refused: dict[int, str] = field(default_factory=dict)
+
+
+@transaction.atomic
+def deliveries_record(
+    *,
+    actor: Actor,
+    purpose: str,
+    channel: str,
+    campaign: str,
+    person_ids: list[int],
+    sent_at: dt.datetime | None = None,
+) -> DeliveriesRecorded:
+    """Record that a message was sent to each person, if the rules still allow it.
+
+    The rules are applied again at sending time: someone who objected or was
+    restricted after the audience was drawn is refused, not recorded.
+    """
+    purpose_require_direct_marketing(purpose)
+    chosen = channel_require(channel)
+    campaign = campaign.strip()
+    if not campaign or len(campaign) > 100:
+        raise InvalidInput("campaign: 1 to 100 characters", data={"field": "campaign"})
+    unique = sorted(set(person_ids))
+    if not unique or len(unique) > MAX_DELIVERIES:
+        raise InvalidInput(
+            f"person_ids: 1 to {MAX_DELIVERIES} people at a time", data={"field": "person_ids"}
+        )
+    decisions = marketing_decisions(purpose=purpose, channel=chosen, person_ids=unique)
+    result = DeliveriesRecorded()
+    when = sent_at or clock.now()
+    rows = []
+    for pid in unique:
+        decision = decisions.get(pid)
+        if isinstance(decision, Basis):
+            result.recorded.append(pid)
+            rows.append(
+                Delivery(
+                    person_id=pid,
+                    channel=str(chosen),
+                    campaign=campaign,
+                    sent_at=when,
+                    stored_at=clock.now(),
+                    source="marketing",
+                )
+            )
+        else:
+            result.refused[pid] = str(decision or "not_found")
+    Delivery.objects.bulk_create(rows)
+    if result.recorded:
+        audit_record_many(
+            actor=actor,
+            event=AuditEvent.PERSON_CHANGED,
+            person_ids=result.recorded,
+            categories=["marketing_deliveries"],
+            purpose=purpose,
+            data={"delivery": "recorded", "campaign": campaign, "channel": str(chosen)},
+        )
+    return result

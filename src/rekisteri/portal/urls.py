@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rekisteri.portal import my, views
+from rekisteri.portal import choices, cookies, my, views
 
 urlpatterns = [
     path("", views.home, {"lang": "fi"}, name="home-fi"),
@@ -19,6 +19,20 @@ urlpatterns = [
     path("en/my/sign-out", my.sign_out, {"lang": "en"}, name="my-sign-out-en"),
     path("oma/pyynto", my.file_request, {"lang": "fi"}, name="my-request-fi"),
     path("en/my/request", my.file_request, {"lang": "en"}, name="my-request-en"),
+    path("oma/valinnat", choices.choices, {"lang": "fi"}, name="my-choices-fi"),
+    path("en/my/choices", choices.choices, {"lang": "en"}, name="my-choices-en"),
+    path("oma/valinnat/muuta", choices.choose, {"lang": "fi"}, name="my-choose-fi"),
+    path("en/my/choices/change", choices.choose, {"lang": "en"}, name="my-choose-en"),
+    # The opt-out link every marketing message carries; no sign-in.
+    path("markkinointikielto/<str:token>", choices.opt_out, {"lang": "fi"}, name="opt-out-fi"),
+    path("en/opt-out/<str:token>", choices.opt_out, {"lang": "en"}, name="opt-out-en"),
+    # The cookie banner of the company's web site (notice §10).
+    path("consent/banner.js", cookies.banner_js, name="cookie-banner"),
+    path("consent/decisions", cookies.decision, name="cookie-decision"),
+    path("consent/demo", cookies.demo, {"lang": "fi"}, name="cookie-demo-fi"),
+    path("consent/demo/<int:page>", cookies.demo, {"lang": "fi"}, name="cookie-demo-2-fi"),
+    path("en/consent/demo", cookies.demo, {"lang": "en"}, name="cookie-demo-en"),
+    path("en/consent/demo/<int:page>", cookies.demo, {"lang": "en"}, name="cookie-demo-2-en"),
     path(
         "oma/paketti/<id:package_id>/<str:name>",
         my.download,

@@ -18,6 +18,10 @@ from rekisteri.policy.schema import Policy
 
 # The apps whose tables hold personal data.
 PERSONAL_DATA_APPS = ("register", "consent")
+# Tables of those apps that are not about a person of the register: the texts
+# people were shown (no one's data), and web site visitors' cookie choices
+# (a random visitor id, never linked to a person; kept by their own rule).
+NOT_PERSON_TABLES = frozenset({"consent.ConsentText", "consent.CookieDecision"})
 # Keys, not data: the row's own id and the link to its person.
 KEY_FIELDS = frozenset({"id", "person"})
 # Provenance columns every personal-data table carries, declared once as "*.<field>".
@@ -31,7 +35,10 @@ def model_key(model: type[models.Model]) -> str:
 
 def personal_data_models() -> list[type[models.Model]]:
     return [
-        model for label in PERSONAL_DATA_APPS for model in apps.get_app_config(label).get_models()
+        model
+        for label in PERSONAL_DATA_APPS
+        for model in apps.get_app_config(label).get_models()
+        if model._meta.label not in NOT_PERSON_TABLES
     ]
 
 

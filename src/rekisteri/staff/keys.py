@@ -27,6 +27,10 @@ class Scope(StrEnum):
     # File data subject requests for people the system authenticated itself, and
     # read back the state of the requests it filed (never anyone else's).
     REQUESTS_WRITE = "requests:write"
+    # Draw a marketing audience (for the key's purposes) and record the deliveries sent.
+    MARKETING = "marketing:send"
+    # Read web site visitors' cookie choices.
+    COOKIES_READ = "cookies:read"
 
 
 class ApiKeyCode(StrEnum):

@@ -1,0 +1,262 @@
+"""The data subject's consents and prohibitions, and the opt-out link in every message.
+
+Each button appends one event to the consent ledger; nothing is rewritten.
+The text a button shows is the text stored as what the person agreed to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from rekisteri.consent import marketing, selectors, services
+from rekisteri.consent.models import ConsentAction, ConsentEvent
+from rekisteri.core.errors import InvalidInput, RekisteriError
+from rekisteri.policy.schema import Language, LegalBasis
+from rekisteri.policy.selectors import policy_get
+from rekisteri.portal.my import MY_PATHS, _error, _origin, subject_required
+from rekisteri.portal.views import _page
+from rekisteri.rights import subjects
+
+CHOICES_PATHS: dict[Language, str] = {"fi": "/oma/valinnat", "en": "/en/my/choices"}
+CHANGE_PATHS: dict[Language, str] = {"fi": "/oma/valinnat/muuta", "en": "/en/my/choices/change"}
+CHANNEL_LABELS = {
+    marketing.MarketingChannel.EMAIL: gettext_lazy("e-mail"),
+    marketing.MarketingChannel.SMS: gettext_lazy("text message"),
+    marketing.MarketingChannel.POST: gettext_lazy("letter"),
+    marketing.MarketingChannel.PHONE: gettext_lazy("phone call"),
+}
+DECISION_LABELS = {
+    marketing.Basis.CONSENT: gettext_lazy("Allowed: you have agreed to it."),
+    marketing.Basis.CUSTOMER: gettext_lazy(
+        "Allowed as you are our customer (our own similar services), until you refuse it."
+    ),
+    marketing.Basis.BUSINESS_CONTACT: gettext_lazy(
+        "Allowed as you are the contact person of a business customer, until you refuse it."
+    ),
+    marketing.Basis.LEGITIMATE_INTEREST: gettext_lazy("Allowed until you refuse it."),
+    marketing.Refusal.RESTRICTED: gettext_lazy(
+        "Not sent: the processing of your data is restricted."
+    ),
+    marketing.Refusal.OBJECTED: gettext_lazy("Not sent: you have prohibited it."),
+    marketing.Refusal.WITHDRAWN: gettext_lazy("Not sent: you have refused it."),
+    marketing.Refusal.NO_CONSENT: gettext_lazy("Not sent: only with your consent."),
+    marketing.Refusal.NO_ADDRESS: gettext_lazy("Not sent: we have no address for it."),
+}
+ACTION_LABELS = {
+    ConsentAction.GRANTED: gettext_lazy("agreed"),
+    ConsentAction.WITHDRAWN: gettext_lazy("refused or withdrawn"),
+    ConsentAction.OBJECTED: gettext_lazy("prohibited"),
+    ConsentAction.LIFTED: gettext_lazy("prohibition lifted"),
+}
+CHANNEL_OF_EVENT = {
+    "portal": gettext_lazy("your own pages"),
+    "api": gettext_lazy("our service"),
+    "form": gettext_lazy("a form"),
+    "customer_service": gettext_lazy("customer service"),
+    "letter": gettext_lazy("a letter"),
+    "email": gettext_lazy("a link in a message"),
+}
+MARKETING = "marketing"
+
+
+def consent_text(scope: str, lang: Language) -> str:
+    """The words a button shows; stored as what the person agreed to."""
+    policy = policy_get()
+    purpose, _sep, channel = scope.partition(":")
+    name = policy.purposes[purpose].name(lang)
+    with translation.override(lang):
+        if channel:
+            return _("%(controller)s may send me marketing by %(channel)s (%(purpose)s).") % {
+                "controller": policy.controller.name,
+                "channel": CHANNEL_LABELS[marketing.MarketingChannel(channel)],
+                "purpose": name,
+            }
+        return _("I agree that %(controller)s processes my data for: %(purpose)s.") % {
+            "controller": policy.controller.name,
+            "purpose": name,
+        }
+
+
+def scope_label(scope: str, lang: Language) -> str:
+    purpose, _sep, channel = scope.partition(":")
+    name = str(policy_get().purposes[purpose].name(lang))
+    if channel:
+        return f"{name} ({CHANNEL_LABELS[marketing.MarketingChannel(channel)]})"
+    return name
+
+
+def _dm_objections(state: dict[str, ConsentEvent]) -> list[str]:
+    """The person's direct-marketing prohibitions in force (Art. 21(2))."""
+    direct = set(marketing.direct_marketing_purposes())
+    return [
+        scope
+        for scope, event in state.items()
+        if event.action == ConsentAction.OBJECTED and scope.partition(":")[0] in direct
+    ]
+
+
+@require_safe
+@subject_required
+def choices(request: HttpRequest, lang: Language, person_id: int) -> HttpResponse:
+    translation.activate(lang)
+    policy = policy_get()
+    state = selectors.consent_state(person_id=person_id)
+    objected = _dm_objections(state)
+    purpose_wide = [s for s in objected if ":" not in s]
+    channels = []
+    for channel in marketing.MarketingChannel:
+        decided = marketing.marketing_decisions(
+            purpose=MARKETING, channel=channel, person_ids=[person_id]
+        ).get(person_id)
+        channels.append(
+            {
+                "key": str(channel),
+                "label": CHANNEL_LABELS[channel],
+                "status": DECISION_LABELS.get(decided, "") if decided else "",
+                "allowed": isinstance(decided, marketing.Basis),
+                "text": consent_text(f"{MARKETING}:{channel}", lang),
+            }
+        )
+    consents = []
+    for key, purpose in policy.purposes.items():
+        if purpose.legal_basis != LegalBasis.CONSENT:
+            continue
+        latest = state.get(key)
+        consents.append(
+            {
+                "key": key,
+                "name": purpose.name(lang),
+                "text": consent_text(key, lang),
+                "granted": latest is not None and latest.action == ConsentAction.GRANTED,
+                "since": latest.occurred_at if latest is not None else None,
+            }
+        )
+    history = [
+        {
+            "when": e.occurred_at,
+            "what": scope_label(e.scope, lang),
+            "action": ACTION_LABELS.get(ConsentAction(e.action), e.action),
+            "channel": CHANNEL_OF_EVENT.get(e.channel, e.channel),
+        }
+        for e in selectors.consent_history(person_id=person_id)
+        if e.scope.partition(":")[0] in policy.purposes
+    ]
+    return _page(
+        request,
+        "portal/my/choices.html",
+        lang,
+        my_paths=MY_PATHS,
+        choices_paths=CHOICES_PATHS,
+        change_url=CHANGE_PATHS[lang],
+        channels=channels,
+        consents=consents,
+        prohibited=bool(purpose_wide),
+        channel_prohibitions=[
+            {"scope": s, "label": scope_label(s, lang)} for s in objected if ":" in s
+        ],
+        history=history,
+        done=request.GET.get("done") == "1",
+    )
+
+
+def _allowed_change(scope: str, action: str) -> bool:
+    """What the page's buttons can send; anything else is refused unchanged."""
+    purpose, _sep, channel = scope.partition(":")
+    purposes = policy_get().purposes
+    if purpose not in purposes:
+        return False
+    if channel:
+        return (
+            purpose == MARKETING
+            and channel in set(marketing.MarketingChannel)
+            and action in ("granted", "withdrawn", "lifted")
+        ) or (purposes[purpose].direct_marketing and action == "lifted")
+    if scope == MARKETING:
+        return action in ("objected", "lifted")
+    if purposes[purpose].direct_marketing and action == "lifted":
+        return True
+    return purposes[purpose].legal_basis == LegalBasis.CONSENT and action in (
+        "granted",
+        "withdrawn",
+    )
+
+
+@require_POST
+@subject_required
+def choose(request: HttpRequest, lang: Language, person_id: int) -> HttpResponse:
+    translation.activate(lang)
+    scope = request.POST.get("scope", "")[:100]
+    action = request.POST.get("action", "")[:20]
+    actor = subjects.subject_actor(person_id, origin=_origin(request))
+    try:
+        if not _allowed_change(scope, action):
+            raise InvalidInput("choose one of the buttons on the page")
+        objected = _dm_objections(selectors.consent_state(person_id=person_id))
+        lifts: list[str] = []
+        if action == "lifted":
+            # "Lift the prohibition" lifts every purpose-wide one; a channel's, that one.
+            lifts = [s for s in objected if ":" not in s] if scope == MARKETING else [scope]
+        elif action == "granted" and ":" in scope:
+            # Allowing a channel lifts the person's own prohibitions of that channel.
+            lifts = [s for s in objected if s.endswith(":" + scope.partition(":")[2])]
+        for lifted in lifts:
+            services.consent_record(
+                actor=actor,
+                person_id=person_id,
+                scope=lifted,
+                action=ConsentAction.LIFTED,
+                channel="portal",
+            )
+        if action != "lifted":
+            services.consent_record(
+                actor=actor,
+                person_id=person_id,
+                scope=scope,
+                action=action,
+                channel="portal",
+                text=consent_text(scope, lang) if action == "granted" else "",
+                language=lang,
+            )
+    except RekisteriError as error:
+        return _error(request, lang, error, "portal/my/problem.html", my_paths=MY_PATHS)
+    return HttpResponseRedirect(CHOICES_PATHS[lang] + "?done=1")
+
+
+# --- The opt-out link --------------------------------------------------------
+
+
+# No session and no CSRF token: the link itself is the authority, and a mail
+# program's one-click unsubscribe (RFC 8058) posts without either.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def opt_out(request: HttpRequest, lang: Language, token: str) -> HttpResponse:
+    translation.activate(lang)
+    try:
+        found = marketing.opt_out_read(token)
+    except RekisteriError:
+        response = _page(request, "portal/opt_out.html", lang, status=400, invalid=True)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+    context: dict[str, Any] = {
+        "channel": CHANNEL_LABELS[found.channel],
+        "token": token,
+    }
+    if request.method == "POST":
+        everywhere = request.POST.get("everywhere") == "yes"
+        done = services.marketing_opt_out(
+            actor=subjects.subject_actor(found.person_id, origin=_origin(request)),
+            token=token,
+            everywhere=everywhere,
+        )
+        context.update(done=True, everywhere=done.everywhere)
+    response = _page(request, "portal/opt_out.html", lang, **context)
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response

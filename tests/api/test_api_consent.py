@@ -1,0 +1,133 @@
+"""The API's consent, audience, delivery and cookie-choice operations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from rekisteri.consent.models import ConsentText
+from rekisteri.core.actors import SYSTEM
+from rekisteri.register import services as s
+from rekisteri.register.models import Delivery
+from tests.api.conftest import Api
+
+pytestmark = pytest.mark.django_db
+
+
+def _customers(n: int) -> list[int]:
+    ids = []
+    for i in range(n):
+        person = s.person_register(
+            actor=SYSTEM,
+            source="subject",
+            person=s.PersonIn(first_name="Asiakas", last_name=f"N{i}", email=f"a{i}@example.fi"),
+        )
+        s.customership_start(actor=SYSTEM, person_id=person.pk, source="subject")
+        ids.append(person.pk)
+    return ids
+
+
+def test_the_audience_comes_in_keyset_pages_with_basis_and_opt_out_link(
+    make_key: Callable[..., str],
+) -> None:
+    ids = _customers(5)
+    api = Api(make_key(["marketing:send", "people:write"], ["marketing"]))
+    api.call("post", f"/people/{ids[1]}/consents", {"scope": "marketing", "action": "objected"})
+    seen: list[int] = []
+    after = 0
+    while True:
+        page = api.client.get(
+            f"/api/marketing/audience?purpose=marketing&channel=email&limit=2&after={after}",
+            headers=api.headers,
+        ).json()
+        seen += [p["person_id"] for p in page["people"]]
+        assert all(p["basis"] == "customer" for p in page["people"])
+        assert all("/markkinointikielto/" in p["opt_out_url"] for p in page["people"])
+        if page["next_after"] is None:
+            break
+        after = page["next_after"]
+    assert seen == [pid for pid in ids if pid != ids[1]]
+
+
+def test_a_key_without_the_purpose_gets_no_audience(make_key: Callable[..., str]) -> None:
+    _customers(1)
+    api = Api(make_key(["marketing:send"], ["customer_relationship"]))
+    response = api.client.get(
+        "/api/marketing/audience?purpose=marketing&channel=email", headers=api.headers
+    )
+    assert response.status_code == 403
+
+
+def test_deliveries_are_recorded_for_those_the_rules_allow(make_key: Callable[..., str]) -> None:
+    ids = _customers(2)
+    api = Api(make_key(["marketing:send", "people:write"], ["marketing"]))
+    api.call("post", f"/people/{ids[0]}/consents", {"scope": "marketing:sms", "action": "objected"})
+    answer = api.call(
+        "post",
+        "/marketing/deliveries",
+        {"purpose": "marketing", "channel": "sms", "campaign": "Kevät", "person_ids": ids},
+    )
+    assert answer.status_code == 201
+    # Nobody has a phone number: no one can have been sent an SMS.
+    assert answer.json() == {
+        "recorded": [],
+        "refused": {str(ids[0]): "objected", str(ids[1]): "no_address"},
+    }
+    answer = api.call(
+        "post",
+        "/marketing/deliveries",
+        {"purpose": "marketing", "channel": "email", "campaign": "Kevät", "person_ids": ids},
+    )
+    assert answer.json()["recorded"] == ids
+    assert Delivery.objects.count() == 2
+
+
+def test_consents_are_appended_and_read_back_with_the_text_agreed_to(
+    make_key: Callable[..., str],
+) -> None:
+    (pid,) = _customers(1)
+    api = Api(make_key(["people:read", "people:write"], ["marketing"]))
+    refused = api.call(
+        "post", f"/people/{pid}/consents", {"scope": "research", "action": "granted"}
+    )
+    assert refused.status_code == 400
+    granted = api.call(
+        "post",
+        f"/people/{pid}/consents",
+        {
+            "scope": "research",
+            "action": "granted",
+            "text": "Saa lähettää kyselyitä.",
+            "language": "fi",
+        },
+    )
+    assert granted.status_code == 201
+    assert ConsentText.objects.get().text == "Saa lähettää kyselyitä."
+    read = api.client.get(f"/api/people/{pid}/consents?purpose=marketing", headers=api.headers)
+    assert read.json()["current"] == {"research": "granted"}
+    assert read.json()["history"][0]["channel"] == "api"
+
+
+def test_a_visitors_cookie_choice_is_read_by_visitor_id(make_key: Callable[..., str]) -> None:
+    from django.test import Client
+
+    from rekisteri.consent.cookies import cookie_notice_hash
+
+    visitor = "ab" * 16
+    Client().post(
+        "/consent/decisions",
+        data=f'{{"visitor": "{visitor}", "categories": ["analytics"], '
+        f'"notice": "{cookie_notice_hash()}", "language": "en"}}',
+        content_type="text/plain",
+        headers={"Origin": "http://testserver"},
+    )
+    api = Api(make_key(["cookies:read"], []))
+    found = api.client.get(f"/api/cookie-consents/{visitor}", headers=api.headers)
+    assert found.status_code == 200
+    assert found.json()["categories"] == ["analytics"]
+    assert found.json()["in_force"] is True
+    assert (
+        api.client.get("/api/cookie-consents/" + "0" * 32, headers=api.headers).status_code == 404
+    )
+    assert api.client.get("/api/cookie-consents/nope", headers=api.headers).status_code == 400

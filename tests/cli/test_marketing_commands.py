@@ -1,0 +1,116 @@
+"""`rekisteri consent` and `rekisteri marketing`: proof, audience and a campaign by real SMTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from rekisteri.consent.models import ConsentAction, ConsentEvent
+from rekisteri.consent.services import consent_record
+from rekisteri.core.actors import SYSTEM
+from rekisteri.register import services as s
+from rekisteri.register.models import Delivery
+from tests.conftest import SmtpInbox
+
+pytestmark = pytest.mark.django_db
+
+
+def _person(name: str, *, customer: bool) -> int:
+    person = s.person_register(
+        actor=SYSTEM,
+        source="subject",
+        person=s.PersonIn(
+            first_name=name, last_name="Testinen", email=f"{name.lower()}@example.fi"
+        ),
+    )
+    if customer:
+        s.customership_start(actor=SYSTEM, person_id=person.pk, source="subject")
+    return person.pk
+
+
+def test_consent_proof_exports_every_event_with_the_text_shown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pid = _person("Aino", customer=False)
+    text = tmp_path / "suostumus.txt"
+    text.write_text("Saa lähettää minulle uutiskirjeen sähköpostiin.", encoding="utf-8")
+    call_command(
+        "consent", "record", str(pid), "--scope", "marketing:email", "--choice", "granted",
+        "--channel", "letter", "--text-file", str(text),
+    )  # fmt: skip
+    consent_record(
+        actor=SYSTEM, person_id=pid, scope="marketing", action="objected", channel="portal"
+    )
+    capsys.readouterr()
+    call_command("consent", "proof", str(pid))
+    proof = json.loads(capsys.readouterr().out)
+    assert proof["current"] == {"marketing": "objected", "marketing:email": "granted"}
+    granted, objected = proof["events"]
+    assert granted["text"] == "Saa lähettää minulle uutiskirjeen sähköpostiin."
+    assert granted["channel"] == "letter"
+    assert (objected["action"], objected["text"]) == ("objected", None)
+
+    with pytest.raises(CommandError, match="there is no person"):
+        call_command("consent", "proof", "999999")
+    with pytest.raises(CommandError, match="a consent needs the text"):
+        call_command(
+            "consent", "record", str(pid), "--scope", "research", "--choice", "granted",
+            "--channel", "letter",
+        )  # fmt: skip
+    assert ConsentEvent.objects.filter(person_id=pid).count() == 2
+
+
+def test_the_audience_streams_as_csv(capsys: pytest.CaptureFixture[str]) -> None:
+    customer = _person("Bertta", customer=True)
+    _person("Cecilia", customer=False)
+    call_command("marketing", "audience", "--channel", "email")
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(int(r["person_id"]), r["address"], r["basis"]) for r in rows] == [
+        (customer, "bertta@example.fi", "customer")
+    ]
+
+
+def test_a_campaign_is_mailed_with_a_working_opt_out_and_its_deliveries_recorded(
+    smtp: SmtpInbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    customer = _person("Bertta", customer=True)
+    stranger = _person("Cecilia", customer=False)
+    body = tmp_path / "viesti.txt"
+    body.write_text("Hei {first_name},\n\nuusi raportointipalvelu on avattu.\n", encoding="utf-8")
+    call_command(
+        "marketing", "send", "--campaign", "Raportointi 11/2026", "--subject",
+        "Uutta Mainiolta", "--body-file", str(body),
+    )  # fmt: skip
+    assert "Sent 1;" in capsys.readouterr().out
+    assert smtp.to("cecilia@example.fi") == []
+    (message,) = smtp.to("bertta@example.fi")
+    text = smtp.body(message)
+    assert text.startswith("Hei Bertta,")
+    link = re.search(r"http\S+/markkinointikielto/\S+", text)
+    assert link is not None
+    assert str(message["List-Unsubscribe"]).strip() == f"<{link.group(0)}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert list(Delivery.objects.values_list("person_id", "campaign", "channel")) == [
+        (customer, "Raportointi 11/2026", "email")
+    ]
+
+    # The link works without signing in; the next campaign skips her.
+    path = "/" + link.group(0).split("/", 3)[3]
+    assert Client().post(path).status_code == 200
+    assert ConsentEvent.objects.filter(
+        person_id=customer, action=ConsentAction.OBJECTED, scope="marketing:email"
+    ).exists()
+    call_command(
+        "marketing", "send", "--campaign", "Joulu 12/2026", "--subject", "Joulu",
+        "--body-file", str(body),
+    )  # fmt: skip
+    assert len(smtp.messages) == 1
+    assert Delivery.objects.count() == 1
+    assert stranger not in Delivery.objects.values_list("person_id", flat=True)
