@@ -20,7 +20,7 @@ from rekisteri.consent.services import consent_record, deliveries_record, market
 from rekisteri.core.actors import SYSTEM
 from rekisteri.core.errors import InvalidInput
 from rekisteri.register import services as s
-from rekisteri.register.models import Delivery, Person
+from rekisteri.register.models import Delivery, EmailAddress, Person
 from rekisteri.retention.erasure import person_erase
 
 pytestmark = pytest.mark.django_db
@@ -238,3 +238,53 @@ def test_the_opt_out_link_stops_the_channel_once_and_a_forged_one_changes_nothin
     with pytest.raises(InvalidInput):
         marketing_opt_out(actor=SYSTEM, token=forged)
     assert not ConsentEvent.objects.filter(person_id=other.pk).exists()
+
+
+def test_the_purpose_gate_closes_a_purpose_the_person_objected_to_or_never_consented_to() -> None:
+    from rekisteri.core.actors import Actor, ActorKind
+    from rekisteri.core.errors import Forbidden
+    from rekisteri.register.selectors import people_search, person_access
+
+    staff = Actor(
+        ActorKind.STAFF,
+        "9",
+        purposes=frozenset({"marketing", "targeting", "customer_relationship"}),
+    )
+    person = someone(customer=True)
+
+    def opens(purpose: str) -> bool:
+        try:
+            person_access(actor=staff, purpose=purpose, person_id=person.pk)
+        except Forbidden:
+            return False
+        return True
+
+    def found(purpose: str) -> bool:
+        email = EmailAddress.objects.get(person_id=person.pk).address
+        hits = people_search(actor=staff, purpose=purpose, query=email)
+        return person.pk in [h.person_id for h in hits]
+
+    assert opens("marketing")
+    assert found("marketing")
+    # Targeting rests on consent: closed until she gives it, and again once withdrawn.
+    assert not opens("targeting")
+    choose(person, "targeting:email", ConsentAction.GRANTED)
+    assert opens("targeting")
+    choose(person, "targeting:email", ConsentAction.WITHDRAWN)
+    assert not opens("targeting")
+    choose(person, "targeting", ConsentAction.GRANTED)
+    assert opens("targeting")
+
+    # An objection to direct marketing closes every direct-marketing purpose, not the rest.
+    choose(person, "marketing", ConsentAction.OBJECTED)
+    assert (opens("marketing"), opens("targeting"), opens("customer_relationship")) == (
+        False,
+        False,
+        True,
+    )
+    assert not found("marketing")
+    assert found("customer_relationship")
+    # One channel's prohibition does not close the purpose: other channels stay open.
+    choose(person, "marketing", ConsentAction.LIFTED)
+    choose(person, "marketing:sms", ConsentAction.OBJECTED)
+    assert opens("marketing")

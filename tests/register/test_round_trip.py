@@ -7,8 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from rekisteri.consent.models import ConsentEvent
-from rekisteri.core import clock
+from rekisteri.consent.services import consent_record
 from rekisteri.core.actors import SYSTEM, Actor, ActorKind
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import services as s
@@ -61,16 +60,16 @@ def _one_of_everything() -> int:
     s.feedback_record(**base, source="subject", text="Hyvä palvelu", rating=5)
     s.service_case_record(**base, source="customer_service", subject="Salasana")
     s.consented_datum_add(**base, source="subject", label="harrastus", value="suunnistus")
-    # The consent ledger's own service arrives with the consent work; its table is here.
-    ConsentEvent.objects.create(
-        person_id=pid,
-        stored_at=clock.now(),
-        source="subject",
-        scope="marketing",
-        action="granted",
-        channel="portal",
-        occurred_at=clock.now(),
-    )
+    # Purposes that rest on consent open only to a person who gave it.
+    for scope in ("targeting", "research"):
+        consent_record(
+            actor=SYSTEM,
+            person_id=pid,
+            scope=scope,
+            action="granted",
+            channel="portal",
+            text=f"Suostun: {scope}",
+        )
     return pid
 
 

@@ -43,7 +43,7 @@ from rekisteri.core.errors import InvalidInput
 from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
-from rekisteri.register.selectors import purpose_require
+from rekisteri.register.selectors import purpose_exclusion, purpose_require
 
 
 class MarketingChannel(StrEnum):
@@ -157,6 +157,35 @@ def objection_in_force(channel: MarketingChannel) -> Exists:
             person_id=OuterRef("pk"), scope__in=scopes, action=ConsentAction.OBJECTED
         ).exclude(Exists(_later_on_same_scope(ConsentAction.LIFTED)))
     )
+
+
+@purpose_exclusion
+def people_objected_or_not_consented(purpose: str) -> models.QuerySet[Any] | None:
+    """For the purpose gate: who a purpose is closed for, by the ledger.
+
+    A purpose-wide objection not lifted since closes the purpose (for direct
+    marketing, an objection to any direct-marketing purpose closes them all);
+    a purpose that rests on consent is open only to people whose consent to
+    it, on some channel, stands.
+    """
+    policy = policy_get()
+    if purpose not in policy.purposes:
+        return None
+    direct = direct_marketing_purposes()
+    scopes = direct if purpose in direct else [purpose]
+    objected = ConsentEvent.objects.filter(scope__in=scopes, action=ConsentAction.OBJECTED).exclude(
+        Exists(_later_on_same_scope(ConsentAction.LIFTED))
+    )
+    closed = objected.values("person_id")
+    if policy.purposes[purpose].legal_basis != LegalBasis.CONSENT:
+        return closed
+    consenting = (
+        ConsentEvent.objects.filter(action=ConsentAction.GRANTED)
+        .filter(Q(scope=purpose) | Q(scope__startswith=f"{purpose}:"))
+        .exclude(Exists(_later_on_same_scope(ConsentAction.WITHDRAWN)))
+        .values("person_id")
+    )
+    return m.Person.objects.filter(Q(pk__in=closed) | ~Q(pk__in=consenting)).values("pk")
 
 
 def _address_rows(channel: MarketingChannel) -> models.QuerySet[Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,28 @@ class Access:
     def may_see(self, field: str) -> bool:
         category = policy_get().category_of_field(field)
         return category is not None and category in self.categories
+
+
+# Art. 21 and Art. 7(3): an objection, or a consent withdrawn or never given,
+# closes a purpose for a person. The consent app, above this one, registers
+# the query of the people a purpose is closed for.
+PurposeExclusion = Callable[[str], "models.QuerySet[Any] | None"]
+_EXCLUSIONS: list[PurposeExclusion] = []
+
+
+def purpose_exclusion(query: PurposeExclusion) -> PurposeExclusion:
+    _EXCLUSIONS.append(query)
+    return query
+
+
+def people_closed_for(purpose: str) -> models.Q:
+    """People whose data may not be processed for ``purpose``, as a filter on Person."""
+    closed = models.Q(pk__in=[])
+    for query in _EXCLUSIONS:
+        found = query(purpose)
+        if found is not None:
+            closed |= models.Q(pk__in=found)
+    return closed
 
 
 def purpose_require(*, actor: Actor, purpose: str) -> None:
@@ -81,6 +104,12 @@ def person_access(*, actor: Actor, purpose: str, person_id: int) -> Access:
         raise Forbidden(
             "processing of this person is restricted (GDPR Art. 18)",
             code=RegisterCode.INVALID_STATE,
+        )
+    if m.Person.objects.filter(pk=person.pk).filter(people_closed_for(purpose)).exists():
+        raise Forbidden(
+            "this person has objected to, or not consented to, processing for this purpose",
+            code=RegisterCode.INVALID_STATE,
+            data={"purpose": purpose},
         )
     categories = frozenset(
         key for key, category in policy.categories.items() if purpose in category.purposes
@@ -180,7 +209,7 @@ def people_search(*, actor: Actor, purpose: str, query: str, limit: int = 50) ->
     if len(text) < 2:
         # One letter would list most of the register.
         raise InvalidInput("give at least two characters to search for", data={"field": "q"})
-    people = m.Person.objects.filter(erased_at__isnull=True)
+    people = m.Person.objects.filter(erased_at__isnull=True).exclude(people_closed_for(purpose))
     if not actor.sees_restricted:
         people = people.filter(restricted_since__isnull=True)
     if "@" in text:
