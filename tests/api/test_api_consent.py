@@ -87,7 +87,24 @@ def test_consents_are_appended_and_read_back_with_the_text_agreed_to(
     make_key: Callable[..., str],
 ) -> None:
     (pid,) = _customers(1)
-    api = Api(make_key(["people:read", "people:write"], ["marketing"]))
+    marketer = Api(make_key(["people:write"], ["marketing"]))
+    other_purpose = marketer.call(
+        "post",
+        f"/people/{pid}/consents",
+        {"scope": "research", "action": "granted", "text": "Saa lähettää kyselyitä."},
+    )
+    assert other_purpose.status_code == 403
+    marketer.call("post", f"/people/{pid}/consents", {"scope": "marketing", "action": "objected"})
+    # Only the person lifts an objection (their own pages, or in writing).
+    lift = marketer.call(
+        "post", f"/people/{pid}/consents", {"scope": "marketing", "action": "lifted"}
+    )
+    assert lift.status_code == 403
+    meaningless = marketer.call(
+        "post", f"/people/{pid}/consents", {"scope": "marketing:fax", "action": "withdrawn"}
+    )
+    assert meaningless.status_code == 400
+    api = Api(make_key(["people:read", "people:write"], ["marketing", "research"]))
     refused = api.call(
         "post", f"/people/{pid}/consents", {"scope": "research", "action": "granted"}
     )
@@ -104,9 +121,12 @@ def test_consents_are_appended_and_read_back_with_the_text_agreed_to(
     )
     assert granted.status_code == 201
     assert ConsentText.objects.get().text == "Saa lähettää kyselyitä."
-    read = api.client.get(f"/api/people/{pid}/consents?purpose=marketing", headers=api.headers)
-    assert read.json()["current"] == {"research": "granted"}
-    assert read.json()["history"][0]["channel"] == "api"
+    # Her objection closes the marketing purpose; research, which she consented to, is open.
+    closed = api.client.get(f"/api/people/{pid}/consents?purpose=marketing", headers=api.headers)
+    assert closed.status_code == 403
+    read = api.client.get(f"/api/people/{pid}/consents?purpose=research", headers=api.headers)
+    assert read.json()["current"] == {"marketing": "objected", "research": "granted"}
+    assert {e["channel"] for e in read.json()["history"]} == {"api"}
 
 
 def test_a_visitors_cookie_choice_is_read_by_visitor_id(make_key: Callable[..., str]) -> None:

@@ -74,7 +74,18 @@ EVENTS = [
 
 @pytest.fixture
 def person_id(api: Api) -> int:
-    return int(api.call("post", "/people", AINO).json()["id"])
+    pid = int(api.call("post", "/people", AINO).json()["id"])
+    # A customer: e-mail marketing of the company's own services is allowed until refused.
+    api.call("post", f"/people/{pid}/customerships", {"source": "analysis_service"})
+    return pid
+
+
+def test_a_delivery_the_marketing_rules_forbid_is_refused(api: Api, person_id: int) -> None:
+    api.call("post", f"/people/{person_id}/consents", {"scope": "marketing", "action": "objected"})
+    body = {"source": "marketing", "channel": "email", "campaign": "Kevät"}
+    response = api.call("post", f"/people/{person_id}/events/deliveries", body)
+    assert response.status_code == 422
+    assert response.json()["data"] == {"reason": "objected"}
 
 
 def test_every_event_kind_is_recorded(api: Api, person_id: int) -> None:

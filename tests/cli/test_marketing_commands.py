@@ -7,6 +7,7 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -114,3 +115,41 @@ def test_a_campaign_is_mailed_with_a_working_opt_out_and_its_deliveries_recorded
     assert len(smtp.messages) == 1
     assert Delivery.objects.count() == 1
     assert stranger not in Delivery.objects.values_list("person_id", flat=True)
+
+
+def test_a_campaign_the_mail_server_did_not_take_is_not_recorded_and_a_rerun_sends_it_once(
+    smtp: SmtpInbox, settings: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.conftest import free_port
+
+    customer = _person("Bertta", customer=True)
+    body = tmp_path / "viesti.txt"
+    body.write_text("Hei {first_name}!\n", encoding="utf-8")
+    send = (
+        "marketing",
+        "send",
+        "--campaign",
+        "Talvi",
+        "--subject",
+        "Talvi",
+        "--body-file",
+        str(body),
+    )
+
+    settings.EMAIL_PORT = free_port()  # nobody listens: the server is down
+    call_command(*send)
+    assert "Sent 0;" in capsys.readouterr().out
+    assert not Delivery.objects.exists()
+
+    settings.EMAIL_PORT = smtp.port
+    call_command(*send)
+    call_command(*send)
+    out = capsys.readouterr().out
+    assert "Sent 1;" in out
+    assert "Sent 0; sent before by this campaign 1;" in out
+    assert len(smtp.to("bertta@example.fi")) == 1
+    assert list(Delivery.objects.values_list("person_id", flat=True)) == [customer]
+    with pytest.raises(CommandError, match="subject: one line"):
+        call_command(
+            "marketing", "send", "--campaign", "X", "--subject", "a\rb", "--body-file", str(body)
+        )

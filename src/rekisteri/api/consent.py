@@ -12,7 +12,7 @@ from rekisteri.api import schemas as s
 from rekisteri.api.api import ERRORS, actor_for, idempotent
 from rekisteri.consent import cookies, marketing, selectors, services
 from rekisteri.consent.models import ConsentAction
-from rekisteri.core.errors import NotFound
+from rekisteri.core.errors import Forbidden, NotFound
 from rekisteri.register.selectors import person_access
 from rekisteri.staff.keys import Scope
 
@@ -165,6 +165,10 @@ def consent_create(
     request: HttpRequest, person_id: s.PathId, payload: ConsentIn
 ) -> Status[dict[str, Any]]:
     actor = actor_for(request, Scope.PEOPLE_WRITE)
+    if payload.scope.partition(":")[0] not in actor.purposes:
+        raise Forbidden(
+            "this API key may not record choices for that purpose", data={"field": "scope"}
+        )
 
     def write() -> dict[str, Any]:
         event = services.consent_record(

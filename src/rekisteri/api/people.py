@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from django.http import HttpRequest
@@ -10,7 +11,11 @@ from pydantic import Field, StrictStr
 
 from rekisteri.api import schemas as s
 from rekisteri.api.api import ERRORS, actor_for, idempotent
+from rekisteri.consent.services import deliveries_record
+from rekisteri.core.actors import Actor
+from rekisteri.core.errors import NotFound, PolicyRefusal
 from rekisteri.register import selectors, services
+from rekisteri.register.models import Delivery
 from rekisteri.register.selectors import EVENT_KINDS
 from rekisteri.staff.keys import Scope
 
@@ -217,7 +222,43 @@ def _event_route(path: str, schema: type[s.In], record: Any, summary: str) -> No
 _event_route("usage", s.UsageIn, services.usage_event_record, "Record a service usage event")
 _event_route("contact", s.ContactIn, services.contact_event_record, "Record a contact")
 _event_route("web-visits", s.WebVisitIn, services.web_visit_record, "Record a web visit")
-_event_route("deliveries", s.DeliveryIn, services.delivery_record, "Record a marketing delivery")
+
+
+def _delivery_by_the_rules(
+    *,
+    actor: Actor,
+    person_id: int,
+    source: str,
+    channel: str,
+    campaign: str,
+    sent_at: dt.datetime | None = None,
+) -> Delivery:
+    """A delivery is recorded only where the marketing rules allow it (as /marketing/deliveries)."""
+    services.source_require(source)
+    result = deliveries_record(
+        actor=actor,
+        purpose="marketing",
+        channel="post" if channel == "letter" else channel,
+        campaign=campaign,
+        person_ids=[person_id],
+        sent_at=sent_at,
+    )
+    if person_id not in result.delivery_ids:
+        why = result.refused.get(person_id, "not_found")
+        if why == "not_found":
+            raise NotFound(f"there is no person {person_id}", data={"person_id": person_id})
+        raise PolicyRefusal(
+            f"the marketing rules do not allow this delivery: {why}", data={"reason": why}
+        )
+    return Delivery.objects.get(pk=result.delivery_ids[person_id])
+
+
+_event_route(
+    "deliveries",
+    s.DeliveryIn,
+    _delivery_by_the_rules,
+    "Record a marketing delivery (checked against the marketing rules)",
+)
 _event_route("payments", s.PaymentIn, services.payment_record, "Record a payment")
 _event_route("invoices", s.InvoiceIn, services.invoice_record, "Record an invoice")
 _event_route("feedback", s.FeedbackIn, services.feedback_record, "Record feedback")

@@ -315,7 +315,13 @@ class Recipient:
 
 
 def audience_page(
-    *, actor: Actor, purpose: str, channel: str, after: int = 0, limit: int = 1000
+    *,
+    actor: Actor,
+    purpose: str,
+    channel: str,
+    after: int = 0,
+    limit: int = 1000,
+    language: str = "fi",
 ) -> list[Recipient]:
     """One page of the audience in id order, from after ``after``: keyset, never OFFSET.
 
@@ -330,7 +336,7 @@ def audience_page(
         .values_list("pk", "first_name", "last_name", "address", "basis")[:limit]
     )
     found = [
-        Recipient(pk, first, last, address, basis, opt_out_url(pk, purpose, channel))
+        Recipient(pk, first, last, address, basis, opt_out_url(pk, purpose, channel, language))
         for pk, first, last, address, basis in rows
     ]
     if found:
@@ -346,12 +352,17 @@ def audience_page(
 
 
 def audience_iter(
-    *, actor: Actor, purpose: str, channel: str, page: int = 2000
+    *, actor: Actor, purpose: str, channel: str, page: int = 2000, language: str = "fi"
 ) -> Iterator[list[Recipient]]:
     after = 0
     while True:
         found = audience_page(
-            actor=actor, purpose=purpose, channel=channel, after=after, limit=page
+            actor=actor,
+            purpose=purpose,
+            channel=channel,
+            after=after,
+            limit=page,
+            language=language,
         )
         if not found:
             return

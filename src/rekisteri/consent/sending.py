@@ -1,14 +1,16 @@
 """Sending a marketing e-mail campaign to its audience, with a working opt-out in each.
 
 Each page of the audience is checked against the rules again and its
-deliveries recorded before the messages go; a message the mail server refuses
-has its delivery taken back.
+deliveries recorded before the messages go; a message the mail server does
+not take has its delivery taken back. A campaign reaches each person once:
+running it again sends only what did not go before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -28,7 +30,11 @@ MAX_BODY = 100_000
 @dataclass
 class CampaignReport:
     sent: int = 0
+    # The rules no longer allowed it when the message was about to go.
     refused: int = 0
+    # Sent by an earlier run of the same campaign.
+    already: int = 0
+    # The mail server did not take it; not recorded, so a rerun tries again.
     failed: int = 0
 
 
@@ -52,6 +58,24 @@ def _message(recipient: Recipient, *, subject: str, body: str, language: str) ->
     )
 
 
+def _deliver(connection: Any, messages: list[tuple[int, EmailMessage]]) -> list[int]:
+    """Send each message; return the people whose message the mail server did not take."""
+    failed: list[int] = []
+    try:
+        connection.open()
+    except OSError:
+        return [pid for pid, _ in messages]
+    try:
+        for pid, message in messages:
+            try:
+                connection.send_messages([message])
+            except OSError:
+                failed.append(pid)
+    finally:
+        connection.close()
+    return failed
+
+
 def campaign_send(
     *,
     actor: Actor,
@@ -63,7 +87,7 @@ def campaign_send(
     progress: Callable[[CampaignReport], None] | None = None,
 ) -> CampaignReport:
     """E-mail everyone the rules allow, page by page; ``{first_name}`` in the body is filled."""
-    if not subject.strip() or len(subject) > 200 or "\n" in subject:
+    if not subject.strip() or len(subject) > 200 or "\n" in subject or "\r" in subject:
         raise InvalidInput("subject: one line of 1 to 200 characters", data={"field": "subject"})
     if not body.strip() or len(body) > MAX_BODY:
         raise InvalidInput(f"body: 1 to {MAX_BODY} characters", data={"field": "body"})
@@ -72,7 +96,10 @@ def campaign_send(
     report = CampaignReport()
     channel = MarketingChannel.EMAIL
     connection = get_connection()
-    for page in audience_iter(actor=actor, purpose=purpose, channel=channel, page=500):
+    pages = audience_iter(
+        actor=actor, purpose=purpose, channel=channel, page=500, language=language
+    )
+    for page in pages:
         recorded = deliveries_record(
             actor=actor,
             purpose=purpose,
@@ -80,23 +107,19 @@ def campaign_send(
             campaign=campaign,
             person_ids=[r.person_id for r in page],
         )
-        report.refused += len(recorded.refused)
-        allowed = set(recorded.recorded)
-        failed: list[int] = []
-        with connection:
-            for recipient in page:
-                if recipient.person_id not in allowed:
-                    continue
-                try:
-                    connection.send_messages(
-                        [_message(recipient, subject=subject, body=body, language=language)]
-                    )
-                    report.sent += 1
-                except OSError:
-                    failed.append(recipient.person_id)
+        report.refused += sum(1 for why in recorded.refused.values() if why != "already_sent")
+        report.already += sum(1 for why in recorded.refused.values() if why == "already_sent")
+        messages = [
+            (r.person_id, _message(r, subject=subject, body=body, language=language))
+            for r in page
+            if r.person_id in recorded.delivery_ids
+        ]
+        failed = _deliver(connection, messages)
+        report.sent += len(messages) - len(failed)
         if failed:
+            # Taken back: a later run of the same campaign tries them again.
             report.failed += len(failed)
-            Delivery.objects.filter(person_id__in=failed, campaign=campaign.strip()).delete()
+            Delivery.objects.filter(pk__in=[recorded.delivery_ids[pid] for pid in failed]).delete()
         if progress:
             progress(report)
     return report

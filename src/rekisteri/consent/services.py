@@ -22,7 +22,8 @@ from rekisteri.consent.models import ConsentAction, ConsentEvent, ConsentText
 from rekisteri.consent.selectors import consent_latest
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor, ActorKind
-from rekisteri.core.errors import Conflict, InvalidInput
+from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import notice_version_current, policy_get
 from rekisteri.register.models import Delivery, Person
 
@@ -31,14 +32,31 @@ CHANNELS = ("portal", "api", "form", "customer_service", "letter", "email")
 MAX_TEXT = 10_000
 
 
-def scope_require(scope: str) -> str:
-    """A scope is a purpose of the policy, or a purpose and a channel: "marketing:email"."""
-    purpose, _, channel = scope.partition(":")
-    if purpose not in policy_get().purposes:
-        raise InvalidInput(f"scope: unknown purpose {purpose!r}", data={"field": "scope"})
-    if channel and channel not in set(MarketingChannel):
+def scope_require(scope: str, action: ConsentAction | None = None) -> str:
+    """A scope is a purpose of the policy, or a direct-marketing purpose and a channel
+    ("marketing:email"); the action must make sense for the purpose's legal basis."""
+    purpose_key, _, channel = scope.partition(":")
+    purpose = policy_get().purposes.get(purpose_key)
+    if purpose is None:
+        raise InvalidInput(f"scope: unknown purpose {purpose_key!r}", data={"field": "scope"})
+    if channel and (channel not in set(MarketingChannel) or not purpose.direct_marketing):
         raise InvalidInput(
-            f"scope: the channel after ':' must be one of {', '.join(MarketingChannel)}",
+            "scope: a channel goes only after a direct-marketing purpose, and is one of "
+            + ", ".join(MarketingChannel),
+            data={"field": "scope"},
+        )
+    if action in (ConsentAction.GRANTED, ConsentAction.WITHDRAWN):
+        # Consent means something only where processing rests on it, or for marketing.
+        fits = purpose.legal_basis == LegalBasis.CONSENT or purpose.direct_marketing
+    elif action in (ConsentAction.OBJECTED, ConsentAction.LIFTED):
+        # Art. 21: against legitimate interest, and always against direct marketing.
+        fits = purpose.legal_basis == LegalBasis.LEGITIMATE_INTEREST or purpose.direct_marketing
+    else:
+        fits = True
+    if not fits:
+        raise InvalidInput(
+            f"scope: {action} does not apply to {purpose_key!r} "
+            f"(its legal basis is {purpose.legal_basis})",
             data={"field": "scope"},
         )
     return scope
@@ -91,14 +109,19 @@ def consent_record(
     and the event refers to it by hash (Art. 7(1): the controller must be able
     to show what was agreed to).
     """
-    scope_require(scope)
     chosen = action_require(action)
+    scope_require(scope, chosen)
+    if chosen == ConsentAction.LIFTED and actor.kind == ActorKind.API_KEY:
+        # Art. 21: only the person lifts their objection, on their own pages or in writing.
+        raise Forbidden("an objection is lifted by the person only", data={"field": "action"})
+    if text and chosen != ConsentAction.GRANTED:
+        raise InvalidInput("text: only a consent comes with a text", data={"field": "text"})
     if channel not in CHANNELS:
         raise InvalidInput(
             f"channel: must be one of {', '.join(CHANNELS)}", data={"field": "channel"}
         )
     if not Person.objects.select_for_update().filter(pk=person_id, erased_at__isnull=True):
-        raise InvalidInput("there is no such person", data={"person_id": person_id})
+        raise NotFound(f"there is no person {person_id}", data={"person_id": person_id})
     if chosen == ConsentAction.GRANTED and not (text or text_hash):
         raise InvalidInput(
             "text: a consent needs the text the person agreed to", data={"field": "text"}
@@ -171,6 +194,12 @@ MAX_DELIVERIES = 1000
 class DeliveriesRecorded:
     recorded: list[int] = field(default_factory=list)
     refused: dict[int, str] = field(default_factory=dict)
+    # Person id -> the delivery row recorded for them.
+    delivery_ids: dict[int, int] = field(default_factory=dict)
+
+
+# A message's time may lag (a batch reported later), never lead: the future is refused.
+SENT_AT_SLACK = dt.timedelta(minutes=5)
 
 
 @transaction.atomic
@@ -198,13 +227,23 @@ def deliveries_record(
         raise InvalidInput(
             f"person_ids: 1 to {MAX_DELIVERIES} people at a time", data={"field": "person_ids"}
         )
-    decisions = marketing_decisions(purpose=purpose, channel=chosen, person_ids=unique)
-    result = DeliveriesRecorded()
     when = sent_at or clock.now()
+    if when > clock.now() + SENT_AT_SLACK:
+        raise InvalidInput("sent_at: a message cannot have been sent in the future")
+    decisions = marketing_decisions(purpose=purpose, channel=chosen, person_ids=unique)
+    # A campaign reaches a person once per channel: a retry records nothing twice.
+    already = set(
+        Delivery.objects.filter(
+            person_id__in=unique, campaign=campaign, channel=str(chosen)
+        ).values_list("person_id", flat=True)
+    )
+    result = DeliveriesRecorded()
     rows = []
     for pid in unique:
         decision = decisions.get(pid)
-        if isinstance(decision, Basis):
+        if pid in already:
+            result.refused[pid] = "already_sent"
+        elif isinstance(decision, Basis):
             result.recorded.append(pid)
             rows.append(
                 Delivery(
@@ -218,7 +257,8 @@ def deliveries_record(
             )
         else:
             result.refused[pid] = str(decision or "not_found")
-    Delivery.objects.bulk_create(rows)
+    for row in Delivery.objects.bulk_create(rows):
+        result.delivery_ids[row.person_id] = row.pk
     if result.recorded:
         audit_record_many(
             actor=actor,

@@ -242,7 +242,7 @@ def opt_out(request: HttpRequest, lang: Language, token: str) -> HttpResponse:
         found = marketing.opt_out_read(token)
     except RekisteriError:
         response = _page(request, "portal/opt_out.html", lang, status=400, invalid=True)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
     context: dict[str, Any] = {
         "channel": CHANNEL_LABELS[found.channel],
@@ -257,6 +257,6 @@ def opt_out(request: HttpRequest, lang: Language, token: str) -> HttpResponse:
         )
         context.update(done=True, everywhere=done.everywhere)
     response = _page(request, "portal/opt_out.html", lang, **context)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response

@@ -33,14 +33,21 @@ def _banner_code() -> str:
 
 
 def _texts(lang: Language) -> dict[str, str]:
+    policy = policy_get()
     with translation.override(lang):
         return {
             "title": _("Cookies on this site"),
             "intro": _(
                 "We use strictly necessary cookies to make the site work. With your consent we "
-                "also use cookies for the purposes below. Nothing is set before you choose, and "
-                "you can change or withdraw your choice at any time from the Cookie settings link."
-            ),
+                "also use %(optional)s; under Choose you can see what each is for and pick them "
+                "one by one. Nothing else is set before you choose, and you can change or "
+                "withdraw your choice at any time from the Cookie settings button."
+            )
+            % {
+                "optional": ", ".join(
+                    c.name(lang) for c in policy.cookies.values() if not c.necessary
+                )
+            },
             "notice": _("Privacy notice, section 10"),
             "choose": _("Choose the cookies you allow"),
             "always": _("always on"),
@@ -114,10 +121,15 @@ def decision(request: HttpRequest) -> HttpResponse:
     site = _site_of(request)
     if site is None:
         return _refusal(403, "forbidden", "this site may not record cookie choices here")
-    if len(request.body) > MAX_DECISION_BYTES:
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = MAX_DECISION_BYTES + 1
+    # Judged by the declared length, before the body is read at all.
+    if declared > MAX_DECISION_BYTES:
         return _refusal(413, "too_large", f"at most {MAX_DECISION_BYTES} bytes")
     try:
-        data = json.loads(request.body.decode("utf-8"))
+        data = json.loads(request.read(MAX_DECISION_BYTES + 1)[:MAX_DECISION_BYTES].decode("utf-8"))
         if not isinstance(data, dict) or not isinstance(data.get("categories"), list):
             raise ValueError
         categories = [str(c)[:64] for c in data["categories"][:20]]

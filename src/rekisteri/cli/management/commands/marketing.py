@@ -8,10 +8,11 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import CommandError
 
 from rekisteri.cli.base import RekisteriCommand
-from rekisteri.consent.marketing import MarketingChannel, audience_iter
+from rekisteri.consent.marketing import MarketingChannel, audience_iter, marketing_audience
 from rekisteri.consent.sending import CampaignReport, campaign_send
 from rekisteri.core.actors import CLI, Actor
 
@@ -49,10 +50,26 @@ class Command(RekisteriCommand):
             "--body-file", type=Path, required=True, help="plain text; {first_name} is filled in"
         )
         send.add_argument("--language", choices=("fi", "en"), default="fi")
+        send.add_argument(
+            "--dry-run", action="store_true", help="Count who would get it; send nothing."
+        )
+        audience.add_argument(
+            "--language", choices=("fi", "en"), default="fi", help="of the opt-out page"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The links go out in messages: they must point where the register is served.
+        self.stderr.write(
+            f"Opt-out links point to {settings.REKISTERI_BASE_URL} (REKISTERI_BASE_URL)."
+        )
         if options["action"] == "audience":
-            self._audience(options["purpose"], options["channel"], options["format"])
+            self._audience(
+                options["purpose"], options["channel"], options["format"], options["language"]
+            )
+            return
+        if options["dry_run"]:
+            count = marketing_audience(purpose=options["purpose"], channel="email").count()
+            self.stdout.write(f"{count} people may be e-mailed for {options['purpose']} now.")
             return
         try:
             body = options["body_file"].read_text(encoding="utf-8")
@@ -68,20 +85,24 @@ class Command(RekisteriCommand):
             progress=self._progress,
         )
         self.stdout.write(
-            f"Sent {report.sent}; refused at sending time {report.refused}; "
-            f"failed {report.failed} (their deliveries were not recorded)."
+            f"Sent {report.sent}; sent before by this campaign {report.already}; "
+            f"refused at sending time {report.refused}; failed {report.failed} "
+            "(not recorded: run the same command again to retry them)."
         )
 
     def _progress(self, report: CampaignReport) -> None:
         self.stderr.write(f"\r{report.sent} sent", ending="")
 
-    def _audience(self, purpose: str, channel: str, fmt: str) -> None:
+    def _audience(self, purpose: str, channel: str, fmt: str, language: str) -> None:
         writer = csv.writer(sys.stdout) if fmt == "csv" else None
         if writer:
             writer.writerow(COLUMNS)
         count = 0
         try:
-            for page in audience_iter(actor=_operator(purpose), purpose=purpose, channel=channel):
+            pages = audience_iter(
+                actor=_operator(purpose), purpose=purpose, channel=channel, language=language
+            )
+            for page in pages:
                 for recipient in page:
                     if writer:
                         writer.writerow([getattr(recipient, c) for c in COLUMNS])

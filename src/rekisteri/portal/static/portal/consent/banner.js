@@ -91,7 +91,10 @@
     if (gpc) cats = cats.filter(function (k) { return C.marketing.indexOf(k) < 0; });
     write(visitor, cats);
     var removed = before ? before.cats.filter(function (k) { return cats.indexOf(k) < 0; }) : [];
+    var hadFocus = box && box.contains(document.activeElement);
     close();
+    // A keyboard user is not dropped back to the top of the page.
+    if (hadFocus) reopen.focus();
     record(visitor, cats).then(function () {
       // A script already running cannot be stopped: start the page afresh without it.
       if (removed.length) location.reload();
