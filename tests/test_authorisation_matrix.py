@@ -36,6 +36,8 @@ PUBLIC, STAFF, NOT_ANALYST = "public", "staff", "staff but not analyst"
 HANDLER = "request handler"
 # The data subject's own pages: no staff role and no anonymous caller gets in.
 SUBJECT = "signed-in data subject"
+# A report of the analytics purpose: roles holding that purpose.
+ANALYTICS = "staff holding the analytics purpose"
 PORTAL_SIGN_IN = ("/oma/kirjaudu", "/en/my/sign-in")
 # Routes outside the API: who gets through.
 PAGES: dict[str, str] = {
@@ -52,6 +54,8 @@ PAGES: dict[str, str] = {
     "console/people/<id:person_id>": NOT_ANALYST,
     "console/people/<id:person_id>/rectify": NOT_ANALYST,
     "console/compliance": HANDLER,
+    "console/reports": STAFF,
+    "console/reports/<slug:key>.csv": ANALYTICS,
     "console/requests": HANDLER,
     "console/requests/<id:request_id>": HANDLER,
     "i18n/setlang/": PUBLIC,
@@ -210,6 +214,7 @@ def _page_url(route: str, world: dict[str, int]) -> str:
         .replace("<id:package_id>", "1")
         .replace("<str:name>", "access.json")
         .replace("<int:page>", "2")
+        .replace("<slug:key>", "customerships")
     )
 
 
@@ -258,6 +263,11 @@ def test_pages_let_through_exactly_who_the_matrix_says(
                 rule == HANDLER
                 and caller != "anonymous"
                 and policy_get().roles[caller].sees_restricted
+            )
+            or (
+                rule == ANALYTICS
+                and caller != "anonymous"
+                and "analytics" in policy_get().roles[caller].purposes
             )
         )
         assert _allowed_page(response) == expected, (caller, route, response.status_code)

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "rekisteri.staff",
     "rekisteri.register",
     "rekisteri.consent",
+    "rekisteri.analytics",
     "rekisteri.retention",
     "rekisteri.rights",
     "rekisteri.api",

@@ -11,6 +11,8 @@ urlpatterns = [
     path("people/<id:person_id>", views.person_view, name="console-person"),
     path("people/<id:person_id>/rectify", views.rectify_view, name="console-rectify"),
     path("compliance", views.compliance_view, name="console-compliance"),
+    path("reports", views.reports_view, name="console-reports"),
+    path("reports/<slug:key>.csv", views.report_csv_view, name="console-report-csv"),
     path("requests", views.requests_view, name="console-requests"),
     path("requests/<id:request_id>", views.request_view, name="console-request"),
 ]

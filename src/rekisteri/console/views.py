@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -22,6 +23,7 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
+from rekisteri.analytics.reports import Cell, Report, min_cell_size, report_get, reports_for
 from rekisteri.audit.selectors import audit_history
 from rekisteri.compliance import compliance_checks
 from rekisteri.core import clock
@@ -390,35 +392,40 @@ def request_view(request: HttpRequest, request_id: int) -> HttpResponse:
 @dataclass(frozen=True)
 class _Bar:
     label: str
-    people: int
-    records: int
+    value: float | None
     x: int
     height: int
     y: int
+    # What the bar's tooltip says.
+    note: str
 
 
 CHART_HEIGHT = 160
 BAR_WIDTH = 36
 
 
-def _chart(months: list[MonthDue]) -> list[_Bar]:
-    """Bars of the people falling due each month, scaled to the chart (drawn as SVG)."""
-    top = max((m.people for m in months), default=0) or 1
+def _bars(points: list[tuple[str, float | None, str]]) -> list[_Bar]:
+    """Bars scaled to the chart, drawn as SVG by the template; a missing value draws none."""
+    top = max((v for _, v, _ in points if v is not None), default=0) or 1
     bars = []
-    for i, month in enumerate(months):
-        height = round(CHART_HEIGHT * month.people / top)
-        label = month.month.strftime("%m/%Y") if month.month else gettext("now")
-        bars.append(
-            _Bar(
-                label,
-                month.people,
-                month.records,
-                i * (BAR_WIDTH + 8),
-                height,
-                CHART_HEIGHT - height,
-            )
-        )
+    for i, (label, value, note) in enumerate(points):
+        height = round(CHART_HEIGHT * value / top) if value is not None else 0
+        bars.append(_Bar(label, value, i * (BAR_WIDTH + 8), height, CHART_HEIGHT - height, note))
     return bars
+
+
+def _chart(months: list[MonthDue]) -> list[_Bar]:
+    """Bars of the people falling due each month."""
+    return _bars(
+        [
+            (
+                month.month.strftime("%m/%Y") if month.month else gettext("now"),
+                month.people,
+                gettext("%(p)s people, %(r)s records") % {"p": month.people, "r": month.records},
+            )
+            for month in months
+        ]
+    )
 
 
 @staff_required
@@ -438,10 +445,75 @@ def compliance_view(request: HttpRequest) -> HttpResponse:
         {
             "checks": [(c, c.text(gettext)) for c in checks],
             "findings": sum(1 for c in checks if not c.ok),
-            "months": months,
+            "rows": list(zip(bars, months, strict=True)),
             "bars": bars,
             "chart_width": len(bars) * (BAR_WIDTH + 8),
             "chart_height": CHART_HEIGHT,
             "bar_width": BAR_WIDTH,
         },
     )
+
+
+NO_VALUE = "\N{EN DASH}"
+
+
+def _cell_text(cell: Cell) -> str:
+    # A suppressed cell is shown as the threshold it fell under, never as a number.
+    if cell.suppressed:
+        return f"<{min_cell_size()}"
+    return "" if cell.value is None else str(cell.value)
+
+
+def _report_view_model(report: Report) -> dict[str, Any]:
+    cells = [row.cells[report.chart_column] for row in report.rows]
+    bars = _bars(
+        [
+            (row.label, cell.value, f"{row.label}: {_cell_text(cell) or NO_VALUE}")
+            for row, cell in zip(report.rows, cells, strict=True)
+        ]
+    )
+    return {
+        "report": report,
+        "bars": [
+            (bar, _cell_text(cell) or NO_VALUE) for bar, cell in zip(bars, cells, strict=True)
+        ],
+        "chart_width": max(len(bars), 1) * (BAR_WIDTH + 8),
+    }
+
+
+@staff_required
+@require_http_methods(["GET"])
+def reports_view(request: HttpRequest) -> HttpResponse:
+    """The reports of the purposes the role holds; counts only, small cells suppressed."""
+    actor = _actor(request)
+    try:
+        shown = [_report_view_model(report_get(actor=actor, key=key)) for key in reports_for(actor)]
+    except RekisteriError as error:
+        return _error_page(request, error)
+    return render(
+        request,
+        "console/reports.html",
+        {
+            "reports": shown,
+            "min_cell": min_cell_size(),
+            "chart_height": CHART_HEIGHT,
+            "bar_width": BAR_WIDTH,
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET"])
+def report_csv_view(request: HttpRequest, key: str) -> HttpResponse:
+    try:
+        report = report_get(actor=_actor(request), key=key)
+    except RekisteriError as error:
+        return _error_page(request, error)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["", *(str(c) for c in report.columns)])
+    for row in report.rows:
+        writer.writerow([row.label, *(_cell_text(c) for c in row.cells)])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{report.key}.csv"'
+    return response

@@ -1,0 +1,283 @@
+"""Reports for analysis and statistics (notice §4) that single no one out.
+
+Every report is an aggregate computed set-based in the database over the
+people who may be counted for its purpose: never a restricted person (Art. 18),
+never one who objected to the purpose or, where it rests on consent, did not
+consent (the register's purpose gate says who). A cell counting fewer people
+than the policy's ``min_cell_size`` is suppressed, and so is any figure
+derived from such a cell (an average of three ratings).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.models import Avg, Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from rekisteri.audit.models import AuditEvent
+from rekisteri.audit.services import audit_record
+from rekisteri.core import clock
+from rekisteri.core.actors import Actor
+from rekisteri.core.errors import Forbidden, NotFound
+from rekisteri.policy.selectors import policy_get
+from rekisteri.register import models as m
+from rekisteri.register.selectors import people_closed_for
+
+
+def min_cell_size() -> int:
+    anonymisation = policy_get().anonymisation
+    return anonymisation.min_cell_size if anonymisation is not None else 5
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A figure; None where there is none, or where it is suppressed."""
+
+    value: int | float | None
+    # The figure exists but would count fewer people than the threshold.
+    suppressed: bool = False
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    cells: list[Cell]
+
+
+@dataclass(frozen=True)
+class Report:
+    key: str
+    title: str | Promise
+    purpose: str
+    columns: list[str | Promise]
+    rows: list[Row]
+    # The column the chart draws.
+    chart_column: int = 0
+
+
+def counted(purpose: str) -> models.QuerySet[m.Person]:
+    """The people a report for ``purpose`` may count."""
+    return m.Person.objects.filter(erased_at__isnull=True, restricted_since__isnull=True).exclude(
+        people_closed_for(purpose)
+    )
+
+
+def people_cell(count: int) -> Cell:
+    """A count of people: shown if zero or at least the threshold, else suppressed."""
+    if 0 < count < min_cell_size():
+        return Cell(None, suppressed=True)
+    return Cell(count)
+
+
+def derived_cell(value: float | None, people: int) -> Cell:
+    """A figure computed from ``people`` people: shown only when they are enough."""
+    if value is None or people == 0:
+        return Cell(None)
+    if people < min_cell_size():
+        return Cell(None, suppressed=True)
+    return Cell(round(value, 2))
+
+
+def _months(count: int) -> list[dt.date]:
+    first = clock.today().replace(day=1)
+    return [clock.add_months(first, -i) for i in range(count - 1, -1, -1)]
+
+
+def _by_month(rows: Any, field: str) -> dict[dt.date, dict[str, Any]]:
+    out: dict[dt.date, dict[str, Any]] = {}
+    for row in rows:
+        month = row[field]
+        if isinstance(month, dt.datetime):
+            month = month.astimezone(clock.HELSINKI).date()
+        out[month.replace(day=1)] = row
+    return out
+
+
+def _since(months: int) -> dt.date:
+    return _months(months)[0]
+
+
+def customerships_report(months: int = 12) -> Report:
+    """New and ended customerships per month (people)."""
+    people = counted("analytics")
+    rows = m.Customership.objects.filter(person__in=people)
+    started = _by_month(
+        rows.filter(started_on__gte=_since(months))
+        .annotate(month=TruncMonth("started_on"))
+        .values("month")
+        .annotate(n=Count("person_id", distinct=True)),
+        "month",
+    )
+    ended = _by_month(
+        rows.filter(ended_on__gte=_since(months))
+        .annotate(month=TruncMonth("ended_on"))
+        .values("month")
+        .annotate(n=Count("person_id", distinct=True)),
+        "month",
+    )
+    return Report(
+        "customerships",
+        _("New and ended customerships by month"),
+        "analytics",
+        [_("new"), _("ended")],
+        [
+            Row(
+                month.strftime("%m/%Y"),
+                [
+                    people_cell(started.get(month, {}).get("n", 0)),
+                    people_cell(ended.get(month, {}).get("n", 0)),
+                ],
+            )
+            for month in _months(months)
+        ],
+    )
+
+
+def services_report() -> Report:
+    """Active customers by service, today."""
+    today = clock.today()
+    rows = (
+        m.ServiceSubscription.objects.filter(person__in=counted("analytics"))
+        .filter(started_on__lte=today)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+        .values("service")
+        .annotate(n=Count("person_id", distinct=True))
+        .order_by("service")
+    )
+    return Report(
+        "services",
+        _("Active customers by service"),
+        "analytics",
+        [_("customers")],
+        [Row(row["service"], [people_cell(row["n"])]) for row in rows],
+    )
+
+
+def usage_report(months: int = 12) -> Report:
+    """Use of the service per month: events and the people behind them."""
+    by_month = _by_month(
+        m.UsageEvent.objects.filter(
+            person__in=counted("analytics"),
+            occurred_at__gte=clock.start_of(_since(months)),
+        )
+        .annotate(month=TruncMonth("occurred_at", tzinfo=clock.HELSINKI))
+        .values("month")
+        .annotate(events=Count("id"), people=Count("person_id", distinct=True)),
+        "month",
+    )
+    rows = []
+    for month in _months(months):
+        found = by_month.get(month, {"events": 0, "people": 0})
+        active = people_cell(found["people"])
+        events = Cell(None, suppressed=True) if active.suppressed else Cell(found["events"])
+        rows.append(Row(month.strftime("%m/%Y"), [active, events]))
+    return Report(
+        "usage",
+        _("Use of the service by month"),
+        "analytics",
+        [_("active people"), _("events")],
+        rows,
+    )
+
+
+def feedback_report(months: int = 12) -> Report:
+    """Feedback given and the average rating per month."""
+    by_month = _by_month(
+        m.Feedback.objects.filter(
+            person__in=counted("feedback"),
+            given_at__gte=clock.start_of(_since(months)),
+        )
+        .annotate(month=TruncMonth("given_at", tzinfo=clock.HELSINKI))
+        .values("month")
+        .annotate(
+            people=Count("person_id", distinct=True),
+            rated=Count("person_id", distinct=True, filter=Q(rating__isnull=False)),
+            rating=Avg("rating"),
+        ),
+        "month",
+    )
+    rows = []
+    for month in _months(months):
+        found = by_month.get(month, {"people": 0, "rated": 0, "rating": None})
+        rows.append(
+            Row(
+                month.strftime("%m/%Y"),
+                [people_cell(found["people"]), derived_cell(found["rating"], found["rated"])],
+            )
+        )
+    return Report(
+        "feedback",
+        _("Feedback and satisfaction by month"),
+        "feedback",
+        [_("people who gave feedback"), _("average rating (1-5)")],
+        rows,
+    )
+
+
+def campaigns_report() -> Report:
+    """Campaign deliveries and results: people reached, opened and clicked."""
+    rows = (
+        m.Delivery.objects.filter(person__in=counted("marketing"))
+        .values("campaign", "channel")
+        .annotate(
+            sent=Count("person_id", distinct=True),
+            opened=Count("person_id", distinct=True, filter=Q(opened_at__isnull=False)),
+            clicked=Count("person_id", distinct=True, filter=Q(clicked_at__isnull=False)),
+        )
+        .order_by("campaign", "channel")
+    )
+    return Report(
+        "campaigns",
+        _("Campaign deliveries and results"),
+        "marketing",
+        [_("people reached"), _("opened"), _("clicked")],
+        [
+            Row(
+                f"{row['campaign']} ({row['channel']})",
+                [people_cell(row["sent"]), people_cell(row["opened"]), people_cell(row["clicked"])],
+            )
+            for row in rows
+        ],
+    )
+
+
+# Each report with the purpose it serves: only a role holding it sees the report.
+REPORTS: dict[str, tuple[str, Callable[[], Report]]] = {
+    "customerships": ("analytics", customerships_report),
+    "services": ("analytics", services_report),
+    "usage": ("analytics", usage_report),
+    "feedback": ("feedback", feedback_report),
+    "campaigns": ("marketing", campaigns_report),
+}
+
+
+def reports_for(actor: Actor) -> list[str]:
+    """The reports whose purpose the actor holds."""
+    return [key for key, (purpose, _make) in REPORTS.items() if purpose in actor.purposes]
+
+
+def report_get(*, actor: Actor, key: str) -> Report:
+    """A report, if the actor holds its purpose; the viewing is audited (no person in it)."""
+    if key not in REPORTS:
+        raise NotFound("there is no such report", data={"report": key[:50]})
+    purpose, make = REPORTS[key]
+    if purpose not in actor.purposes:
+        raise Forbidden(
+            f"this role may not see reports for the purpose {purpose!r}",
+            data={"purpose": purpose},
+        )
+    report = make()
+    audit_record(
+        actor=actor,
+        event=AuditEvent.REPORT_VIEWED,
+        purpose=purpose,
+        data={"report": key},
+    )
+    return report

@@ -1,0 +1,136 @@
+"""Reports against a hand count on a small fixed register, with small cells suppressed."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import itertools
+from collections.abc import Callable, Iterator
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+
+from rekisteri.analytics.reports import (
+    campaigns_report,
+    customerships_report,
+    feedback_report,
+    services_report,
+)
+from rekisteri.consent.services import consent_record
+from rekisteri.core.actors import SYSTEM
+from rekisteri.register import services as s
+from rekisteri.register.models import Delivery
+from tests.console.conftest import signed_in
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.datetime(2026, 6, 15, 9, tzinfo=dt.UTC)
+_n = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[None]:
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def customer(started: dt.date, ended: dt.date | None = None) -> int:
+    n = next(_n)
+    person = s.person_register(
+        actor=SYSTEM,
+        source="subject",
+        person=s.PersonIn(first_name="Raportti", last_name=f"H{n}", email=f"r{n}@example.fi"),
+    )
+    c = s.customership_start(
+        actor=SYSTEM, person_id=person.pk, source="analysis_service", started_on=started
+    )
+    if ended:
+        s.customership_end(actor=SYSTEM, person_id=person.pk, customership_id=c.pk, ended_on=ended)
+    return person.pk
+
+
+def values(report: object) -> dict[str, list[object]]:
+    return {row.label: [c.value for c in row.cells] for row in report.rows}  # type: ignore[attr-defined]
+
+
+def test_customerships_by_month_match_a_hand_count_and_hide_small_cells() -> None:
+    march = [customer(dt.date(2026, 3, 2 + i)) for i in range(6)]
+    for i in range(2):
+        customer(dt.date(2026, 4, 10 + i))
+    for i in range(5):
+        customer(dt.date(2025, 1, 1), ended=dt.date(2026, 5, 20 + i))
+    # Not counted: a restricted person, and one who objected to analytics (Art. 21(1)).
+    s.person_restrict(actor=SYSTEM, person_id=customer(dt.date(2026, 3, 20)))
+    objector = customer(dt.date(2026, 3, 21))
+    consent_record(
+        actor=SYSTEM, person_id=objector, scope="analytics", action="objected", channel="letter"
+    )
+
+    got = values(customerships_report(months=4))
+
+    assert got == {
+        "03/2026": [len(march), 0],
+        "04/2026": [None, 0],  # two people: fewer than five
+        "05/2026": [0, 5],
+        "06/2026": [0, 0],
+    }
+
+
+def test_services_feedback_and_campaigns_match_a_hand_count() -> None:
+    people = [customer(dt.date(2025, 1, 1)) for _ in range(8)]
+    for pid in people[:5]:
+        s.service_subscription_start(
+            actor=SYSTEM, person_id=pid, source="analysis_service", service="Mainio Pro"
+        )
+    for pid in people[5:7]:
+        s.service_subscription_start(
+            actor=SYSTEM, person_id=pid, source="analysis_service", service="Mainio API"
+        )
+    may = dt.datetime(2026, 5, 10, 12, tzinfo=dt.UTC)
+    for pid, rating in zip(people[:5], (4, 4, 5, 3, 4), strict=True):
+        s.feedback_record(
+            actor=SYSTEM, person_id=pid, source="subject", rating=rating, given_at=may
+        )
+    april = dt.datetime(2026, 4, 10, 12, tzinfo=dt.UTC)
+    for pid in people[5:8]:
+        s.feedback_record(actor=SYSTEM, person_id=pid, source="subject", rating=1, given_at=april)
+    for i, pid in enumerate(people[:6]):
+        Delivery.objects.create(
+            person_id=pid,
+            channel="email",
+            campaign="Kevät",
+            sent_at=april,
+            opened_at=april if i < 5 else None,
+            clicked_at=april if i == 0 else None,
+            stored_at=april,
+            source="marketing",
+        )
+
+    assert values(services_report()) == {"Mainio API": [None], "Mainio Pro": [5]}
+    feedback = values(feedback_report(months=3))
+    assert feedback["05/2026"] == [5, 4.0]
+    # Three people: neither their number nor their average rating is shown.
+    assert feedback["04/2026"] == [None, None]
+    assert values(campaigns_report()) == {"Kevät (email)": [6, 5, None]}
+
+
+def test_the_console_shows_each_role_its_purposes_reports_and_the_csv_hides_small_cells(
+    enrolled: Callable[[str, str], User],
+) -> None:
+    for i in range(2):
+        customer(dt.date(2026, 4, 10 + i))
+    analyst = signed_in(enrolled("anna", "analyst"))
+    page = analyst.get("/console/reports").content.decode()
+    assert "New and ended customerships by month" in page or "Uudet ja päättyneet" in page
+    assert "&lt;5" in page
+    assert "Campaign deliveries" not in page  # marketing's purpose, not the analyst's
+    download = analyst.get("/console/reports/customerships.csv")
+    assert download.status_code == 200
+    rows = list(csv.reader(io.StringIO(download.content.decode())))
+    assert ["04/2026", "<5", "0"] in rows
+    assert analyst.get("/console/reports/campaigns.csv").status_code == 403
+    assert analyst.get("/console/reports/nothing.csv").status_code == 404
+    marketer = signed_in(enrolled("maija", "marketing"))
+    assert marketer.get("/console/reports/campaigns.csv").status_code == 200
+    assert marketer.get("/console/reports/customerships.csv").status_code == 403
