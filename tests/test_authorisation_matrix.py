@@ -55,6 +55,7 @@ PAGES: dict[str, str] = {
     "console/people/<id:person_id>/rectify": NOT_ANALYST,
     "console/compliance": HANDLER,
     "console/reports": STAFF,
+    "console/segments": STAFF,
     "console/reports/<slug:key>.csv": ANALYTICS,
     "console/requests": HANDLER,
     "console/requests/<id:request_id>": HANDLER,

@@ -77,6 +77,9 @@ ALLOWED_HOSTS = _env_list(
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("REKISTERI_ALLOWED_HOSTS is required in production mode")
 CSRF_TRUSTED_ORIGINS = _env_list("REKISTERI_CSRF_TRUSTED_ORIGINS", [])
+# Reports and segments: counts move by up to this many people (0 turns it off),
+# keyed by a secret of their own so that knowing ids does not undo it.
+REKISTERI_ANALYTICS_NOISE = int(os.environ.get("REKISTERI_ANALYTICS_NOISE", "2"))
 # Hosts of the company's web sites that embed the cookie banner and record choices here.
 REKISTERI_COOKIE_SITES = _env_list("REKISTERI_COOKIE_SITES", [])
 
@@ -288,6 +291,7 @@ REKISTERI_DPO_EMAIL = os.environ.get("REKISTERI_DPO_EMAIL", "")
 # Erased people's e-mail addresses and phone numbers are kept only as salted
 # hashes, so that a later import of the same person is flagged.
 REKISTERI_SUPPRESSION_SALT = os.environ.get("REKISTERI_SUPPRESSION_SALT", "") or SECRET_KEY
+REKISTERI_ANALYTICS_KEY = os.environ.get("REKISTERI_ANALYTICS_KEY", "") or SECRET_KEY
 # Every erasure is also written here, outside the database, so that
 # `rekisteri restore-replay` can erase again whoever a restored backup brings back.
 # Keep it with the database's backups, never inside them.

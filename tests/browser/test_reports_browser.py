@@ -1,4 +1,4 @@
-"""An analyst opens the reports in a real browser: the chart is drawn, small cells are hidden."""
+"""An analyst builds a segment and opens the reports in a real browser: released counts only."""
 
 from __future__ import annotations
 
@@ -16,18 +16,23 @@ from tests.browser.test_console_browser import PASSWORD, _code
 pytestmark = pytest.mark.browser
 
 
-def test_an_analyst_opens_the_reports_and_sees_a_chart_without_small_cells(
+def test_an_analyst_builds_a_segment_and_opens_the_reports_without_small_cells(
     served: str, browser: Any, screenshot_dir: Path
 ) -> None:
     this_month = clock.today().replace(day=1)
-    for i in range(7):
+    for i in range(13):
         person = s.person_register(
             actor=SYSTEM,
             source="subject",
-            person=s.PersonIn(first_name="Asiakas", last_name=f"N{i}", email=f"n{i}@example.fi"),
+            person=s.PersonIn(
+                first_name="Asiakas",
+                last_name=f"N{i}",
+                email=f"n{i}@example.fi",
+                address=s.AddressIn("Kauppakatu 1", "70100", "Kuopio" if i < 8 else "Oulu"),
+            ),
         )
-        # Six this month, one the month before: that month's cell stays hidden.
-        started = this_month if i < 6 else clock.add_months(this_month, -1)
+        # Twelve this month, one the month before: that month's cell stays hidden.
+        started = this_month if i < 12 else clock.add_months(this_month, -1)
         s.customership_start(
             actor=SYSTEM, person_id=person.pk, source="subject", started_on=started
         )
@@ -40,6 +45,17 @@ def test_an_analyst_opens_the_reports_and_sees_a_chart_without_small_cells(
     page.get_by_role("button", name="Tallenna ja kirjaudu").click()
     page.wait_for_url(f"{served}/console/")
 
+    # A segment: the Kuopio customers. Its size is released, perturbed by at most two.
+    page.get_by_role("link", name="Segmentit").click()
+    page.get_by_label("Postitoimipaikka").fill("Kuopio")
+    page.get_by_role("button", name="Näytä segmentti").click()
+    size = page.get_by_text("Henkilöitä segmentissä").locator("..").inner_text()
+    assert int(size.rsplit(":", 1)[1]) in range(6, 11)
+    page.get_by_label("Tallenna nimellä").fill("Kuopion asiakkaat")
+    page.get_by_role("button", name="Tallenna segmentti").click()
+    assert page.get_by_role("link", name="Kuopion asiakkaat").is_visible()
+    page.screenshot(path=str(screenshot_dir / "console-segment.png"), full_page=True)
+
     page.get_by_role("link", name="Raportit").click()
     page.wait_for_url(f"{served}/console/reports")
     section = page.get_by_role("region", name="Uudet ja päättyneet asiakkuudet kuukausittain")
@@ -51,7 +67,7 @@ def test_an_analyst_opens_the_reports_and_sees_a_chart_without_small_cells(
     assert max(heights) > 0
     label = this_month.strftime("%m/%Y")
     row = section.get_by_role("row", name=label)
-    assert row.get_by_role("cell").first.inner_text() == "6"
+    assert int(row.get_by_role("cell").first.inner_text()) in range(10, 15)
     before = clock.add_months(this_month, -1).strftime("%m/%Y")
     assert section.get_by_role("row", name=before).get_by_role("cell").first.inner_text() == "<5"
     assert "Kampanjoiden" not in page.content()

@@ -16,24 +16,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from rekisteri.analytics.disclosure import min_cell_size, released
 from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import Forbidden, NotFound
-from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
 from rekisteri.register.selectors import people_closed_for
-
-
-def min_cell_size() -> int:
-    anonymisation = policy_get().anonymisation
-    return anonymisation.min_cell_size if anonymisation is not None else 5
 
 
 @dataclass(frozen=True)
@@ -69,11 +64,17 @@ def counted(purpose: str) -> models.QuerySet[m.Person]:
     )
 
 
-def people_cell(count: int) -> Cell:
-    """A count of people: shown if zero or at least the threshold, else suppressed."""
-    if 0 < count < min_cell_size():
-        return Cell(None, suppressed=True)
-    return Cell(count)
+def people_cell(count: int, key_sum: int) -> Cell:
+    """A count of people (whose ids sum to ``key_sum``), as disclosure control releases it."""
+    shown = released(count, key_sum)
+    return Cell(None, suppressed=True) if shown is None else Cell(shown)
+
+
+def _nk(row: dict[str, Any] | None) -> dict[str, int]:
+    """The count and key sum of a grouped row, or an empty cell's."""
+    if row is None:
+        return {"count": 0, "key_sum": 0}
+    return {"count": row["n"], "key_sum": row["k"] or 0}
 
 
 def derived_cell(value: float | None, people: int) -> Cell:
@@ -112,14 +113,14 @@ def customerships_report(months: int = 12) -> Report:
         rows.filter(started_on__gte=_since(months))
         .annotate(month=TruncMonth("started_on"))
         .values("month")
-        .annotate(n=Count("person_id", distinct=True)),
+        .annotate(n=Count("person_id", distinct=True), k=Sum("person_id", distinct=True)),
         "month",
     )
     ended = _by_month(
         rows.filter(ended_on__gte=_since(months))
         .annotate(month=TruncMonth("ended_on"))
         .values("month")
-        .annotate(n=Count("person_id", distinct=True)),
+        .annotate(n=Count("person_id", distinct=True), k=Sum("person_id", distinct=True)),
         "month",
     )
     return Report(
@@ -131,8 +132,8 @@ def customerships_report(months: int = 12) -> Report:
             Row(
                 month.strftime("%m/%Y"),
                 [
-                    people_cell(started.get(month, {}).get("n", 0)),
-                    people_cell(ended.get(month, {}).get("n", 0)),
+                    people_cell(**_nk(started.get(month))),
+                    people_cell(**_nk(ended.get(month))),
                 ],
             )
             for month in _months(months)
@@ -148,7 +149,7 @@ def services_report() -> Report:
         .filter(started_on__lte=today)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
         .values("service")
-        .annotate(n=Count("person_id", distinct=True))
+        .annotate(n=Count("person_id", distinct=True), k=Sum("person_id", distinct=True))
         .order_by("service")
     )
     return Report(
@@ -156,7 +157,7 @@ def services_report() -> Report:
         _("Active customers by service"),
         "analytics",
         [_("customers")],
-        [Row(row["service"], [people_cell(row["n"])]) for row in rows],
+        [Row(row["service"], [people_cell(**_nk(row))]) for row in rows],
     )
 
 
@@ -169,13 +170,17 @@ def usage_report(months: int = 12) -> Report:
         )
         .annotate(month=TruncMonth("occurred_at", tzinfo=clock.HELSINKI))
         .values("month")
-        .annotate(events=Count("id"), people=Count("person_id", distinct=True)),
+        .annotate(
+            events=Count("id"),
+            n=Count("person_id", distinct=True),
+            k=Sum("person_id", distinct=True),
+        ),
         "month",
     )
     rows = []
     for month in _months(months):
-        found = by_month.get(month, {"events": 0, "people": 0})
-        active = people_cell(found["people"])
+        found = by_month.get(month, {"events": 0, "n": 0, "k": 0})
+        active = people_cell(**_nk(found))
         events = Cell(None, suppressed=True) if active.suppressed else Cell(found["events"])
         rows.append(Row(month.strftime("%m/%Y"), [active, events]))
     return Report(
@@ -197,7 +202,8 @@ def feedback_report(months: int = 12) -> Report:
         .annotate(month=TruncMonth("given_at", tzinfo=clock.HELSINKI))
         .values("month")
         .annotate(
-            people=Count("person_id", distinct=True),
+            n=Count("person_id", distinct=True),
+            k=Sum("person_id", distinct=True),
             rated=Count("person_id", distinct=True, filter=Q(rating__isnull=False)),
             rating=Avg("rating"),
         ),
@@ -205,11 +211,11 @@ def feedback_report(months: int = 12) -> Report:
     )
     rows = []
     for month in _months(months):
-        found = by_month.get(month, {"people": 0, "rated": 0, "rating": None})
+        found = by_month.get(month, {"n": 0, "k": 0, "rated": 0, "rating": None})
         rows.append(
             Row(
                 month.strftime("%m/%Y"),
-                [people_cell(found["people"]), derived_cell(found["rating"], found["rated"])],
+                [people_cell(**_nk(found)), derived_cell(found["rating"], found["rated"])],
             )
         )
     return Report(
@@ -228,8 +234,11 @@ def campaigns_report() -> Report:
         .values("campaign", "channel")
         .annotate(
             sent=Count("person_id", distinct=True),
+            sent_k=Sum("person_id", distinct=True),
             opened=Count("person_id", distinct=True, filter=Q(opened_at__isnull=False)),
+            opened_k=Sum("person_id", distinct=True, filter=Q(opened_at__isnull=False)),
             clicked=Count("person_id", distinct=True, filter=Q(clicked_at__isnull=False)),
+            clicked_k=Sum("person_id", distinct=True, filter=Q(clicked_at__isnull=False)),
         )
         .order_by("campaign", "channel")
     )
@@ -241,7 +250,7 @@ def campaigns_report() -> Report:
         [
             Row(
                 f"{row['campaign']} ({row['channel']})",
-                [people_cell(row["sent"]), people_cell(row["opened"]), people_cell(row["clicked"])],
+                [people_cell(row[c], row[f"{c}_k"] or 0) for c in ("sent", "opened", "clicked")],
             )
             for row in rows
         ],

@@ -12,6 +12,7 @@ urlpatterns = [
     path("people/<id:person_id>/rectify", views.rectify_view, name="console-rectify"),
     path("compliance", views.compliance_view, name="console-compliance"),
     path("reports", views.reports_view, name="console-reports"),
+    path("segments", views.segments_view, name="console-segments"),
     path("reports/<slug:key>.csv", views.report_csv_view, name="console-report-csv"),
     path("requests", views.requests_view, name="console-requests"),
     path("requests/<id:request_id>", views.request_view, name="console-request"),

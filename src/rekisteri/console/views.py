@@ -9,6 +9,7 @@ import json
 from base64 import b32encode
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from functools import wraps
 from typing import Any
 
@@ -23,7 +24,17 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from rekisteri.analytics.reports import Cell, Report, min_cell_size, report_get, reports_for
+from rekisteri.analytics.disclosure import min_cell_size
+from rekisteri.analytics.reports import Cell, Report, report_get, reports_for
+from rekisteri.analytics.segments import (
+    CUSTOMERSHIP_STATES,
+    SEGMENT_PURPOSES,
+    SegmentDefinition,
+    segment_figures,
+    segment_get,
+    segment_save,
+    segments_of,
+)
 from rekisteri.audit.selectors import audit_history
 from rekisteri.compliance import compliance_checks
 from rekisteri.core import clock
@@ -517,3 +528,53 @@ def report_csv_view(request: HttpRequest, key: str) -> HttpResponse:
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{report.key}.csv"'
     return response
+
+
+SEGMENT_FILTERS = [field.name for field in dataclass_fields(SegmentDefinition)]
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def segments_view(request: HttpRequest) -> HttpResponse:
+    """Define a segment, see its size and make-up (released counts only), save it."""
+    actor = _actor(request)
+    source = request.POST if request.method == "POST" else request.GET
+    purposes = [p for p in SEGMENT_PURPOSES if p in actor.purposes]
+    purpose = source.get("purpose", purposes[0] if purposes else "")[:64]
+    asked = {name: source.get(name, "")[:200] for name in SEGMENT_FILTERS if source.get(name)}
+    context: dict[str, Any] = {
+        "purposes": purposes,
+        "purpose": purpose,
+        "asked": asked,
+        "saved": segments_of(actor),
+        "min_cell": min_cell_size(),
+        "states": CUSTOMERSHIP_STATES,
+    }
+    status = 200
+    try:
+        if "segment" in source:
+            chosen = segment_get(actor=actor, segment_id=int(source.get("segment", "0")[:18]))
+            context["asked"] = asked = {k: str(v) for k, v in chosen.definition.items()}
+            context["purpose"] = purpose = chosen.purpose
+            context["name"] = chosen.name
+        if asked or "show" in source:
+            definition = SegmentDefinition.from_form(asked)
+            if request.method == "POST":
+                segment_save(
+                    actor=actor,
+                    name=request.POST.get("name", "")[:200],
+                    purpose=purpose,
+                    definition=definition,
+                )
+                context["saved"] = segments_of(actor)
+                context["saved_now"] = True
+            context["figures"] = segment_figures(
+                actor=actor, definition=definition, purpose=purpose
+            )
+    except ValueError:
+        context["error"] = gettext("Choose a saved segment from the list.")
+        status = 400
+    except RekisteriError as error:
+        context["error"] = error.message
+        status = error.http_status
+    return render(request, "console/segments.html", context, status=status)

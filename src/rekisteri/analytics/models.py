@@ -1,0 +1,19 @@
+"""Saved segment definitions: the analysts' own work, with no one's data in them."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Segment(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    # The purpose the segment serves: who may see it, and who may be counted in it.
+    purpose = models.CharField(max_length=64)
+    # The filters, as SegmentDefinition's fields (analytics/segments.py).
+    definition = models.JSONField()
+    # The staff account's id, never a name.
+    created_by = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"segment {self.pk}"

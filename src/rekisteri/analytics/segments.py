@@ -1,0 +1,281 @@
+"""Segments: groups of people defined by declared fields, seen only as released counts.
+
+A segment is a set of filters over the register's declared fields. Its size
+and make-up are computed set-based in the database over the people its
+purpose may count, and released through disclosure control (threshold and
+cell-key perturbation): an analyst learns how many, never who.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from django.db import IntegrityError, models
+from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
+
+from rekisteri.analytics.disclosure import min_cell_size, released
+from rekisteri.analytics.models import Segment
+from rekisteri.analytics.reports import counted
+from rekisteri.audit.models import AuditEvent
+from rekisteri.audit.services import audit_record
+from rekisteri.consent.marketing import marketing_audience
+from rekisteri.core import clock
+from rekisteri.core.actors import Actor
+from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PolicyRefusal
+from rekisteri.policy.selectors import policy_get
+from rekisteri.register import models as m
+from rekisteri.register.selectors import people_closed_for
+
+CUSTOMERSHIP_STATES = ("active", "ended", "never")
+SEGMENT_PURPOSES = ("analytics", "marketing", "research")
+
+
+@dataclass(frozen=True)
+class SegmentDefinition:
+    """Filters, each optional; together they narrow the segment (AND)."""
+
+    customership: str = ""  # active | ended | never
+    customer_months_min: int | None = None
+    service: str = ""  # an active subscription to this service
+    city: str = ""
+    active_within_days: int | None = None  # used the service within this many days
+    rating_min: float | None = None  # average feedback rating
+    rating_max: float | None = None
+    # May be marketed to on this channel now (the marketing rules decide).
+    marketable_by: str = ""
+    # Has consented to this purpose (one that rests on consent).
+    consented_to: str = ""
+
+    @classmethod
+    def from_form(cls, data: dict[str, Any]) -> SegmentDefinition:
+        """From a form or saved JSON; every value checked, nothing else accepted."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise InvalidInput(f"segment: unknown filters {unknown}")
+        values: dict[str, Any] = {}
+        for name in known:
+            raw = data.get(name)
+            if raw in (None, ""):
+                continue
+            values[name] = _clean(name, str(raw).strip())
+        return cls(**values)
+
+
+def _clean(name: str, raw: str) -> Any:
+    policy = policy_get()
+    numbers = {
+        "customer_months_min": (int, 0, 600),
+        "active_within_days": (int, 1, 3660),
+        "rating_min": (float, 1, 5),
+        "rating_max": (float, 1, 5),
+    }
+    if name in numbers:
+        kind, low, high = numbers[name]
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise InvalidInput(f"{name}: give a number from {low} to {high}") from None
+        if not low <= value <= high:
+            raise InvalidInput(f"{name}: give a number from {low} to {high}")
+        return value
+    if name == "customership" and raw not in CUSTOMERSHIP_STATES:
+        raise InvalidInput(f"customership: one of {', '.join(CUSTOMERSHIP_STATES)}")
+    if name == "marketable_by" and raw not in ("email", "sms", "post", "phone"):
+        raise InvalidInput("marketable_by: email, sms, post or phone")
+    if name == "consented_to" and (
+        raw not in policy.purposes or policy.purposes[raw].legal_basis != "consent"
+    ):
+        raise InvalidInput("consented_to: a purpose that rests on consent")
+    if len(raw) > 100:
+        raise InvalidInput(f"{name}: at most 100 characters")
+    return raw
+
+
+def _members(definition: SegmentDefinition, purpose: str) -> models.QuerySet[m.Person]:
+    people = counted(purpose)
+    today = clock.today()
+    own = OuterRef("pk")
+    if definition.customership == "active":
+        people = people.filter(
+            Exists(m.Customership.objects.filter(person_id=own, ended_on__isnull=True))
+        )
+    elif definition.customership == "ended":
+        people = people.filter(
+            Exists(m.Customership.objects.filter(person_id=own, ended_on__isnull=False))
+        ).exclude(Exists(m.Customership.objects.filter(person_id=own, ended_on__isnull=True)))
+    elif definition.customership == "never":
+        people = people.exclude(Exists(m.Customership.objects.filter(person_id=own)))
+    if definition.customer_months_min is not None:
+        since = clock.add_months(today, -definition.customer_months_min)
+        people = people.filter(
+            Exists(m.Customership.objects.filter(person_id=own, started_on__lte=since))
+        )
+    if definition.service:
+        people = people.filter(
+            Exists(
+                m.ServiceSubscription.objects.filter(
+                    person_id=own, service=definition.service, started_on__lte=today
+                ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+            )
+        )
+    if definition.city:
+        people = people.filter(
+            Exists(m.PostalAddress.objects.filter(person_id=own, city__iexact=definition.city))
+        )
+    if definition.active_within_days is not None:
+        since_moment = clock.now() - dt.timedelta(days=definition.active_within_days)
+        people = people.filter(
+            Exists(m.UsageEvent.objects.filter(person_id=own, occurred_at__gte=since_moment))
+        )
+    if definition.rating_min is not None or definition.rating_max is not None:
+        ratings = (
+            m.Feedback.objects.filter(rating__isnull=False)
+            .values("person_id")
+            .annotate(average=Avg("rating"))
+        )
+        if definition.rating_min is not None:
+            ratings = ratings.filter(average__gte=definition.rating_min)
+        if definition.rating_max is not None:
+            ratings = ratings.filter(average__lte=definition.rating_max)
+        people = people.filter(pk__in=ratings.values("person_id"))
+    if definition.marketable_by:
+        people = people.filter(
+            pk__in=marketing_audience(purpose="marketing", channel=definition.marketable_by).values(
+                "pk"
+            )
+        )
+    if definition.consented_to:
+        # The register's gate closes a consent purpose to those without a consent.
+        people = people.exclude(people_closed_for(definition.consented_to))
+    return people
+
+
+def _refuse_narrow_filters(definition: SegmentDefinition, purpose: str, size: int) -> None:
+    """The minimum-difference rule: no filter may set apart fewer than the threshold.
+
+    Otherwise a segment with and without the filter would differ by one or two
+    people, and subtracting the two sizes would tell something about them.
+    """
+    threshold = min_cell_size()
+    for f in fields(definition):
+        value = getattr(definition, f.name)
+        if value in (None, ""):
+            continue
+        reset: dict[str, Any] = {f.name: "" if isinstance(value, str) else None}
+        wider = replace(definition, **reset)
+        removed = _members(wider, purpose).count() - size
+        if 0 < removed < threshold:
+            raise PolicyRefusal(
+                f"the filter {f.name} sets apart fewer than {threshold} people; "
+                "widen it or leave it out",
+                data={"filter": f.name},
+            )
+
+
+@dataclass(frozen=True)
+class Part:
+    label: str
+    size: int | None  # None: suppressed
+
+
+@dataclass(frozen=True)
+class SegmentFigures:
+    size: int | None
+    by_customership: list[Part]
+    by_service: list[Part]
+    by_city: list[Part]
+
+
+def _released(rows: Any, label: str) -> list[Part]:
+    return [Part(str(row[label]), released(row["n"], row["k"] or 0)) for row in rows]
+
+
+def segment_figures(*, actor: Actor, definition: SegmentDefinition, purpose: str) -> SegmentFigures:
+    """Size and make-up of a segment, released through disclosure control; audited."""
+    if purpose not in SEGMENT_PURPOSES or purpose not in actor.purposes:
+        raise Forbidden(
+            f"segments need a purpose this role holds, one of {', '.join(SEGMENT_PURPOSES)}",
+            data={"purpose": purpose[:64]},
+        )
+    members = _members(definition, purpose)
+    total = members.aggregate(n=Count("pk"), k=Sum("pk"))
+    _refuse_narrow_filters(definition, purpose, total["n"])
+    ids = members.values("pk")
+    state = (
+        members.annotate(
+            state=models.Case(
+                models.When(
+                    Exists(m.Customership.objects.filter(person_id=OuterRef("pk"), ended_on=None)),
+                    then=models.Value("active"),
+                ),
+                models.When(
+                    Exists(m.Customership.objects.filter(person_id=OuterRef("pk"))),
+                    then=models.Value("ended"),
+                ),
+                default=models.Value("never"),
+            )
+        )
+        .values("state")
+        .annotate(n=Count("pk"), k=Sum("pk"))
+        .order_by("state")
+    )
+    today = clock.today()
+    services = (
+        m.ServiceSubscription.objects.filter(person_id__in=ids, started_on__lte=today)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+        .values("service")
+        .annotate(n=Count("person_id", distinct=True), k=Sum("person_id", distinct=True))
+        .order_by("service")
+    )
+    cities = (
+        m.PostalAddress.objects.filter(person_id__in=ids)
+        .values("city")
+        .annotate(n=Count("person_id", distinct=True), k=Sum("person_id", distinct=True))
+        .order_by("-n", "city")[:20]
+    )
+    audit_record(
+        actor=actor,
+        event=AuditEvent.REPORT_VIEWED,
+        purpose=purpose,
+        data={"segment": asdict(definition)},
+    )
+    return SegmentFigures(
+        size=released(total["n"], total["k"] or 0),
+        by_customership=_released(state, "state"),
+        by_service=_released(services, "service"),
+        by_city=[p for p in _released(cities, "city") if p.size is not None],
+    )
+
+
+def segment_save(
+    *, actor: Actor, name: str, purpose: str, definition: SegmentDefinition
+) -> Segment:
+    name = name.strip()
+    if not 1 <= len(name) <= 100:
+        raise InvalidInput("name: 1 to 100 characters", data={"field": "name"})
+    if purpose not in SEGMENT_PURPOSES or purpose not in actor.purposes:
+        raise Forbidden("segments need a purpose this role holds", data={"purpose": purpose})
+    try:
+        return Segment.objects.create(
+            name=name,
+            purpose=purpose,
+            definition={k: v for k, v in asdict(definition).items() if v not in (None, "")},
+            created_by=actor.id,
+            created_at=clock.now(),
+        )
+    except IntegrityError:
+        raise Conflict("a segment of that name exists", data={"field": "name"}) from None
+
+
+def segments_of(actor: Actor) -> list[Segment]:
+    return list(Segment.objects.filter(purpose__in=actor.purposes).order_by("name"))
+
+
+def segment_get(*, actor: Actor, segment_id: int) -> Segment:
+    found = Segment.objects.filter(pk=segment_id, purpose__in=actor.purposes).first()
+    if found is None:
+        raise NotFound("there is no such segment", data={"segment_id": segment_id})
+    return found
