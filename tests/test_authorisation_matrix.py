@@ -81,6 +81,8 @@ PAGES: dict[str, str] = {
     # The opt-out link in every marketing message works without signing in.
     "markkinointikielto/<str:token>": PUBLIC,
     "en/opt-out/<str:token>": PUBLIC,
+    "kysely/<str:token>": PUBLIC,
+    "en/survey/<str:token>": PUBLIC,
     # The cookie banner, embedded on the company's web site, and its demo page.
     "consent/banner.js": PUBLIC,
     "consent/decisions": PUBLIC,

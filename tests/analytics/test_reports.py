@@ -138,3 +138,25 @@ def test_the_console_shows_each_role_its_purposes_reports_and_the_csv_hides_smal
     marketer = signed_in(enrolled("maija", "marketing"))
     assert marketer.get("/console/reports/campaigns.csv").status_code == 200
     assert marketer.get("/console/reports/customerships.csv").status_code == 403
+
+
+def test_request_volumes_by_right_are_the_request_handlers_report(
+    enrolled: Callable[[str, str], User],
+) -> None:
+    from rekisteri.rights.services import request_create
+
+    for _ in range(5):
+        request_create(
+            actor=SYSTEM, person_id=customer(dt.date(2026, 1, 1)), kind="access", channel="letter"
+        )
+    request_create(
+        actor=SYSTEM, person_id=customer(dt.date(2026, 1, 1)), kind="erasure", channel="letter"
+    )
+    dpo = signed_in(enrolled("tove", "dpo"))
+    rows = list(csv.reader(io.StringIO(dpo.get("/console/reports/requests.csv").content.decode())))
+    assert rows[1:] == [
+        ["Oikeus tarkastaa omat tiedot", "5"],
+        ["Tietojen poistaminen (oikeus tulla unohdetuksi)", "<5"],
+    ]
+    analyst = signed_in(enrolled("anna", "analyst"))
+    assert analyst.get("/console/reports/requests.csv").status_code == 403

@@ -17,3 +17,19 @@ class Segment(models.Model):
 
     def __str__(self) -> str:
         return f"segment {self.pk}"
+
+
+class Survey(models.Model):
+    """A feedback or satisfaction survey sent to a segment that consented to research."""
+
+    name = models.CharField(max_length=100, unique=True)
+    question = models.TextField()
+    language = models.CharField(max_length=2)
+    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="+")
+    created_by = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    # How many invitations went; who got them is not kept here.
+    sent_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"survey {self.pk}"

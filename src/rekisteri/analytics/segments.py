@@ -94,7 +94,7 @@ def _clean(name: str, raw: str) -> Any:
     return raw
 
 
-def _members(definition: SegmentDefinition, purpose: str) -> models.QuerySet[m.Person]:
+def members_of(definition: SegmentDefinition, purpose: str) -> models.QuerySet[m.Person]:
     people = counted(purpose)
     today = clock.today()
     own = OuterRef("pk")
@@ -166,7 +166,7 @@ def _refuse_narrow_filters(definition: SegmentDefinition, purpose: str, size: in
             continue
         reset: dict[str, Any] = {f.name: "" if isinstance(value, str) else None}
         wider = replace(definition, **reset)
-        removed = _members(wider, purpose).count() - size
+        removed = members_of(wider, purpose).count() - size
         if 0 < removed < threshold:
             raise PolicyRefusal(
                 f"the filter {f.name} sets apart fewer than {threshold} people; "
@@ -200,7 +200,7 @@ def segment_figures(*, actor: Actor, definition: SegmentDefinition, purpose: str
             f"segments need a purpose this role holds, one of {', '.join(SEGMENT_PURPOSES)}",
             data={"purpose": purpose[:64]},
         )
-    members = _members(definition, purpose)
+    members = members_of(definition, purpose)
     total = members.aggregate(n=Count("pk"), k=Sum("pk"))
     _refuse_narrow_filters(definition, purpose, total["n"])
     ids = members.values("pk")

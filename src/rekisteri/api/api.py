@@ -32,7 +32,24 @@ class ApiKeyAuth(HttpBearer):
         return api_key_authenticate(token)
 
 
-api = NinjaAPI(
+class RekisteriApi(NinjaAPI):
+    """The API, with what the HTTP server in front of it answers documented too."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for item in schema["paths"].values():
+            for operation in item.values():
+                # gunicorn refuses a request line over 4 KiB before the register sees it.
+                operation["responses"]["414"] = {
+                    "description": "The request line is too long (refused by the HTTP server)",
+                    "content": {"text/html": {"schema": {"type": "string"}}},
+                }
+        return schema
+
+
+api = RekisteriApi(
     title="Rekisteri API",
     version="1",
     description=(

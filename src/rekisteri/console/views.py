@@ -20,12 +20,13 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from rekisteri.analytics.disclosure import min_cell_size
-from rekisteri.analytics.reports import Cell, Report, report_get, reports_for
+from rekisteri.analytics.reports import Cell, Report, Row, people_cell, report_get, reports_for
 from rekisteri.analytics.segments import (
     CUSTOMERSHIP_STATES,
     SEGMENT_PURPOSES,
@@ -35,7 +36,9 @@ from rekisteri.analytics.segments import (
     segment_save,
     segments_of,
 )
+from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.selectors import audit_history
+from rekisteri.audit.services import audit_record
 from rekisteri.compliance import compliance_checks
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
@@ -492,13 +495,50 @@ def _report_view_model(report: Report) -> dict[str, Any]:
     }
 
 
+REQUESTS_REPORT = "requests"
+
+
+def _requests_report() -> Report:
+    """Request volumes by right over the last 12 months: the request handler's report."""
+    since = clock.add_months(clock.today().replace(day=1), -11)
+    labels = dict(RightKind.choices)
+    return Report(
+        REQUESTS_REPORT,
+        gettext("Data subject requests by right, last 12 months"),
+        "",
+        [gettext("requests")],
+        [
+            Row(
+                capfirst(str(labels.get(row["kind"], row["kind"]))),
+                [people_cell(row["n"], row["k"] or 0)],
+            )
+            for row in rights_selectors.requests_volume(since=since)
+        ],
+    )
+
+
+def _report(actor: Actor, key: str) -> Report:
+    if key == REQUESTS_REPORT:
+        rights_services.handler_require(actor)
+        audit_record(actor=actor, event=AuditEvent.REPORT_VIEWED, data={"report": key})
+        return _requests_report()
+    return report_get(actor=actor, key=key)
+
+
+def _report_keys(actor: Actor) -> list[str]:
+    keys = reports_for(actor)
+    if actor.sees_restricted:
+        keys.append(REQUESTS_REPORT)
+    return keys
+
+
 @staff_required
 @require_http_methods(["GET"])
 def reports_view(request: HttpRequest) -> HttpResponse:
     """The reports of the purposes the role holds; counts only, small cells suppressed."""
     actor = _actor(request)
     try:
-        shown = [_report_view_model(report_get(actor=actor, key=key)) for key in reports_for(actor)]
+        shown = [_report_view_model(_report(actor, key)) for key in _report_keys(actor)]
     except RekisteriError as error:
         return _error_page(request, error)
     return render(
@@ -517,7 +557,7 @@ def reports_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def report_csv_view(request: HttpRequest, key: str) -> HttpResponse:
     try:
-        report = report_get(actor=_actor(request), key=key)
+        report = _report(_actor(request), key)
     except RekisteriError as error:
         return _error_page(request, error)
     out = io.StringIO()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rekisteri.portal import choices, cookies, my, views
+from rekisteri.portal import choices, cookies, my, surveys, views
 
 urlpatterns = [
     path("", views.home, {"lang": "fi"}, name="home-fi"),
@@ -26,6 +26,9 @@ urlpatterns = [
     # The opt-out link every marketing message carries; no sign-in.
     path("markkinointikielto/<str:token>", choices.opt_out, {"lang": "fi"}, name="opt-out-fi"),
     path("en/opt-out/<str:token>", choices.opt_out, {"lang": "en"}, name="opt-out-en"),
+    # A survey invitation's link: answered without signing in.
+    path("kysely/<str:token>", surveys.survey, {"lang": "fi"}, name="survey-fi"),
+    path("en/survey/<str:token>", surveys.survey, {"lang": "en"}, name="survey-en"),
     # The cookie banner of the company's web site (notice §10).
     path("consent/banner.js", cookies.banner_js, name="cookie-banner"),
     path("consent/decisions", cookies.decision, name="cookie-decision"),

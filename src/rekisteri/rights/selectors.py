@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Sum
 
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
@@ -67,3 +70,14 @@ def packages_of(*, person_id: int) -> list[ExportPackage]:
 def requests_overdue_count() -> int:
     """Open requests past their due date (Art. 12(3))."""
     return SubjectRequest.objects.filter(state__in=OPEN_STATES, due_on__lt=clock.today()).count()
+
+
+def requests_volume(*, since: dt.date) -> list[dict[str, Any]]:
+    """Requests received since ``since``, by right: count and the sum of their ids (for
+    disclosure control, which releases the counts)."""
+    return list(
+        SubjectRequest.objects.filter(received_on__gte=since)
+        .values("kind")
+        .annotate(n=Count("pk"), k=Sum("pk"))
+        .order_by("kind")
+    )

@@ -1,0 +1,145 @@
+"""Feedback and satisfaction surveys (notice §4): sent to those who consented to research.
+
+The invitation carries a signed link (ids only) that works without signing
+in; the answer is stored as the person's feedback with the source "research".
+Who was invited is not kept apart from the audit trail: the survey counts them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from rekisteri.analytics.models import Segment, Survey
+from rekisteri.analytics.segments import SegmentDefinition, members_of
+from rekisteri.audit.models import AuditEvent
+from rekisteri.audit.services import audit_record_many
+from rekisteri.core import clock
+from rekisteri.core.actors import Actor, ActorKind
+from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from rekisteri.register import models as m
+from rekisteri.register.services import feedback_record
+
+RESEARCH = "research"
+_SALT = "rekisteri.analytics.survey"
+# An invitation can be answered for two months.
+ANSWER_DAYS = 60
+SURVEY_PATHS = {"fi": "/kysely/", "en": "/en/survey/"}
+
+
+def survey_theme(survey: Survey) -> str:
+    return f"survey: {survey.name}"[:100]
+
+
+def survey_token(person_id: int, survey_id: int) -> str:
+    return signing.dumps([person_id, survey_id], salt=_SALT)
+
+
+@dataclass(frozen=True)
+class Invitation:
+    person_id: int
+    survey: Survey
+
+
+def invitation_read(token: str) -> Invitation:
+    try:
+        person_id, survey_id = signing.loads(
+            token[:300], salt=_SALT, max_age=ANSWER_DAYS * 24 * 3600
+        )
+    except signing.SignatureExpired:
+        raise InvalidInput("the survey link has expired", data={"field": "token"}) from None
+    except (signing.BadSignature, ValueError, TypeError):
+        raise InvalidInput("the survey link is not valid", data={"field": "token"}) from None
+    survey = Survey.objects.filter(pk=survey_id).first()
+    if survey is None or not m.Person.objects.filter(pk=person_id, erased_at=None).exists():
+        raise NotFound("the survey is no longer open", data={})
+    return Invitation(int(person_id), survey)
+
+
+def survey_send(
+    *, actor: Actor, segment_name: str, name: str, question: str, language: str = "fi"
+) -> Survey:
+    """E-mail the survey to the segment's members who consented to research."""
+    if RESEARCH not in actor.purposes:
+        raise Forbidden("surveys need the research purpose", data={"purpose": RESEARCH})
+    segment = Segment.objects.filter(name=segment_name, purpose=RESEARCH).first()
+    if segment is None:
+        raise NotFound("there is no research segment of that name", data={})
+    name, question = name.strip(), question.strip()
+    if not 1 <= len(name) <= 90:
+        raise InvalidInput("name: 1 to 90 characters", data={"field": "name"})
+    if not 1 <= len(question) <= 2000:
+        raise InvalidInput("question: 1 to 2000 characters", data={"field": "question"})
+    if language not in SURVEY_PATHS:
+        raise InvalidInput("language: fi or en", data={"field": "language"})
+    try:
+        survey = Survey.objects.create(
+            name=name,
+            question=question,
+            language=language,
+            segment=segment,
+            created_by=actor.id,
+            created_at=clock.now(),
+        )
+    except IntegrityError:
+        raise Conflict("a survey of that name was sent already", data={"field": "name"}) from None
+    definition = SegmentDefinition.from_form(segment.definition)
+    # The research purpose counts only people whose research consent stands.
+    members = members_of(definition, RESEARCH).values_list("pk", flat=True)
+    addresses = dict(
+        m.EmailAddress.objects.filter(person_id__in=members)
+        # The newest address of each person wins.
+        .order_by("person_id", "stored_at")
+        .values_list("person_id", "address")
+    )
+    messages = []
+    for pid, address in addresses.items():
+        link = settings.REKISTERI_BASE_URL + SURVEY_PATHS[language] + survey_token(pid, survey.pk)
+        with translation.override(language):
+            text = render_to_string(
+                f"analytics/email/survey_{language}.txt",
+                {"question": question, "link": link, "days": ANSWER_DAYS},
+            )
+        subject, _, body = text.strip().partition("\n")
+        messages.append(
+            EmailMessage(
+                subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, [address]
+            )
+        )
+    sent = get_connection().send_messages(messages) or 0
+    survey.sent_count = sent
+    survey.save(update_fields=["sent_count"])
+    if addresses:
+        audit_record_many(
+            actor=actor,
+            event=AuditEvent.PERSON_READ,
+            person_ids=list(addresses),
+            categories=["contact"],
+            purpose=RESEARCH,
+            data={"survey": survey.pk},
+        )
+    return survey
+
+
+@transaction.atomic
+def survey_answer(*, token: str, rating: int | None, text: str) -> None:
+    """Store the answer as the person's feedback, source "research"; once per person."""
+    invitation = invitation_read(token)
+    theme = survey_theme(invitation.survey)
+    m.Person.objects.select_for_update().filter(pk=invitation.person_id).first()
+    if m.Feedback.objects.filter(person_id=invitation.person_id, theme=theme).exists():
+        raise Conflict("you have answered this survey already", data={})
+    feedback_record(
+        actor=Actor(ActorKind.SUBJECT, str(invitation.person_id), origin="survey"),
+        person_id=invitation.person_id,
+        source=RESEARCH,
+        text=text,
+        rating=rating,
+        theme=theme,
+    )

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError
+
+from rekisteri.analytics.surveys import survey_send
+from rekisteri.cli.base import RekisteriCommand
+from rekisteri.core.actors import CLI
+
+
+class Command(RekisteriCommand):
+    help = (
+        "Send a feedback or satisfaction survey to a saved research segment: only people "
+        "whose consent to research stands get it; answers become their feedback."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        send = sub.add_parser("send", help="E-mail the survey with a link to answer.")
+        send.add_argument(
+            "--segment", required=True, help="a saved segment of the research purpose"
+        )
+        send.add_argument("--name", required=True, help="the survey's name (once only)")
+        send.add_argument("--question-file", type=Path, required=True)
+        send.add_argument("--language", choices=("fi", "en"), default="fi")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            question = options["question_file"].read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"cannot read the question file: {type(exc).__name__}") from None
+        survey = survey_send(
+            actor=replace(CLI, purposes=frozenset({"research"})),
+            segment_name=options["segment"],
+            name=options["name"],
+            question=question,
+            language=options["language"],
+        )
+        self.stdout.write(f"Survey {survey.name!r} sent to {survey.sent_count} people.")

@@ -1,0 +1,93 @@
+"""Surveys reach only those who consented to research; answers become their feedback."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from rekisteri.analytics.segments import SegmentDefinition, segment_save
+from rekisteri.consent.services import consent_record
+from rekisteri.core.actors import SYSTEM, Actor, ActorKind
+from rekisteri.register import services as s
+from rekisteri.register.models import Feedback
+from tests.conftest import SmtpInbox
+
+pytestmark = pytest.mark.django_db
+RESEARCHER = Actor(ActorKind.STAFF, "4", purposes=frozenset({"research"}))
+_n = itertools.count(1)
+
+
+def person(*, consents: bool) -> str:
+    n = next(_n)
+    p = s.person_register(
+        actor=SYSTEM,
+        source="subject",
+        person=s.PersonIn(
+            first_name="Kysely",
+            last_name=f"H{n}",
+            email=f"kysely{n}@example.fi",
+            address=s.AddressIn("Kauppakatu 1", "70100", "Kuopio"),
+        ),
+    )
+    if consents:
+        consent_record(
+            actor=SYSTEM,
+            person_id=p.pk,
+            scope="research",
+            action="granted",
+            channel="portal",
+            text="Saa pyytää vastaamaan kyselyihin.",
+        )
+    return f"kysely{n}@example.fi"
+
+
+def test_a_survey_reaches_the_consenting_and_an_answer_is_stored_once_as_feedback(
+    smtp: SmtpInbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    consenting = [person(consents=True) for _ in range(6)]
+    others = [person(consents=False) for _ in range(2)]
+    segment_save(
+        actor=RESEARCHER,
+        name="Kuopio",
+        purpose="research",
+        definition=SegmentDefinition.from_form({"city": "Kuopio"}),
+    )
+    question = tmp_path / "kysymys.txt"
+    question.write_text("Kuinka tyytyväinen olet raportteihin?", encoding="utf-8")
+    call_command(
+        "survey", "send", "--segment", "Kuopio", "--name", "Syksy 2026",
+        "--question-file", str(question),
+    )  # fmt: skip
+    assert "sent to 6 people" in capsys.readouterr().out
+    assert sorted(a for m in smtp.messages for a in [str(m["To"])]) == sorted(consenting)
+    assert all(smtp.to(a) == [] for a in others)
+
+    body = smtp.body(smtp.to(consenting[0])[0])
+    assert "Kuinka tyytyväinen olet raportteihin?" in body
+    path = "/" + re.search(r"https?://\S+?/(kysely/\S+)", body).group(1)  # type: ignore[union-attr]
+    client = Client()
+    page = client.get(path)
+    assert "Kuinka tyytyväinen" in page.content.decode()
+    answered = client.post(path, {"rating": "4", "text": "Hyvät, mutta hitaat."})
+    assert answered.status_code == 200
+    feedback = Feedback.objects.get()
+    assert (feedback.source, feedback.rating, feedback.theme) == (
+        "research",
+        4,
+        "survey: Syksy 2026",
+    )
+    assert client.post(path, {"rating": "5"}).status_code == 409
+    assert client.post(path[:-4] + "abcd", {"rating": "5"}).status_code == 400
+    assert Feedback.objects.count() == 1
+
+    with pytest.raises(CommandError, match="sent already"):
+        call_command(
+            "survey", "send", "--segment", "Kuopio", "--name", "Syksy 2026",
+            "--question-file", str(question),
+        )  # fmt: skip
+    assert len(smtp.messages) == 6
