@@ -1,4 +1,4 @@
-"""Segments: hand-counted sizes, who is never counted, and an attempt to single someone out."""
+"""Segments: hand-counted sizes, who is never counted, and attempts to single someone out."""
 
 from __future__ import annotations
 
@@ -9,19 +9,29 @@ from typing import Any
 import pytest
 
 from rekisteri.analytics.disclosure import released
-from rekisteri.analytics.segments import SegmentDefinition, segment_figures
+from rekisteri.analytics.models import Segment
+from rekisteri.analytics.segments import SegmentDefinition, segment_figures, segment_save
 from rekisteri.consent.services import consent_record
 from rekisteri.core.actors import SYSTEM, Actor, ActorKind
-from rekisteri.core.errors import InvalidInput, PolicyRefusal
+from rekisteri.core.errors import Forbidden, InvalidInput, PolicyRefusal
 from rekisteri.register import services as s
+from rekisteri.register.models import Feedback
 
 pytestmark = pytest.mark.django_db
 ANALYST = Actor(ActorKind.STAFF, "5", purposes=frozenset({"analytics", "feedback"}))
 MARKETER = Actor(ActorKind.STAFF, "6", purposes=frozenset({"marketing"}))
+RESEARCHER = Actor(ActorKind.STAFF, "7", purposes=frozenset({"research"}))
 _n = itertools.count(1)
 
 
-def person(city: str, *, rating: int | None = None, active: bool = True) -> int:
+def person(
+    city: str = "Kuopio",
+    *,
+    rating: int | None = None,
+    active: bool = True,
+    service: str = "",
+    research: bool = False,
+) -> int:
     n = next(_n)
     p = s.person_register(
         actor=SYSTEM,
@@ -38,15 +48,28 @@ def person(city: str, *, rating: int | None = None, active: bool = True) -> int:
     )
     if not active:
         s.customership_end(actor=SYSTEM, person_id=p.pk, customership_id=c.pk)
+    if service:
+        s.service_subscription_start(
+            actor=SYSTEM, person_id=p.pk, source="analysis_service", service=service
+        )
     if rating is not None:
         s.feedback_record(actor=SYSTEM, person_id=p.pk, source="subject", rating=rating)
+    if research:
+        consent_record(
+            actor=SYSTEM,
+            person_id=p.pk,
+            scope="research",
+            action="granted",
+            channel="portal",
+            text="Saa pyytää vastaamaan kyselyihin.",
+        )
     return p.pk
 
 
-def size(definition: dict[str, Any], actor: Actor = ANALYST, purpose: str = "analytics") -> Any:
+def figures(definition: dict[str, Any], actor: Actor = ANALYST, purpose: str = "analytics") -> Any:
     return segment_figures(
         actor=actor, definition=SegmentDefinition.from_form(definition), purpose=purpose
-    ).size
+    )
 
 
 @pytest.fixture
@@ -54,30 +77,49 @@ def exact(settings: Any) -> None:
     settings.REKISTERI_ANALYTICS_NOISE = 0
 
 
-def test_sizes_match_a_hand_count_and_small_segments_are_suppressed(exact: None) -> None:
+def test_sizes_and_make_up_match_a_hand_count(exact: None) -> None:
     for _ in range(7):
-        person("Kuopio", rating=5)
+        person(service="Mainio Pro")
     for _ in range(6):
-        person("Kuopio", rating=2, active=False)
+        person(active=False)
     for _ in range(3):
-        person("Oulu", rating=4)
+        person(service="Mainio API")
+    active = figures({"customership": "active"})
+    assert active.size == 10
+    assert {(p.label, p.size) for p in active.by_service} == {
+        ("Mainio API", None),
+        ("Mainio Pro", 7),
+    }
+    assert figures({"customership": "ended"}).size == 6
+    assert figures({"service": "Mainio Pro"}).size == 7
+    # A purpose sees the make-up its categories open: analytics, not the address.
+    assert active.by_city == []
+    by_city = figures({"city": "Kuopio"}, MARKETER, "marketing")
+    assert [(p.label, p.size) for p in by_city.by_city] == [("Kuopio", 16)]
+
+
+def test_a_segment_too_small_to_describe_shows_nothing_about_it(exact: None) -> None:
+    for _ in range(8):
+        person()
+    person(service="Mainio API")
+    with pytest.raises(PolicyRefusal, match="fewer than 5 people"):
+        figures({"service": "Mainio API"})
+
+
+def test_each_purpose_filters_only_on_what_serves_it(exact: None) -> None:
     for _ in range(6):
-        person("Tampere", rating=4)
-    assert size({"city": "kuopio"}) == 13
-    assert size({"city": "Kuopio", "customership": "active"}) == 7
-    assert size({"city": "Kuopio", "customership": "ended", "rating_max": "3"}) == 6
-    assert size({"city": "Oulu"}) is None  # three people
-    figures = segment_figures(
-        actor=ANALYST,
-        definition=SegmentDefinition.from_form({"city": "Kuopio"}),
-        purpose="analytics",
-    )
-    assert {(p.label, p.size) for p in figures.by_customership} == {("active", 7), ("ended", 6)}
-    assert [(p.label, p.size) for p in figures.by_city] == [("Kuopio", 13)]
+        person(rating=4, research=True)
+    with pytest.raises(Forbidden, match="does not open"):
+        figures({"rating_min": "3"})  # feedback is not analytics' data
+    with pytest.raises(Forbidden, match="does not open"):
+        figures({"consented_to": "research"})
+    with pytest.raises(Forbidden, match="does not open"):
+        figures({"rating_min": "3"}, MARKETER, "marketing")
+    assert figures({"rating_min": "3"}, RESEARCHER, "research").size == 6
 
 
 def test_restricted_and_objecting_people_are_never_counted(exact: None) -> None:
-    people = [person("Vaasa") for _ in range(7)]
+    people = [person("Vaasa") for _ in range(8)]
     s.person_restrict(actor=SYSTEM, person_id=people[0])
     consent_record(
         actor=SYSTEM, person_id=people[1], scope="marketing", action="objected", channel="letter"
@@ -85,28 +127,32 @@ def test_restricted_and_objecting_people_are_never_counted(exact: None) -> None:
     consent_record(
         actor=SYSTEM, person_id=people[2], scope="analytics", action="objected", channel="letter"
     )
-    assert size({"city": "Vaasa"}) == 5
-    assert size({"city": "Vaasa"}, MARKETER, "marketing") == 5
-    # Marketing segments leave out whoever objected to direct marketing.
-    assert size({"city": "Vaasa", "marketable_by": "email"}, MARKETER, "marketing") == 5
+    assert figures({"customership": "active"}).size == 6
+    assert figures({"city": "Vaasa"}, MARKETER, "marketing").size == 6
+    assert figures({"marketable_by": "email"}, MARKETER, "marketing").size == 6
 
 
-def test_an_attempt_to_single_out_one_person_by_differencing_fails(settings: Any) -> None:
+def test_differencing_two_segments_cannot_tell_whether_one_person_matches(settings: Any) -> None:
     settings.REKISTERI_ANALYTICS_NOISE = 2
-    # Twelve customers in Kuopio; the analyst knows Xavier is one and wants his rating.
+    # Twelve people who agreed to research; the analyst knows Xavier is one of them and
+    # wants to learn whether he is unhappy.
     for _ in range(11):
-        person("Kuopio", rating=5)
-    person("Kuopio", rating=1)  # Xavier, the only unhappy one
-
-    # Difference of two segments: the narrowing filter sets apart one person: refused.
-    everyone = size({"city": "Kuopio"})
-    with pytest.raises(PolicyRefusal, match="rating_min sets apart fewer than 5"):
-        size({"city": "Kuopio", "rating_min": "2"})
-    # The narrow segment itself, and the make-up that would show him, are suppressed.
-    assert size({"city": "Kuopio", "rating_max": "2"}) is None
+        person(rating=5, research=True)
+    xavier = person(rating=1, research=True)
+    everyone = figures({"consented_to": "research"}, RESEARCHER, "research")
+    narrowed = figures({"consented_to": "research", "rating_min": "2"}, RESEARCHER, "research")
+    # The filter sets apart one person, so it is not applied: the same figures as if
+    # it set apart no one, which is what they would be had he been happy.
+    assert narrowed == everyone
+    Feedback.objects.filter(person_id=xavier).update(rating=5)
+    happy = figures({"consented_to": "research", "rating_min": "2"}, RESEARCHER, "research")
+    assert happy == narrowed
+    # The narrow segment on its own shows nothing, whichever world it is.
+    Feedback.objects.filter(person_id=xavier).update(rating=1)
+    with pytest.raises(PolicyRefusal):
+        figures({"rating_max": "2"}, RESEARCHER, "research")
     # Asking again gives the same perturbed figure, so repeating cannot average it away.
-    assert size({"city": "Kuopio"}) == everyone
-    assert everyone is not None
+    assert figures({"consented_to": "research"}, RESEARCHER, "research") == everyone
 
 
 def test_released_counts_hide_small_cells_and_repeat_exactly(settings: Any) -> None:
@@ -119,10 +165,44 @@ def test_released_counts_hide_small_cells_and_repeat_exactly(settings: Any) -> N
     assert all(released(50, key) == released(50, key) for key in range(50))
 
 
-def test_a_filter_that_makes_no_sense_is_refused() -> None:
+def test_a_filter_that_makes_no_sense_is_refused(exact: None) -> None:
     for bad in ({"city": "x" * 101}, {"rating_min": "9"}, {"customership": "maybe"}, {"age": "3"}):
         with pytest.raises(InvalidInput):
             SegmentDefinition.from_form(bad)
+    with pytest.raises(InvalidInput, match="at least one filter"):
+        figures({})
+    with pytest.raises(InvalidInput, match="rating_min"):
+        figures({"rating_min": "4", "rating_max": "2"}, RESEARCHER, "research")
+
+
+def test_a_segment_is_saved_only_when_it_can_be_shown(exact: None) -> None:
+    for _ in range(6):
+        person()
+    person(service="Mainio API")
+    with pytest.raises(PolicyRefusal):
+        segment_save(
+            actor=ANALYST,
+            name="yksi",
+            purpose="analytics",
+            definition=SegmentDefinition.from_form({"service": "Mainio API"}),
+        )
+    segment_save(
+        actor=ANALYST,
+        name="Aktiiviset",
+        purpose="analytics",
+        definition=SegmentDefinition.from_form({"customership": "active"}),
+    )
+    # Another purpose's names are its own.
+    segment_save(
+        actor=MARKETER,
+        name="Aktiiviset",
+        purpose="marketing",
+        definition=SegmentDefinition.from_form({"city": "Kuopio"}),
+    )
+    assert sorted(Segment.objects.values_list("purpose", "name")) == [
+        ("analytics", "Aktiiviset"),
+        ("marketing", "Aktiiviset"),
+    ]
 
 
 def test_an_analyst_defines_saves_and_reopens_a_segment_in_the_console(
@@ -131,24 +211,22 @@ def test_an_analyst_defines_saves_and_reopens_a_segment_in_the_console(
     from tests.console.conftest import signed_in
 
     for _ in range(6):
-        person("Kuopio")
+        person()
     for _ in range(5):
-        person("Oulu")
+        person(active=False)
     analyst = signed_in(enrolled("anna", "analyst"))
-    shown = analyst.get("/console/segments?purpose=analytics&city=Kuopio&show=1")
+    shown = analyst.get("/console/segments?purpose=analytics&customership=active&show=1")
     assert shown.status_code == 200
     assert "<strong>Henkilöitä segmentissä:</strong> 6" in shown.content.decode()
     saved = analyst.post(
-        "/console/segments", {"purpose": "analytics", "city": "Kuopio", "name": "Kuopiolaiset"}
+        "/console/segments", {"purpose": "analytics", "customership": "active", "name": "Nyt"}
     )
     assert saved.status_code == 200
-    from rekisteri.analytics.models import Segment
-
     segment = Segment.objects.get()
-    assert (segment.name, segment.definition) == ("Kuopiolaiset", {"city": "Kuopio"})
+    assert (segment.name, segment.definition) == ("Nyt", {"customership": "active"})
     again = analyst.get(f"/console/segments?segment={segment.pk}").content.decode()
-    assert "Kuopiolaiset" in again
+    assert "Nyt" in again
     refused = analyst.get("/console/segments?purpose=marketing&city=Kuopio&show=1")
     assert refused.status_code == 403
-    bad = analyst.get("/console/segments?purpose=analytics&rating_min=abc&show=1")
+    bad = analyst.get("/console/segments?purpose=analytics&customer_months_min=abc&show=1")
     assert bad.status_code == 400

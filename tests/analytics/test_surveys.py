@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -14,7 +15,7 @@ from rekisteri.analytics.segments import SegmentDefinition, segment_save
 from rekisteri.consent.services import consent_record
 from rekisteri.core.actors import SYSTEM, Actor, ActorKind
 from rekisteri.register import services as s
-from rekisteri.register.models import Feedback
+from rekisteri.register.models import EmailAddress, Feedback
 from tests.conftest import SmtpInbox
 
 pytestmark = pytest.mark.django_db
@@ -47,15 +48,17 @@ def person(*, consents: bool) -> str:
 
 
 def test_a_survey_reaches_the_consenting_and_an_answer_is_stored_once_as_feedback(
-    smtp: SmtpInbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    smtp: SmtpInbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], settings: Any
 ) -> None:
+    # Six people: the segment's released size must not wobble under the threshold here.
+    settings.REKISTERI_ANALYTICS_NOISE = 0
     consenting = [person(consents=True) for _ in range(6)]
     others = [person(consents=False) for _ in range(2)]
     segment_save(
         actor=RESEARCHER,
         name="Kuopio",
         purpose="research",
-        definition=SegmentDefinition.from_form({"city": "Kuopio"}),
+        definition=SegmentDefinition.from_form({"consented_to": "research"}),
     )
     question = tmp_path / "kysymys.txt"
     question.write_text("Kuinka tyytyväinen olet raportteihin?", encoding="utf-8")
@@ -83,6 +86,22 @@ def test_a_survey_reaches_the_consenting_and_an_answer_is_stored_once_as_feedbac
     )
     assert client.post(path, {"rating": "5"}).status_code == 409
     assert client.post(path[:-4] + "abcd", {"rating": "5"}).status_code == 400
+    assert Feedback.objects.count() == 1
+
+    # A rating off the scale, or an answer far too long, is refused, not bent to fit.
+    second = "/" + re.search(  # type: ignore[union-attr]
+        r"https?://\S+?/(kysely/\S+)", smtp.body(smtp.to(consenting[1])[0])
+    ).group(1)
+    assert client.post(second, {"rating": "-1"}).status_code == 400
+    assert client.post(second, {"rating": "٣"}).status_code == 400
+    assert client.post(second, {"text": "x" * 5001}).status_code == 400
+    # Consent withdrawn since the invitation: the answer is not stored.
+    pid = EmailAddress.objects.get(address=consenting[1]).person_id
+    consent_record(
+        actor=SYSTEM, person_id=pid, scope="research", action="withdrawn", channel="portal"
+    )
+    refused = client.post(second, {"rating": "3"})
+    assert refused.status_code == 409
     assert Feedback.objects.count() == 1
 
     with pytest.raises(CommandError, match="sent already"):

@@ -6,7 +6,7 @@ from django.db import models
 
 
 class Segment(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100)
     # The purpose the segment serves: who may see it, and who may be counted in it.
     purpose = models.CharField(max_length=64)
     # The filters, as SegmentDefinition's fields (analytics/segments.py).
@@ -14,6 +14,12 @@ class Segment(models.Model):
     # The staff account's id, never a name.
     created_by = models.CharField(max_length=64)
     created_at = models.DateTimeField()
+
+    class Meta:
+        # Each purpose's names are its own: one role never learns another's by a clash.
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "name"], name="analytics_segment_name")
+        ]
 
     def __str__(self) -> str:
         return f"segment {self.pk}"

@@ -212,12 +212,14 @@ def feedback_report(months: int = 12) -> Report:
     rows = []
     for month in _months(months):
         found = by_month.get(month, {"n": 0, "k": 0, "rated": 0, "rating": None})
-        rows.append(
-            Row(
-                month.strftime("%m/%Y"),
-                [people_cell(**_nk(found)), derived_cell(found["rating"], found["rated"])],
-            )
+        people = people_cell(**_nk(found))
+        # An average beside a hidden count would tell what the count hides.
+        rating = (
+            Cell(None, suppressed=True)
+            if people.suppressed
+            else derived_cell(found["rating"], found["rated"])
         )
+        rows.append(Row(month.strftime("%m/%Y"), [people, rating]))
     return Report(
         "feedback",
         _("Feedback and satisfaction by month"),

@@ -94,6 +94,51 @@ def _clean(name: str, raw: str) -> Any:
     return raw
 
 
+# The policy category each filter reads: a segment may use a filter only where the
+# category serves the segment's purpose (Art. 5(1)(b)).
+FILTER_CATEGORIES = {
+    "customership": "customership",
+    "customer_months_min": "customership",
+    "service": "services_and_payments",
+    "city": "contact",
+    "active_within_days": "usage_history",
+    "rating_min": "feedback",
+    "rating_max": "feedback",
+    "marketable_by": "choices",
+    "consented_to": "choices",
+}
+
+
+def _opened(purpose: str) -> set[str]:
+    return {k for k, c in policy_get().categories.items() if purpose in c.purposes}
+
+
+def filters_for(purpose: str) -> list[str]:
+    """The filters a segment of ``purpose`` may use."""
+    opened = _opened(purpose)
+    return [name for name, category in FILTER_CATEGORIES.items() if category in opened]
+
+
+def definition_require(definition: SegmentDefinition, purpose: str) -> None:
+    allowed = set(filters_for(purpose))
+    used = [f.name for f in fields(definition) if _set(definition, f.name)]
+    if not used:
+        raise InvalidInput("choose at least one filter", data={"field": "filters"})
+    refused = [name for name in used if name not in allowed]
+    if refused:
+        raise Forbidden(
+            f"the purpose {purpose!r} does not open the data of the filters {refused}; "
+            f"it allows {', '.join(sorted(allowed)) or 'none'}",
+            data={"filters": refused},
+        )
+    if (
+        definition.rating_min is not None
+        and definition.rating_max is not None
+        and definition.rating_min > definition.rating_max
+    ):
+        raise InvalidInput("rating_min: must not be above rating_max", data={"field": "rating_min"})
+
+
 def members_of(definition: SegmentDefinition, purpose: str) -> models.QuerySet[m.Person]:
     people = counted(purpose)
     today = clock.today()
@@ -153,26 +198,38 @@ def members_of(definition: SegmentDefinition, purpose: str) -> models.QuerySet[m
     return people
 
 
-def _refuse_narrow_filters(definition: SegmentDefinition, purpose: str, size: int) -> None:
-    """The minimum-difference rule: no filter may set apart fewer than the threshold.
+def _set(definition: SegmentDefinition, name: str) -> bool:
+    return getattr(definition, name) not in (None, "")
 
-    Otherwise a segment with and without the filter would differ by one or two
-    people, and subtracting the two sizes would tell something about them.
+
+def _without(definition: SegmentDefinition, name: str) -> SegmentDefinition:
+    reset: dict[str, Any] = {name: "" if isinstance(getattr(definition, name), str) else None}
+    return replace(definition, **reset)
+
+
+def effective_definition(definition: SegmentDefinition, purpose: str) -> SegmentDefinition:
+    """The minimum-difference rule: a filter that sets apart fewer than the threshold is
+    not applied.
+
+    Refusing such a filter would answer "does this one person match?" by the
+    refusal itself; leaving it out gives the very figures that a filter setting
+    apart no one gives, so the two cases look the same. Filters are tried in a
+    fixed order until none changes.
     """
     threshold = min_cell_size()
-    for f in fields(definition):
-        value = getattr(definition, f.name)
-        if value in (None, ""):
-            continue
-        reset: dict[str, Any] = {f.name: "" if isinstance(value, str) else None}
-        wider = replace(definition, **reset)
-        removed = members_of(wider, purpose).count() - size
-        if 0 < removed < threshold:
-            raise PolicyRefusal(
-                f"the filter {f.name} sets apart fewer than {threshold} people; "
-                "widen it or leave it out",
-                data={"filter": f.name},
-            )
+    current = definition
+    changed = True
+    while changed:
+        changed = False
+        size = members_of(current, purpose).count()
+        for f in fields(current):
+            if not _set(current, f.name):
+                continue
+            wider = _without(current, f.name)
+            if 0 < members_of(wider, purpose).count() - size < threshold:
+                current, changed = wider, True
+                break
+    return current
 
 
 @dataclass(frozen=True)
@@ -200,9 +257,16 @@ def segment_figures(*, actor: Actor, definition: SegmentDefinition, purpose: str
             f"segments need a purpose this role holds, one of {', '.join(SEGMENT_PURPOSES)}",
             data={"purpose": purpose[:64]},
         )
-    members = members_of(definition, purpose)
+    definition_require(definition, purpose)
+    members = members_of(effective_definition(definition, purpose), purpose)
     total = members.aggregate(n=Count("pk"), k=Sum("pk"))
-    _refuse_narrow_filters(definition, purpose, total["n"])
+    size = released(total["n"], total["k"] or 0)
+    if size is None or size == 0:
+        # Too few (or no one) to describe: nothing about them is shown, not even a make-up.
+        raise PolicyRefusal(
+            f"the segment has fewer than {min_cell_size()} people; widen it",
+            data={"size": f"<{min_cell_size()}"},
+        )
     ids = members.values("pk")
     state = (
         members.annotate(
@@ -234,7 +298,7 @@ def segment_figures(*, actor: Actor, definition: SegmentDefinition, purpose: str
         m.PostalAddress.objects.filter(person_id__in=ids)
         .values("city")
         .annotate(n=Count("person_id", distinct=True), k=Sum("person_id", distinct=True))
-        .order_by("-n", "city")[:20]
+        .order_by("city")
     )
     audit_record(
         actor=actor,
@@ -242,11 +306,12 @@ def segment_figures(*, actor: Actor, definition: SegmentDefinition, purpose: str
         purpose=purpose,
         data={"segment": asdict(definition)},
     )
+    opened = _opened(purpose)
     return SegmentFigures(
-        size=released(total["n"], total["k"] or 0),
-        by_customership=_released(state, "state"),
-        by_service=_released(services, "service"),
-        by_city=[p for p in _released(cities, "city") if p.size is not None],
+        size=size,
+        by_customership=_released(state, "state") if "customership" in opened else [],
+        by_service=_released(services, "service") if "services_and_payments" in opened else [],
+        by_city=[p for p in _released(cities, "city") if p.size] if "contact" in opened else [],
     )
 
 
@@ -256,8 +321,8 @@ def segment_save(
     name = name.strip()
     if not 1 <= len(name) <= 100:
         raise InvalidInput("name: 1 to 100 characters", data={"field": "name"})
-    if purpose not in SEGMENT_PURPOSES or purpose not in actor.purposes:
-        raise Forbidden("segments need a purpose this role holds", data={"purpose": purpose})
+    # The same checks and release as showing it: a segment too small to show is not kept.
+    segment_figures(actor=actor, definition=definition, purpose=purpose)
     try:
         return Segment.objects.create(
             name=name,

@@ -17,13 +17,14 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from rekisteri.analytics.models import Segment, Survey
-from rekisteri.analytics.segments import SegmentDefinition, members_of
+from rekisteri.analytics.segments import SegmentDefinition, members_of, segment_figures
 from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record_many
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor, ActorKind
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rekisteri.register import models as m
+from rekisteri.register.selectors import people_closed_for
 from rekisteri.register.services import feedback_record
 
 RESEARCH = "research"
@@ -90,7 +91,9 @@ def survey_send(
     except IntegrityError:
         raise Conflict("a survey of that name was sent already", data={"field": "name"}) from None
     definition = SegmentDefinition.from_form(segment.definition)
-    # The research purpose counts only people whose research consent stands.
+    # The research purpose counts only people whose research consent stands; a survey
+    # of fewer people than the threshold would not be anonymous research.
+    segment_figures(actor=actor, definition=definition, purpose=RESEARCH)
     members = members_of(definition, RESEARCH).values_list("pk", flat=True)
     addresses = dict(
         m.EmailAddress.objects.filter(person_id__in=members)
@@ -132,7 +135,19 @@ def survey_answer(*, token: str, rating: int | None, text: str) -> None:
     """Store the answer as the person's feedback, source "research"; once per person."""
     invitation = invitation_read(token)
     theme = survey_theme(invitation.survey)
-    m.Person.objects.select_for_update().filter(pk=invitation.person_id).first()
+    if rating is not None and not 1 <= rating <= 5:
+        raise InvalidInput("rating: choose 1 to 5", data={"field": "rating"})
+    if len(text) > 5000:
+        raise InvalidInput("text: at most 5000 characters", data={"field": "text"})
+    person = m.Person.objects.select_for_update().filter(pk=invitation.person_id).first()
+    closed = m.Person.objects.filter(pk=invitation.person_id).filter(people_closed_for(RESEARCH))
+    if person is None or person.restricted_since is not None or closed.exists():
+        # Consent withdrawn, or processing restricted, since the invitation went.
+        raise Conflict(
+            "your answer was not stored: you have withdrawn your consent to surveys, "
+            "or the processing of your data is restricted",
+            data={},
+        )
     if m.Feedback.objects.filter(person_id=invitation.person_id, theme=theme).exists():
         raise Conflict("you have answered this survey already", data={})
     feedback_record(

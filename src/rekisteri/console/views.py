@@ -31,6 +31,7 @@ from rekisteri.analytics.segments import (
     CUSTOMERSHIP_STATES,
     SEGMENT_PURPOSES,
     SegmentDefinition,
+    filters_for,
     segment_figures,
     segment_get,
     segment_save,
@@ -469,6 +470,7 @@ def compliance_view(request: HttpRequest) -> HttpResponse:
 
 
 NO_VALUE = "\N{EN DASH}"
+MAX_BARS = 24
 
 
 def _cell_text(cell: Cell) -> str:
@@ -486,6 +488,9 @@ def _report_view_model(report: Report) -> dict[str, Any]:
             for row, cell in zip(report.rows, cells, strict=True)
         ]
     )
+    if len(bars) > MAX_BARS:
+        # Too many to read as a chart (every campaign ever): the table says it all.
+        return {"report": report, "bars": [], "chart_width": 0}
     return {
         "report": report,
         "bars": [
@@ -589,6 +594,7 @@ def segments_view(request: HttpRequest) -> HttpResponse:
         "saved": segments_of(actor),
         "min_cell": min_cell_size(),
         "states": CUSTOMERSHIP_STATES,
+        "allowed": filters_for(purpose) if purpose in purposes else [],
     }
     status = 200
     try:

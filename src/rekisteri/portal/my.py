@@ -117,6 +117,20 @@ def _message(error: RekisteriError) -> str:
         "the link has expired or has been used; ask for a new one": _(
             "The link has expired or has been used. Ask for a new one."
         ),
+        "you have answered this survey already": _("You have answered this survey already."),
+        "the survey link is not valid": _(
+            "The survey link is not valid. Copy the whole link from the message."
+        ),
+        "the survey link has expired": _("The survey has closed."),
+        "the survey is no longer open": _("The survey has closed."),
+        "rating: choose 1 to 5": _("Choose a rating from 1 to 5."),
+        "text: at most 5000 characters": _("Your answer can be at most 5,000 characters long."),
+        "give a text, a rating or both": _("Give a rating, an answer in your own words, or both."),
+        "your answer was not stored: you have withdrawn your consent to surveys, "
+        "or the processing of your data is restricted": _(
+            "Your answer was not stored: you have withdrawn your consent to surveys, or the "
+            "processing of your data is restricted."
+        ),
     }
     return str(known.get(text, _("Please check what you entered: %(problem)s") % {"problem": text}))
 

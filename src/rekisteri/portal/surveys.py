@@ -7,7 +7,7 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from rekisteri.analytics.surveys import invitation_read, survey_answer
-from rekisteri.core.errors import RekisteriError
+from rekisteri.core.errors import InvalidInput, RekisteriError
 from rekisteri.policy.schema import Language
 from rekisteri.portal.my import _message
 from rekisteri.portal.views import _page
@@ -21,9 +21,15 @@ def survey(request: HttpRequest, lang: Language, token: str) -> HttpResponse:
     try:
         context["question"] = invitation_read(token).survey.question
         if request.method == "POST":
-            raw = request.POST.get("rating", "")
-            text = request.POST.get("text", "")[:5000]
-            survey_answer(token=token, rating=int(raw) if raw.isdigit() else None, text=text)
+            raw = request.POST.get("rating", "").strip()
+            if raw and not (raw.isascii() and raw.isdigit()):
+                raise InvalidInput("rating: choose 1 to 5", data={"field": "rating"})
+            survey_answer(
+                token=token,
+                rating=int(raw) if raw else None,
+                # Cut only far past the limit, so that an over-long answer is refused, not cut.
+                text=request.POST.get("text", "")[:6000],
+            )
             context["done"] = True
     except RekisteriError as error:
         context["error"] = _message(error)
