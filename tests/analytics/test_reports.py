@@ -160,3 +160,26 @@ def test_request_volumes_by_right_are_the_request_handlers_report(
     ]
     analyst = signed_in(enrolled("anna", "analyst"))
     assert analyst.get("/console/reports/requests.csv").status_code == 403
+
+
+def test_usage_by_month_counts_people_and_their_events_by_hand() -> None:
+    from rekisteri.analytics.reports import usage_report
+
+    may = dt.datetime(2026, 5, 3, 12, tzinfo=dt.UTC)
+    june = dt.datetime(2026, 6, 2, 12, tzinfo=dt.UTC)
+    busy = [customer(dt.date(2025, 1, 1)) for _ in range(5)]
+    for pid in busy:
+        for _ in range(3):
+            s.usage_event_record(
+                actor=SYSTEM, person_id=pid, source="analysis_service", action="report.open",
+                occurred_at=may,
+            )  # fmt: skip
+    for pid in busy[:2]:
+        s.usage_event_record(
+            actor=SYSTEM, person_id=pid, source="analysis_service", action="login", occurred_at=june
+        )
+    got = values(usage_report(months=3))
+    assert got["05/2026"] == [5, 15]
+    # Two people in June: neither they nor their events are shown.
+    assert got["06/2026"] == [None, None]
+    assert got["04/2026"] == [0, 0]
