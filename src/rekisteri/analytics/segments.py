@@ -20,7 +20,7 @@ from rekisteri.analytics.models import Segment
 from rekisteri.analytics.reports import counted
 from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record
-from rekisteri.consent.marketing import marketing_audience
+from rekisteri.consent.marketing import marketing_audience, own_marketing_purpose
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PolicyRefusal
@@ -188,9 +188,9 @@ def members_of(definition: SegmentDefinition, purpose: str) -> models.QuerySet[m
         people = people.filter(pk__in=ratings.values("person_id"))
     if definition.marketable_by:
         people = people.filter(
-            pk__in=marketing_audience(purpose="marketing", channel=definition.marketable_by).values(
-                "pk"
-            )
+            pk__in=marketing_audience(
+                purpose=own_marketing_purpose(), channel=definition.marketable_by
+            ).values("pk")
         )
     if definition.consented_to:
         # The register's gate closes a consent purpose to those without a consent.

@@ -11,6 +11,7 @@ from pydantic import Field, StrictStr
 
 from rekisteri.api import schemas as s
 from rekisteri.api.api import ERRORS, actor_for, idempotent
+from rekisteri.consent.marketing import own_marketing_purpose
 from rekisteri.consent.services import deliveries_record
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import NotFound, PolicyRefusal
@@ -237,7 +238,7 @@ def _delivery_by_the_rules(
     services.source_require(source)
     result = deliveries_record(
         actor=actor,
-        purpose="marketing",
+        purpose=own_marketing_purpose(),
         channel="post" if channel == "letter" else channel,
         campaign=campaign,
         person_ids=[person_id],

@@ -120,6 +120,16 @@ def direct_marketing_purposes() -> list[str]:
     return [key for key, p in policy_get().purposes.items() if p.direct_marketing]
 
 
+def own_marketing_purpose() -> str:
+    """The purpose of marketing the company's own services: the direct-marketing purpose
+    that rests on legitimate interest. Objections to direct marketing are recorded on it,
+    and it is the one the portal's channel choices and the customer exception serve."""
+    for key, purpose in policy_get().purposes.items():
+        if purpose.direct_marketing and purpose.legal_basis == LegalBasis.LEGITIMATE_INTEREST:
+            return key
+    raise InvalidInput("the policy has no direct-marketing purpose on legitimate interest")
+
+
 def channel_require(channel: str) -> MarketingChannel:
     try:
         return MarketingChannel(channel)

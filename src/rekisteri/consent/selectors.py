@@ -11,10 +11,10 @@ from django.db.models.functions import Concat
 
 from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record
+from rekisteri.consent.marketing import direct_marketing_purposes
 from rekisteri.consent.models import ConsentAction, ConsentEvent, ConsentText
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import NotFound
-from rekisteri.policy.selectors import policy_get
 from rekisteri.register.models import Delivery, Person
 
 
@@ -81,7 +81,7 @@ def consent_proof(*, actor: Actor, person_id: int) -> dict[str, Any]:
 
 def deliveries_despite_objection() -> int:
     """Direct marketing sent while an objection to it was in force (Art. 21(3)): never allowed."""
-    purposes = [key for key, p in policy_get().purposes.items() if p.direct_marketing]
+    purposes = direct_marketing_purposes()
     if not purposes:
         return 0
     on_channel = reduce(

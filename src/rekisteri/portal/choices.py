@@ -63,7 +63,6 @@ CHANNEL_OF_EVENT = {
     "letter": gettext_lazy("a letter"),
     "email": gettext_lazy("a link in a message"),
 }
-MARKETING = "marketing"
 
 
 def consent_text(scope: str, lang: Language) -> str:
@@ -110,10 +109,11 @@ def choices(request: HttpRequest, lang: Language, person_id: int) -> HttpRespons
     state = selectors.consent_state(person_id=person_id)
     objected = _dm_objections(state)
     purpose_wide = [s for s in objected if ":" not in s]
+    own = marketing.own_marketing_purpose()
     channels = []
     for channel in marketing.MarketingChannel:
         decided = marketing.marketing_decisions(
-            purpose=MARKETING, channel=channel, person_ids=[person_id]
+            purpose=own, channel=channel, person_ids=[person_id]
         ).get(person_id)
         channels.append(
             {
@@ -121,7 +121,7 @@ def choices(request: HttpRequest, lang: Language, person_id: int) -> HttpRespons
                 "label": CHANNEL_LABELS[channel],
                 "status": DECISION_LABELS.get(decided, "") if decided else "",
                 "allowed": isinstance(decided, marketing.Basis),
-                "text": consent_text(f"{MARKETING}:{channel}", lang),
+                "text": consent_text(f"{own}:{channel}", lang),
             }
         )
     consents = []
@@ -155,6 +155,7 @@ def choices(request: HttpRequest, lang: Language, person_id: int) -> HttpRespons
         my_paths=MY_PATHS,
         choices_paths=CHOICES_PATHS,
         change_url=CHANGE_PATHS[lang],
+        own_marketing=own,
         channels=channels,
         consents=consents,
         prohibited=bool(purpose_wide),
@@ -168,17 +169,18 @@ def choices(request: HttpRequest, lang: Language, person_id: int) -> HttpRespons
 
 def _allowed_change(scope: str, action: str) -> bool:
     """What the page's buttons can send; anything else is refused unchanged."""
+    own = marketing.own_marketing_purpose()
     purpose, _sep, channel = scope.partition(":")
     purposes = policy_get().purposes
     if purpose not in purposes:
         return False
     if channel:
         return (
-            purpose == MARKETING
+            purpose == own
             and channel in set(marketing.MarketingChannel)
             and action in ("granted", "withdrawn", "lifted")
         ) or (purposes[purpose].direct_marketing and action == "lifted")
-    if scope == MARKETING:
+    if scope == own:
         return action in ("objected", "lifted")
     if purposes[purpose].direct_marketing and action == "lifted":
         return True
@@ -202,7 +204,11 @@ def choose(request: HttpRequest, lang: Language, person_id: int) -> HttpResponse
         lifts: list[str] = []
         if action == "lifted":
             # "Lift the prohibition" lifts every purpose-wide one; a channel's, that one.
-            lifts = [s for s in objected if ":" not in s] if scope == MARKETING else [scope]
+            lifts = (
+                [s for s in objected if ":" not in s]
+                if scope == marketing.own_marketing_purpose()
+                else [scope]
+            )
         elif action == "granted" and ":" in scope:
             # Allowing a channel lifts the person's own prohibitions of that channel.
             lifts = [s for s in objected if s.endswith(":" + scope.partition(":")[2])]

@@ -16,6 +16,7 @@ from django.db import models, transaction
 
 from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record
+from rekisteri.consent.marketing import own_marketing_purpose
 from rekisteri.consent.models import ConsentAction
 from rekisteri.consent.services import CHANNELS as CONSENT_CHANNELS
 from rekisteri.consent.services import consent_record
@@ -489,7 +490,7 @@ def request_fulfil(*, actor: Actor, request_id: int, decision_reason: str = "") 
         )
         result["recipients_to_tell"] = _recipients_to_tell(request.person_id)
     elif kind == RightKind.OBJECTION_DIRECT_MARKETING:
-        _object_to(request, "marketing", actor=actor)
+        _object_to(request, own_marketing_purpose(), actor=actor)
     elif kind == RightKind.OBJECTION:
         purposes = [
             key
@@ -513,7 +514,7 @@ def request_fulfil(*, actor: Actor, request_id: int, decision_reason: str = "") 
             )
             ended += 1
         # Ending the customership ends direct marketing too.
-        _object_to(request, "marketing", actor=actor)
+        _object_to(request, own_marketing_purpose(), actor=actor)
         result["customerships_ended"] = ended
     elif kind == RightKind.ERASURE:
         recipients = _recipients_to_tell(request.person_id)

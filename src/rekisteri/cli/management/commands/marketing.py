@@ -12,7 +12,12 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from rekisteri.cli.base import RekisteriCommand
-from rekisteri.consent.marketing import MarketingChannel, audience_iter, marketing_audience
+from rekisteri.consent.marketing import (
+    MarketingChannel,
+    audience_iter,
+    marketing_audience,
+    own_marketing_purpose,
+)
 from rekisteri.consent.sending import CampaignReport, campaign_send
 from rekisteri.core.actors import CLI, Actor
 
@@ -35,7 +40,9 @@ class Command(RekisteriCommand):
         audience = sub.add_parser(
             "audience", help="Everyone who may be marketed to, with why and an opt-out link."
         )
-        audience.add_argument("--purpose", default="marketing")
+        audience.add_argument(
+            "--purpose", help="a direct-marketing purpose (default: the company's own marketing)"
+        )
         audience.add_argument(
             "--channel", required=True, choices=[str(c) for c in MarketingChannel]
         )
@@ -43,7 +50,9 @@ class Command(RekisteriCommand):
         send = sub.add_parser(
             "send", help="E-mail a campaign to the audience; each delivery is recorded."
         )
-        send.add_argument("--purpose", default="marketing")
+        send.add_argument(
+            "--purpose", help="a direct-marketing purpose (default: the company's own marketing)"
+        )
         send.add_argument("--campaign", required=True, help="the campaign's name (recorded)")
         send.add_argument("--subject", required=True)
         send.add_argument(
@@ -58,6 +67,7 @@ class Command(RekisteriCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        options["purpose"] = options["purpose"] or own_marketing_purpose()
         # The links go out in messages: they must point where the register is served.
         self.stderr.write(
             f"Opt-out links point to {settings.REKISTERI_BASE_URL} (REKISTERI_BASE_URL)."
