@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -14,37 +13,18 @@ from django.test import Client
 from rekisteri.analytics.segments import SegmentDefinition, segment_save
 from rekisteri.consent.services import consent_record
 from rekisteri.core.actors import SYSTEM, Actor, ActorKind
-from rekisteri.register import services as s
 from rekisteri.register.models import EmailAddress, Feedback
+from tests.analytics.people import person
 from tests.conftest import SmtpInbox
 
 pytestmark = pytest.mark.django_db
 RESEARCHER = Actor(ActorKind.STAFF, "4", purposes=frozenset({"research"}))
-_n = itertools.count(1)
 
 
-def person(*, consents: bool) -> str:
-    n = next(_n)
-    p = s.person_register(
-        actor=SYSTEM,
-        source="subject",
-        person=s.PersonIn(
-            first_name="Kysely",
-            last_name=f"H{n}",
-            email=f"kysely{n}@example.fi",
-            address=s.AddressIn("Kauppakatu 1", "70100", "Kuopio"),
-        ),
-    )
-    if consents:
-        consent_record(
-            actor=SYSTEM,
-            person_id=p.pk,
-            scope="research",
-            action="granted",
-            channel="portal",
-            text="Saa pyytää vastaamaan kyselyihin.",
-        )
-    return f"kysely{n}@example.fi"
+def someone(*, consents: bool) -> str:
+    """A Kuopio customer, with or without a research consent; their e-mail address."""
+    pid = person(research=consents)
+    return EmailAddress.objects.get(person_id=pid).address
 
 
 def test_a_survey_reaches_the_consenting_and_an_answer_is_stored_once_as_feedback(
@@ -52,8 +32,8 @@ def test_a_survey_reaches_the_consenting_and_an_answer_is_stored_once_as_feedbac
 ) -> None:
     # Six people: the segment's released size must not wobble under the threshold here.
     settings.REKISTERI_ANALYTICS_NOISE = 0
-    consenting = [person(consents=True) for _ in range(6)]
-    others = [person(consents=False) for _ in range(2)]
+    consenting = [someone(consents=True) for _ in range(6)]
+    others = [someone(consents=False) for _ in range(2)]
     segment_save(
         actor=RESEARCHER,
         name="Kuopio",

@@ -105,24 +105,31 @@ def _since(months: int) -> dt.date:
     return _months(months)[0]
 
 
+def _per_month(
+    rows: models.QuerySet[Any], field: str, months: int, **extra: Any
+) -> dict[dt.date, dict[str, Any]]:
+    """People (count ``n``, id sum ``k``) and ``extra`` aggregates per Finnish calendar month
+    of ``field``, over the last ``months`` months."""
+    since = _since(months)
+    if isinstance(rows.model._meta.get_field(field), models.DateTimeField):
+        start: dt.date | dt.datetime = clock.start_of(since)
+        month = TruncMonth(field, tzinfo=clock.HELSINKI)
+    else:
+        start, month = since, TruncMonth(field)
+    return _by_month(
+        rows.filter(**{f"{field}__gte": start})
+        .annotate(month=month)
+        .values("month")
+        .annotate(n=Count("person_id", distinct=True), k=Sum("person_id", distinct=True), **extra),
+        "month",
+    )
+
+
 def customerships_report(months: int = 12) -> Report:
     """New and ended customerships per month (people)."""
-    people = counted("analytics")
-    rows = m.Customership.objects.filter(person__in=people)
-    started = _by_month(
-        rows.filter(started_on__gte=_since(months))
-        .annotate(month=TruncMonth("started_on"))
-        .values("month")
-        .annotate(n=Count("person_id", distinct=True), k=Sum("person_id", distinct=True)),
-        "month",
-    )
-    ended = _by_month(
-        rows.filter(ended_on__gte=_since(months))
-        .annotate(month=TruncMonth("ended_on"))
-        .values("month")
-        .annotate(n=Count("person_id", distinct=True), k=Sum("person_id", distinct=True)),
-        "month",
-    )
+    rows = m.Customership.objects.filter(person__in=counted("analytics"))
+    started = _per_month(rows, "started_on", months)
+    ended = _per_month(rows, "ended_on", months)
     return Report(
         "customerships",
         _("New and ended customerships by month"),
@@ -163,19 +170,11 @@ def services_report() -> Report:
 
 def usage_report(months: int = 12) -> Report:
     """Use of the service per month: events and the people behind them."""
-    by_month = _by_month(
-        m.UsageEvent.objects.filter(
-            person__in=counted("analytics"),
-            occurred_at__gte=clock.start_of(_since(months)),
-        )
-        .annotate(month=TruncMonth("occurred_at", tzinfo=clock.HELSINKI))
-        .values("month")
-        .annotate(
-            events=Count("id"),
-            n=Count("person_id", distinct=True),
-            k=Sum("person_id", distinct=True),
-        ),
-        "month",
+    by_month = _per_month(
+        m.UsageEvent.objects.filter(person__in=counted("analytics")),
+        "occurred_at",
+        months,
+        events=Count("id"),
     )
     rows = []
     for month in _months(months):
@@ -194,20 +193,12 @@ def usage_report(months: int = 12) -> Report:
 
 def feedback_report(months: int = 12) -> Report:
     """Feedback given and the average rating per month."""
-    by_month = _by_month(
-        m.Feedback.objects.filter(
-            person__in=counted("feedback"),
-            given_at__gte=clock.start_of(_since(months)),
-        )
-        .annotate(month=TruncMonth("given_at", tzinfo=clock.HELSINKI))
-        .values("month")
-        .annotate(
-            n=Count("person_id", distinct=True),
-            k=Sum("person_id", distinct=True),
-            rated=Count("person_id", distinct=True, filter=Q(rating__isnull=False)),
-            rating=Avg("rating"),
-        ),
-        "month",
+    by_month = _per_month(
+        m.Feedback.objects.filter(person__in=counted("feedback")),
+        "given_at",
+        months,
+        rated=Count("person_id", distinct=True, filter=Q(rating__isnull=False)),
+        rating=Avg("rating"),
     )
     rows = []
     for month in _months(months):

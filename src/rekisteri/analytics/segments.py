@@ -317,14 +317,15 @@ def segment_figures(*, actor: Actor, definition: SegmentDefinition, purpose: str
 
 def segment_save(
     *, actor: Actor, name: str, purpose: str, definition: SegmentDefinition
-) -> Segment:
+) -> tuple[Segment, SegmentFigures]:
+    """Keep a segment's definition; with the figures it showed, which are what it passed."""
     name = name.strip()
     if not 1 <= len(name) <= 100:
         raise InvalidInput("name: 1 to 100 characters", data={"field": "name"})
     # The same checks and release as showing it: a segment too small to show is not kept.
-    segment_figures(actor=actor, definition=definition, purpose=purpose)
+    figures = segment_figures(actor=actor, definition=definition, purpose=purpose)
     try:
-        return Segment.objects.create(
+        segment = Segment.objects.create(
             name=name,
             purpose=purpose,
             definition={k: v for k, v in asdict(definition).items() if v not in (None, "")},
@@ -333,6 +334,7 @@ def segment_save(
         )
     except IntegrityError:
         raise Conflict("a segment of that name exists", data={"field": "name"}) from None
+    return segment, figures
 
 
 def segments_of(actor: Actor) -> list[Segment]:

@@ -20,13 +20,12 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
-from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from rekisteri.analytics.disclosure import min_cell_size
-from rekisteri.analytics.reports import Cell, Report, Row, people_cell, report_get, reports_for
+from rekisteri.analytics.reports import Cell, Report, report_get, reports_for
 from rekisteri.analytics.segments import (
     CUSTOMERSHIP_STATES,
     SEGMENT_PURPOSES,
@@ -37,9 +36,7 @@ from rekisteri.analytics.segments import (
     segment_save,
     segments_of,
 )
-from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.selectors import audit_history
-from rekisteri.audit.services import audit_record
 from rekisteri.compliance import compliance_checks
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
@@ -52,6 +49,7 @@ from rekisteri.retention.sweep import MonthDue, retention_preview
 from rekisteri.rights import selectors as rights_selectors
 from rekisteri.rights import services as rights_services
 from rekisteri.rights.models import RequestChannel, RightKind, VerificationMethod
+from rekisteri.rights.reports import REQUESTS_REPORT, requests_report
 from rekisteri.staff import services as staff
 
 PENDING_USER = "rekisteri_pending_user"
@@ -488,11 +486,17 @@ def _report_view_model(report: Report) -> dict[str, Any]:
             for row, cell in zip(report.rows, cells, strict=True)
         ]
     )
+    shown = {
+        "report": report,
+        "rows": [
+            (row.label, [_cell_text(c) or NO_VALUE for c in row.cells]) for row in report.rows
+        ],
+    }
     if len(bars) > MAX_BARS:
         # Too many to read as a chart (every campaign ever): the table says it all.
-        return {"report": report, "bars": [], "chart_width": 0}
+        return {**shown, "bars": [], "chart_width": 0}
     return {
-        "report": report,
+        **shown,
         "bars": [
             (bar, _cell_text(cell) or NO_VALUE) for bar, cell in zip(bars, cells, strict=True)
         ],
@@ -500,33 +504,9 @@ def _report_view_model(report: Report) -> dict[str, Any]:
     }
 
 
-REQUESTS_REPORT = "requests"
-
-
-def _requests_report() -> Report:
-    """Request volumes by right over the last 12 months: the request handler's report."""
-    since = clock.add_months(clock.today().replace(day=1), -11)
-    labels = dict(RightKind.choices)
-    return Report(
-        REQUESTS_REPORT,
-        gettext("Data subject requests by right, last 12 months"),
-        "",
-        [gettext("requests")],
-        [
-            Row(
-                capfirst(str(labels.get(row["kind"], row["kind"]))),
-                [people_cell(row["n"], row["k"] or 0)],
-            )
-            for row in rights_selectors.requests_volume(since=since)
-        ],
-    )
-
-
 def _report(actor: Actor, key: str) -> Report:
     if key == REQUESTS_REPORT:
-        rights_services.handler_require(actor)
-        audit_record(actor=actor, event=AuditEvent.REPORT_VIEWED, data={"report": key})
-        return _requests_report()
+        return requests_report(actor=actor)
     return report_get(actor=actor, key=key)
 
 
@@ -606,7 +586,7 @@ def segments_view(request: HttpRequest) -> HttpResponse:
         if asked or "show" in source:
             definition = SegmentDefinition.from_form(asked)
             if request.method == "POST":
-                segment_save(
+                _, context["figures"] = segment_save(
                     actor=actor,
                     name=request.POST.get("name", "")[:200],
                     purpose=purpose,
@@ -614,9 +594,10 @@ def segments_view(request: HttpRequest) -> HttpResponse:
                 )
                 context["saved"] = segments_of(actor)
                 context["saved_now"] = True
-            context["figures"] = segment_figures(
-                actor=actor, definition=definition, purpose=purpose
-            )
+            else:
+                context["figures"] = segment_figures(
+                    actor=actor, definition=definition, purpose=purpose
+                )
     except ValueError:
         context["error"] = gettext("Choose a saved segment from the list.")
         status = 400

@@ -84,6 +84,18 @@ def person_access_by_email(*, actor: Actor, purpose: str, email: str) -> Access:
     return person_access(actor=actor, purpose=purpose, person_id=person_id_by_email(email=email))
 
 
+def _living(person_id: int) -> m.Person:
+    """The person, unless forgotten (a husk kept for a legal hold is no one to read)."""
+    person = m.Person.objects.filter(pk=person_id, erased_at__isnull=True).first()
+    if person is None:
+        raise NotFound(
+            f"there is no person {person_id}",
+            code=RegisterCode.NOT_FOUND,
+            data={"person_id": person_id},
+        )
+    return person
+
+
 def person_access(*, actor: Actor, purpose: str, person_id: int) -> Access:
     """The purpose gate: the one way to read a person's data.
 
@@ -93,13 +105,7 @@ def person_access(*, actor: Actor, purpose: str, person_id: int) -> Access:
     """
     policy = policy_get()
     purpose_require(actor=actor, purpose=purpose)
-    person = m.Person.objects.filter(pk=person_id, erased_at__isnull=True).first()
-    if person is None:
-        raise NotFound(
-            f"there is no person {person_id}",
-            code=RegisterCode.NOT_FOUND,
-            data={"person_id": person_id},
-        )
+    person = _living(person_id)
     if person.restricted_since is not None and not actor.sees_restricted:
         raise Forbidden(
             "processing of this person is restricted (GDPR Art. 18)",
@@ -127,13 +133,7 @@ def person_access(*, actor: Actor, purpose: str, person_id: int) -> Access:
 def person_access_own(*, actor: Actor, person_id: int, right: str) -> Access:
     """The gate for the person's own rights (Art. 15, 20): every category, restriction
     or not (a restriction never keeps a person from their own data); audited."""
-    person = m.Person.objects.filter(pk=person_id, erased_at__isnull=True).first()
-    if person is None:
-        raise NotFound(
-            f"there is no person {person_id}",
-            code=RegisterCode.NOT_FOUND,
-            data={"person_id": person_id},
-        )
+    person = _living(person_id)
     categories = frozenset(policy_get().categories)
     audit_record(
         actor=actor,

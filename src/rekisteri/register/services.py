@@ -828,35 +828,28 @@ def person_rectify(
     ]
 
 
-@transaction.atomic
-def person_restrict(*, actor: Actor, person_id: int) -> Person:
-    """Restrict processing of the person (GDPR Art. 18): only storage and the DPO's view remain."""
+def _restriction_set(actor: Actor, person_id: int, restricted: bool) -> Person:
     person = _person(person_id, lock=True)
-    if person.restricted_since is None:
-        person.restricted_since = clock.now()
+    if (person.restricted_since is not None) != restricted:
+        person.restricted_since = clock.now() if restricted else None
         person.save(update_fields=["restricted_since"])
         audit_record(
             actor=actor,
             event=AuditEvent.RESTRICTION_CHANGED,
             person_id=person.pk,
             categories=["choices"],
-            data={"restricted": True},
+            data={"restricted": restricted},
         )
     return person
+
+
+@transaction.atomic
+def person_restrict(*, actor: Actor, person_id: int) -> Person:
+    """Restrict processing of the person (GDPR Art. 18): only storage and the DPO's view remain."""
+    return _restriction_set(actor, person_id, restricted=True)
 
 
 @transaction.atomic
 def person_restriction_lift(*, actor: Actor, person_id: int) -> Person:
     """Lift the restriction; the rights app tells the person first (Art. 18(3))."""
-    person = _person(person_id, lock=True)
-    if person.restricted_since is not None:
-        person.restricted_since = None
-        person.save(update_fields=["restricted_since"])
-        audit_record(
-            actor=actor,
-            event=AuditEvent.RESTRICTION_CHANGED,
-            person_id=person.pk,
-            categories=["choices"],
-            data={"restricted": False},
-        )
-    return person
+    return _restriction_set(actor, person_id, restricted=False)

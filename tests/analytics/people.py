@@ -1,0 +1,54 @@
+"""A person of the analytics tests: a customer in a city, with what the test needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from rekisteri.consent.services import consent_record
+from rekisteri.core.actors import SYSTEM
+from rekisteri.register import services as s
+
+_n = itertools.count(1)
+
+
+def person(
+    city: str = "Kuopio",
+    *,
+    rating: int | None = None,
+    active: bool = True,
+    service: str = "",
+    research: bool = False,
+) -> int:
+    n = next(_n)
+    p = s.person_register(
+        actor=SYSTEM,
+        source="subject",
+        person=s.PersonIn(
+            first_name="Segmentti",
+            last_name=f"H{n}",
+            email=f"seg{n}@example.fi",
+            address=s.AddressIn("Kauppakatu 1", "70100", city),
+        ),
+    )
+    c = s.customership_start(
+        actor=SYSTEM, person_id=p.pk, source="subject", started_on=dt.date(2024, 1, 1)
+    )
+    if not active:
+        s.customership_end(actor=SYSTEM, person_id=p.pk, customership_id=c.pk)
+    if service:
+        s.service_subscription_start(
+            actor=SYSTEM, person_id=p.pk, source="analysis_service", service=service
+        )
+    if rating is not None:
+        s.feedback_record(actor=SYSTEM, person_id=p.pk, source="subject", rating=rating)
+    if research:
+        consent_record(
+            actor=SYSTEM,
+            person_id=p.pk,
+            scope="research",
+            action="granted",
+            channel="portal",
+            text="Saa pyytää vastaamaan kyselyihin.",
+        )
+    return p.pk
