@@ -20,10 +20,11 @@ from rekisteri.analytics.models import Segment
 from rekisteri.analytics.reports import counted
 from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record
-from rekisteri.consent.marketing import marketing_audience, own_marketing_purpose
+from rekisteri.consent.marketing import MarketingChannel, marketing_audience, own_marketing_purpose
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PolicyRefusal
+from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
 from rekisteri.register.selectors import people_closed_for
@@ -83,10 +84,10 @@ def _clean(name: str, raw: str) -> Any:
         return value
     if name == "customership" and raw not in CUSTOMERSHIP_STATES:
         raise InvalidInput(f"customership: one of {', '.join(CUSTOMERSHIP_STATES)}")
-    if name == "marketable_by" and raw not in ("email", "sms", "post", "phone"):
-        raise InvalidInput("marketable_by: email, sms, post or phone")
+    if name == "marketable_by" and raw not in set(MarketingChannel):
+        raise InvalidInput(f"marketable_by: {', '.join(MarketingChannel)}")
     if name == "consented_to" and (
-        raw not in policy.purposes or policy.purposes[raw].legal_basis != "consent"
+        raw not in policy.purposes or policy.purposes[raw].legal_basis != LegalBasis.CONSENT
     ):
         raise InvalidInput("consented_to: a purpose that rests on consent")
     if len(raw) > 100:
