@@ -35,6 +35,20 @@ def consent_state(*, person_id: int) -> dict[str, ConsentEvent]:
     return state
 
 
+def direct_marketing_objections(
+    *, person_id: int, state: dict[str, ConsentEvent] | None = None
+) -> list[str]:
+    """The scopes on which the person's prohibition of direct marketing is in force
+    (from ``state`` when the caller has read it already)."""
+    direct = set(direct_marketing_purposes())
+    found = consent_state(person_id=person_id) if state is None else state
+    return [
+        scope
+        for scope, event in found.items()
+        if event.action == ConsentAction.OBJECTED and scope.partition(":")[0] in direct
+    ]
+
+
 def consent_history(*, person_id: int) -> list[ConsentEvent]:
     return list(ConsentEvent.objects.filter(person_id=person_id).order_by("-occurred_at", "-pk"))
 

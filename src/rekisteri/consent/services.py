@@ -16,10 +16,11 @@ from rekisteri.consent.marketing import (
     channel_require,
     marketing_decisions,
     opt_out_read,
+    own_marketing_purpose,
     purpose_require_direct_marketing,
 )
 from rekisteri.consent.models import ConsentAction, ConsentEvent, ConsentText
-from rekisteri.consent.selectors import consent_latest
+from rekisteri.consent.selectors import consent_latest, direct_marketing_objections
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor, ActorKind
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -153,6 +154,50 @@ def consent_record(
         data={"scope": scope, "action": str(chosen), "event": event.pk},
     )
     return event
+
+
+@transaction.atomic
+def consent_choose(
+    *,
+    actor: Actor,
+    person_id: int,
+    scope: str,
+    action: ConsentAction | str,
+    channel: str,
+    text: str = "",
+    language: str = "fi",
+) -> None:
+    """A choice the person makes themself, with what it implies for their prohibitions.
+
+    Lifting the prohibition of direct marketing as a whole lifts every purpose-wide
+    one; allowing a channel lifts the person's own prohibitions of that channel.
+    """
+    chosen = action_require(action)
+    objected = direct_marketing_objections(person_id=person_id)
+    lifts: list[str] = []
+    if chosen == ConsentAction.LIFTED:
+        purpose_wide = scope == own_marketing_purpose()
+        lifts = [s for s in objected if ":" not in s] if purpose_wide else [scope]
+    elif chosen == ConsentAction.GRANTED and ":" in scope:
+        lifts = [s for s in objected if s.endswith(":" + scope.partition(":")[2])]
+    for lifted in lifts:
+        consent_record(
+            actor=actor,
+            person_id=person_id,
+            scope=lifted,
+            action=ConsentAction.LIFTED,
+            channel=channel,
+        )
+    if chosen != ConsentAction.LIFTED:
+        consent_record(
+            actor=actor,
+            person_id=person_id,
+            scope=scope,
+            action=chosen,
+            channel=channel,
+            text=text,
+            language=language,
+        )
 
 
 @dataclass(frozen=True)

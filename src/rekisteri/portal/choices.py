@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rekisteri.consent import marketing, selectors, services
-from rekisteri.consent.models import ConsentAction, ConsentEvent
+from rekisteri.consent.models import ConsentAction
 from rekisteri.core.errors import InvalidInput, RekisteriError
 from rekisteri.policy.schema import Language, LegalBasis
 from rekisteri.policy.selectors import policy_get
@@ -91,23 +91,13 @@ def scope_label(scope: str, lang: Language) -> str:
     return name
 
 
-def _dm_objections(state: dict[str, ConsentEvent]) -> list[str]:
-    """The person's direct-marketing prohibitions in force (Art. 21(2))."""
-    direct = set(marketing.direct_marketing_purposes())
-    return [
-        scope
-        for scope, event in state.items()
-        if event.action == ConsentAction.OBJECTED and scope.partition(":")[0] in direct
-    ]
-
-
 @require_safe
 @subject_required
 def choices(request: HttpRequest, lang: Language, person_id: int) -> HttpResponse:
     translation.activate(lang)
     policy = policy_get()
     state = selectors.consent_state(person_id=person_id)
-    objected = _dm_objections(state)
+    objected = selectors.direct_marketing_objections(person_id=person_id, state=state)
     purpose_wide = [s for s in objected if ":" not in s]
     own = marketing.own_marketing_purpose()
     channels = []
@@ -200,36 +190,15 @@ def choose(request: HttpRequest, lang: Language, person_id: int) -> HttpResponse
     try:
         if not _allowed_change(scope, action):
             raise InvalidInput("choose one of the buttons on the page")
-        objected = _dm_objections(selectors.consent_state(person_id=person_id))
-        lifts: list[str] = []
-        if action == "lifted":
-            # "Lift the prohibition" lifts every purpose-wide one; a channel's, that one.
-            lifts = (
-                [s for s in objected if ":" not in s]
-                if scope == marketing.own_marketing_purpose()
-                else [scope]
-            )
-        elif action == "granted" and ":" in scope:
-            # Allowing a channel lifts the person's own prohibitions of that channel.
-            lifts = [s for s in objected if s.endswith(":" + scope.partition(":")[2])]
-        for lifted in lifts:
-            services.consent_record(
-                actor=actor,
-                person_id=person_id,
-                scope=lifted,
-                action=ConsentAction.LIFTED,
-                channel="portal",
-            )
-        if action != "lifted":
-            services.consent_record(
-                actor=actor,
-                person_id=person_id,
-                scope=scope,
-                action=action,
-                channel="portal",
-                text=consent_text(scope, lang) if action == "granted" else "",
-                language=lang,
-            )
+        services.consent_choose(
+            actor=actor,
+            person_id=person_id,
+            scope=scope,
+            action=action,
+            channel="portal",
+            text=consent_text(scope, lang) if action == "granted" else "",
+            language=lang,
+        )
     except RekisteriError as error:
         return _error(request, lang, error, "portal/my/problem.html", my_paths=MY_PATHS)
     return HttpResponseRedirect(CHOICES_PATHS[lang] + "?done=1")
