@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import models
+import re
+
+from django.db import connection, models
 from django.test.utils import isolate_apps
 
 from rekisteri.policy.loader import parse_policy
@@ -24,6 +26,25 @@ def test_every_personal_data_table_carries_the_person_indexed_and_its_provenance
             continue
         person = model._meta.get_field("person")
         assert person.db_index, model.__name__
+
+
+def test_free_text_fields_are_text_and_indexed_for_the_scrub_on_postgresql(db: None) -> None:
+    models_by_key = {catalogue.model_key(m): m for m in catalogue.personal_data_models()}
+    for entry in sorted(catalogue.FREE_TEXT_FIELDS):
+        key, name = entry.split(".")
+        field = models_by_key[key]._meta.get_field(name)
+        assert isinstance(field, models.CharField | models.TextField), entry
+        if connection.vendor != "postgresql":
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = %s",
+                [models_by_key[key]._meta.db_table],
+            )
+            definitions = [row[0] for row in cursor.fetchall()]
+        # The expression the icontains lookup asks, so the planner can use it.
+        expression = re.compile(rf"upper\(\(?{name}\)?(::text)?\) gin_trgm_ops")
+        assert any(expression.search(d) for d in definitions), entry
 
 
 def test_an_undeclared_field_fails_the_catalogue() -> None:

@@ -26,6 +26,25 @@ NOT_PERSON_TABLES = frozenset({"consent.ConsentText", "consent.CookieDecision"})
 KEY_FIELDS = frozenset({"id", "person"})
 # Provenance columns every personal-data table carries, declared once as "*.<field>".
 PROVENANCE_FIELDS = frozenset({"stored_at", "source"})
+# Text that people write (staff notes, customers' messages), which may name
+# someone else; forgetting a person scrubs them from these fields of others'
+# rows. Machine-written text (URLs visited, user agents, event details) and
+# identifiers (addresses, tokens) cannot mention another person and are left out.
+# On PostgreSQL each has a trigram index (migration 0006) so the scrub is no scan.
+FREE_TEXT_FIELDS = frozenset(
+    {
+        "customership.end_reason",
+        "contact_event.summary",
+        "feedback.text",
+        "service_case.subject",
+        "service_case.description",
+        "service_case.resolution",
+        "user_content.title",
+        "user_content.body",
+        "user_content.url",
+        "rectification.reason",
+    }
+)
 
 
 def model_key(model: type[models.Model]) -> str:

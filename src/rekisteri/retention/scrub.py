@@ -8,6 +8,7 @@ and URLs that carry ids.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -48,6 +49,7 @@ class Identifiers:
     full_names: tuple[str, ...] = ()
 
 
+@functools.lru_cache(maxsize=4096)
 def _name_pattern(name: str) -> re.Pattern[str]:
     """A name and its Finnish inflections: Virtanen, Virtasen, Virtaselle; Matti, Matille."""
     stems = {re.escape(name)}
@@ -63,26 +65,40 @@ def _digits(phone: str) -> str:
     return re.sub(r"\D", "", phone)
 
 
-def scrub_person(text: str, who: Identifiers) -> str:
-    """Return ``text`` with this person's identifiers replaced, and nothing else."""
-    out = text
+@functools.lru_cache(maxsize=256)
+def _person_patterns(who: Identifiers) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The person's patterns, in the order they apply, compiled once per person.
+
+    Erasing a batch scrubs many texts of the same person; compiling per text
+    left the regular-expression cache thrashing.
+    """
+    found: list[tuple[re.Pattern[str], str]] = []
     for full_name in sorted(who.full_names, key=len, reverse=True):
         spaced = r"\s+".join(re.escape(part) for part in full_name.split())
-        out = re.sub(spaced, PLACEHOLDERS["name"], out, flags=re.IGNORECASE)
+        found.append((re.compile(spaced, re.IGNORECASE), PLACEHOLDERS["name"]))
     for email in who.emails:
-        out = re.sub(re.escape(email), PLACEHOLDERS["email"], out, flags=re.IGNORECASE)
+        found.append((re.compile(re.escape(email), re.IGNORECASE), PLACEHOLDERS["email"]))
     for phone in who.phones:
         # The same number written in any grouping, national or international.
         national = "0" + _digits(phone)[3:] if phone.startswith("+358") else _digits(phone)
-        for form in {_digits(phone), national}:
+        for form in sorted({_digits(phone), national}):
             spaced = r"[\s-]?".join(re.escape(d) for d in form)
-            out = re.sub(r"\+?" + spaced, PLACEHOLDERS["phone"], out)
+            found.append((re.compile(r"\+?" + spaced), PLACEHOLDERS["phone"]))
     for organisation in sorted(who.organisations, key=len, reverse=True):
         if len(organisation) >= 2:
-            out = re.sub(re.escape(organisation), PLACEHOLDERS["organisation"], out, flags=re.I)
+            pattern = re.compile(re.escape(organisation), re.I)
+            found.append((pattern, PLACEHOLDERS["organisation"]))
     for name in sorted(who.names, key=len, reverse=True):
         if len(name) >= 2:
-            out = _name_pattern(name).sub(PLACEHOLDERS["name"], out)
+            found.append((_name_pattern(name), PLACEHOLDERS["name"]))
+    return tuple(found)
+
+
+def scrub_person(text: str, who: Identifiers) -> str:
+    """Return ``text`` with this person's identifiers replaced, and nothing else."""
+    out = text
+    for pattern, placeholder in _person_patterns(who):
+        out = pattern.sub(placeholder, out)
     return out
 
 
