@@ -74,7 +74,7 @@ def main() -> None:
     django.setup()
     from bench.measures import run
 
-    measures, generation = run(args.people, args.seed, args.samples)
+    measures, generation = run(args.people, args.seed, args.samples, var)
     engine = "postgresql" if database.startswith("postgres") else "sqlite"
     report = _report(engine, args, generation, measures)
     RESULTS.mkdir(parents=True, exist_ok=True)

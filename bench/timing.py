@@ -17,9 +17,14 @@ class Measure:
     ours: float
     baseline: float
     target: str
+    # A rate (requests or people per second): the ratio is then baseline over ours,
+    # so that above 1 always means slower than the baseline.
+    higher_is_better: bool = False
 
     @property
     def ratio(self) -> float:
+        if self.higher_is_better:
+            return self.baseline / self.ours if self.ours else float("nan")
         return self.ours / self.baseline if self.baseline else float("nan")
 
 
