@@ -94,13 +94,23 @@ def _closed_customerships() -> models.QuerySet[Any]:
 
 
 def _due_people(
-    rule: RetentionRule, today: dt.date, *, deferring: bool = True
+    rule: RetentionRule,
+    today: dt.date,
+    *,
+    deferring: bool = True,
+    among: list[int] | None = None,
 ) -> models.QuerySet[m.Person]:
-    """The live people whose period under ``rule`` has run by ``today``."""
+    """The live people whose period under ``rule`` has run by ``today`` (of ``among``)."""
     cutoff = clock.add_months(today, -rule.total_months)
     live = m.Person.objects.filter(erased_at__isnull=True)
+    if among is not None:
+        live = live.filter(pk__in=among)
     if rule.after == RetentionEvent.CUSTOMERSHIP_END:
-        ended = _closed_customerships().filter(last__lt=cutoff).values("person_id")
+        closed = _closed_customerships()
+        if among is not None:
+            # Before the grouping, or a batch's re-check would group every customership.
+            closed = closed.filter(person_id__in=among)
+        ended = closed.filter(last__lt=cutoff).values("person_id")
         due = live.filter(pk__in=ended)
     else:
         due = live.filter(stored_at__lt=clock.start_of(cutoff)).exclude(
@@ -202,7 +212,9 @@ def retention_run(
             with transaction.atomic():
                 # Checked again in the batch's transaction: a customer who came back
                 # since the list was read is not erased.
-                still = list(due.filter(pk__in=chunk).values_list("pk", flat=True))
+                still = list(
+                    _due_people(person_rule.rule, today, among=chunk).values_list("pk", flat=True)
+                )
                 erased = people_erase(
                     actor=SWEEPER,
                     person_ids=still,
