@@ -32,7 +32,7 @@ from rekisteri.retention import erasure
 from rekisteri.retention.erasure import identifier_suppressed
 from rekisteri.retention.ledger import ledger_read, ledger_verify
 from rekisteri.retention.models import AnonymousContent
-from rekisteri.retention.scrub import Identifiers, scrub
+from rekisteri.retention.scrub import Identifiers, scrub, scrub_person
 from rekisteri.retention.sweep import retention_preview, retention_run
 from rekisteri.rights import services as rs
 from rekisteri.rights.models import VerificationMethod
@@ -308,6 +308,28 @@ def test_finnish_free_text_is_scrubbed_of_identifiers_and_keeps_the_rest() -> No
         "[ORGANISAATIO]:n tilaus viivästyi. Hetu [HETU], tili [IBAN], kirjautui "
         "osoitteesta [IP]. Katso [URL] ja https://mainio.co/hinnasto. "
         "Sähköposti toiselle: [SÄHKÖPOSTI], puh. [PUHELIN]. Arvosana 5/5, 12.3.2025."
+    )
+
+
+def test_the_persons_own_identifiers_are_found_in_any_case_grouping_and_script() -> None:
+    who = Identifiers(
+        names=("Matti", "Virtanen"),
+        full_names=("Matti Virtanen",),
+        emails=("matti.v@example.fi",),
+        phones=("+358401234567",),
+    )
+
+    assert scrub_person("MATILLE ja VIRTASELLE, MATTI  VIRTANEN", who) == (
+        "[NIMI] ja [NIMI], [NIMI]"
+    )
+    assert scrub_person("Soita +358 40-123 4567 tai 040 1234567", who) == (
+        "Soita [PUHELIN] tai [PUHELIN]"
+    )
+    assert scrub_person("Кирил kirjoitti Matti.V@Example.fi:lle", who) == (
+        "Кирил kirjoitti [SÄHKÖPOSTI]:lle"
+    )
+    assert scrub_person("Kukaan ei mainitse ketään, 040 765 4321.", who) == (
+        "Kukaan ei mainitse ketään, 040 765 4321."
     )
 
 

@@ -9,6 +9,7 @@ and URLs that carry ids.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass
 
@@ -49,16 +50,35 @@ class Identifiers:
     full_names: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class _Rule:
+    """One identifier's pattern, and a part of it that any match must contain."""
+
+    source: str
+    flags: int
+    placeholder: str
+    # Lower-cased; digits only for a phone number (matched in the text's digits).
+    needle: str
+    digits: bool = False
+
+
 @functools.lru_cache(maxsize=4096)
-def _name_pattern(name: str) -> re.Pattern[str]:
+def _compiled(source: str, flags: int) -> re.Pattern[str]:
+    return re.compile(source, flags)
+
+
+def _name_rule(name: str) -> _Rule:
     """A name and its Finnish inflections: Virtanen, Virtasen, Virtaselle; Matti, Matille."""
-    stems = {re.escape(name)}
+    stems = {name}
     if name.lower().endswith("nen") and len(name) > 4:
-        stems.add(re.escape(name[:-3]) + "s")
+        stems.add(name[:-3] + "s")
     if len(name) > 3:
         # Consonant gradation shortens a double consonant: Matti -> Mati(lle).
-        stems.add(re.escape(re.sub(r"(.)\1(?=.$)", r"\1", name)))
-    return re.compile(r"\b(?:" + "|".join(sorted(stems, key=len, reverse=True)) + r")\w*", re.I)
+        stems.add(re.sub(r"(.)\1(?=.$)", r"\1", name))
+    escaped = "|".join(re.escape(stem) for stem in sorted(stems, key=len, reverse=True))
+    # Character by character: every inflection starts with this.
+    needle = os.path.commonprefix([stem.lower() for stem in stems])  # noqa: RUF071
+    return _Rule(r"\b(?:" + escaped + r")\w*", re.I, PLACEHOLDERS["name"], needle)
 
 
 def _digits(phone: str) -> str:
@@ -66,39 +86,52 @@ def _digits(phone: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _person_patterns(who: Identifiers) -> tuple[tuple[re.Pattern[str], str], ...]:
-    """The person's patterns, in the order they apply, compiled once per person.
-
-    Erasing a batch scrubs many texts of the same person; compiling per text
-    left the regular-expression cache thrashing.
-    """
-    found: list[tuple[re.Pattern[str], str]] = []
+def _person_rules(who: Identifiers) -> tuple[_Rule, ...]:
+    """The person's rules, in the order they apply."""
+    found: list[_Rule] = []
     for full_name in sorted(who.full_names, key=len, reverse=True):
-        spaced = r"\s+".join(re.escape(part) for part in full_name.split())
-        found.append((re.compile(spaced, re.IGNORECASE), PLACEHOLDERS["name"]))
+        parts = full_name.split()
+        spaced = r"\s+".join(re.escape(part) for part in parts)
+        found.append(_Rule(spaced, re.I, PLACEHOLDERS["name"], parts[0].lower() if parts else ""))
     for email in who.emails:
-        found.append((re.compile(re.escape(email), re.IGNORECASE), PLACEHOLDERS["email"]))
+        found.append(_Rule(re.escape(email), re.I, PLACEHOLDERS["email"], email.lower()))
     for phone in who.phones:
         # The same number written in any grouping, national or international.
         national = "0" + _digits(phone)[3:] if phone.startswith("+358") else _digits(phone)
         for form in sorted({_digits(phone), national}):
             spaced = r"[\s-]?".join(re.escape(d) for d in form)
-            found.append((re.compile(r"\+?" + spaced), PLACEHOLDERS["phone"]))
+            found.append(_Rule(r"\+?" + spaced, 0, PLACEHOLDERS["phone"], form, digits=True))
     for organisation in sorted(who.organisations, key=len, reverse=True):
         if len(organisation) >= 2:
-            pattern = re.compile(re.escape(organisation), re.I)
-            found.append((pattern, PLACEHOLDERS["organisation"]))
+            found.append(
+                _Rule(
+                    re.escape(organisation),
+                    re.I,
+                    PLACEHOLDERS["organisation"],
+                    organisation.lower(),
+                )
+            )
     for name in sorted(who.names, key=len, reverse=True):
         if len(name) >= 2:
-            found.append((_name_pattern(name), PLACEHOLDERS["name"]))
+            found.append(_name_rule(name))
     return tuple(found)
 
 
 def scrub_person(text: str, who: Identifiers) -> str:
-    """Return ``text`` with this person's identifiers replaced, and nothing else."""
+    """Return ``text`` with this person's identifiers replaced, and nothing else.
+
+    A rule whose needle the text lacks cannot match, so it is neither compiled
+    nor run: most texts name no one, and compiling each person's patterns was
+    most of the sweep's time. Only Latin text is judged by its lower case (where
+    lower() and the pattern's IGNORECASE agree); other text runs every rule.
+    """
     out = text
-    for pattern, placeholder in _person_patterns(who):
-        out = pattern.sub(placeholder, out)
+    latin = all(ord(c) < 0x250 for c in text)
+    lowered, digits = text.lower(), _digits(text)
+    for rule in _person_rules(who):
+        if latin and rule.needle not in (digits if rule.digits else lowered):
+            continue
+        out = _compiled(rule.source, rule.flags).sub(rule.placeholder, out)
     return out
 
 
