@@ -195,9 +195,11 @@ def people_objected_or_not_consented(purpose: str) -> models.QuerySet[Any] | Non
         ConsentEvent.objects.filter(action=ConsentAction.GRANTED)
         .filter(Q(scope=purpose) | Q(scope__startswith=f"{purpose}:"))
         .exclude(Exists(_later_on_same_scope(ConsentAction.WITHDRAWN)))
-        .values("person_id")
+        .filter(person_id=OuterRef("pk"))
     )
-    return m.Person.objects.filter(Q(pk__in=closed) | ~Q(pk__in=consenting)).values("pk")
+    # NOT EXISTS, not NOT IN: the latter is a scan per person once the set of
+    # consenting people outgrows PostgreSQL's working memory.
+    return m.Person.objects.filter(Q(pk__in=closed) | ~Exists(consenting)).values("pk")
 
 
 def _address_rows(channel: MarketingChannel) -> models.QuerySet[Any]:

@@ -93,6 +93,12 @@ def _closed_customerships() -> models.QuerySet[Any]:
     )
 
 
+def _ever_customer() -> models.Exists:
+    # NOT EXISTS is an anti-join by index; NOT IN over a million customerships
+    # cannot be hashed in PostgreSQL's working memory and ran as a scan per person.
+    return models.Exists(m.Customership.objects.filter(person_id=models.OuterRef("pk")))
+
+
 def _due_people(
     rule: RetentionRule,
     today: dt.date,
@@ -113,9 +119,7 @@ def _due_people(
         ended = closed.filter(last__lt=cutoff).values("person_id")
         due = live.filter(pk__in=ended)
     else:
-        due = live.filter(stored_at__lt=clock.start_of(cutoff)).exclude(
-            pk__in=m.Customership.objects.values("person_id")
-        )
+        due = live.filter(stored_at__lt=clock.start_of(cutoff)).exclude(_ever_customer())
     return due.exclude(_deferred()) if deferring else due
 
 
@@ -356,7 +360,7 @@ def retention_preview(*, months: int = 12) -> list[MonthDue]:
         else:
             keyed = (
                 live.filter(stored_at__lt=clock.start_of(before))
-                .exclude(pk__in=m.Customership.objects.values("person_id"))
+                .exclude(_ever_customer())
                 .annotate(
                     person_id=models.F("pk"),
                     key=ExtractYear("stored_at") * 12 + ExtractMonth("stored_at") - 1 + shift,
