@@ -230,8 +230,15 @@ def _plain_sweep(ids: list[int]) -> None:
                     [key, table, clock.today()],
                 )
             cursor.execute(f"DELETE FROM {table} WHERE {due}")  # noqa: S608
-        # Table names from the schema, no values.
-        keeps = " OR ".join(f"id IN (SELECT person_id FROM {t})" for t in held) or "FALSE"  # noqa: S608
+        # Table names from the schema, no values. EXISTS probes the person index;
+        # IN (subquery) under OR cannot be hashed at this size.
+        keeps = (
+            " OR ".join(
+                f"EXISTS (SELECT 1 FROM {t} h WHERE h.person_id = register_person.id)"  # noqa: S608
+                for t in held
+            )
+            or "FALSE"
+        )
         cursor.execute(
             "UPDATE register_person SET first_name = '', last_name = '', gender = '',"  # noqa: S608
             " job_title = '', personal_identity_code = NULL, birth_year = NULL,"
