@@ -331,6 +331,11 @@ def test_the_persons_own_identifiers_are_found_in_any_case_grouping_and_script()
     assert scrub_person("Kukaan ei mainitse ketään, 040 765 4321.", who) == (
         "Kukaan ei mainitse ketään, 040 765 4321."
     )
+    # Letters whose case the pattern folds otherwise than lower() does.
+    ilkka = Identifiers(names=("Ilkka", "Strand"), full_names=("Ilkka Strand",))
+    assert scrub_person("Soita İlkalle huomenna", ilkka) == "Soita [NIMI] huomenna"
+    assert scrub_person("İLKKA STRAND soitti", ilkka) == "[NIMI] soitti"
+    assert scrub_person("\u017ftrandille", ilkka) == "[NIMI]"  # the long s
 
 
 def test_a_line_torn_by_a_crash_is_reported_and_the_rest_still_replays(

@@ -117,19 +117,25 @@ def _person_rules(who: Identifiers) -> tuple[_Rule, ...]:
     return tuple(found)
 
 
+def _latin1(text: str) -> bool:
+    return all(ord(c) < 0x100 for c in text)
+
+
 def scrub_person(text: str, who: Identifiers) -> str:
     """Return ``text`` with this person's identifiers replaced, and nothing else.
 
     A rule whose needle the text lacks cannot match, so it is neither compiled
     nor run: most texts name no one, and compiling each person's patterns was
-    most of the sweep's time. Only Latin text is judged by its lower case (where
-    lower() and the pattern's IGNORECASE agree); other text runs every rule.
+    most of the sweep's time. A rule is skipped only where text and needle are
+    both Latin-1, in which lower() and the pattern's IGNORECASE agree; beyond
+    it they need not ("İ" lowers to two characters, the long s matches "s").
     """
     out = text
-    latin = all(ord(c) < 0x250 for c in text)
+    latin = _latin1(text)
     lowered, digits = text.lower(), _digits(text)
     for rule in _person_rules(who):
-        if latin and rule.needle not in (digits if rule.digits else lowered):
+        haystack = digits if rule.digits else lowered
+        if latin and _latin1(rule.needle) and rule.needle not in haystack:
             continue
         out = _compiled(rule.source, rule.flags).sub(rule.placeholder, out)
     return out
