@@ -44,6 +44,8 @@ def _fresh_database(url: str, var: Path) -> str:
         path = var / "bench.sqlite3"
         path.unlink(missing_ok=True)
         return f"sqlite:///{path}"
+    if urlsplit(url).scheme not in ("postgres", "postgresql"):
+        sys.exit("bench: --database-url takes a PostgreSQL URL; leave it out for SQLite")
     name = urlsplit(url).path.lstrip("/")
     if not (name.startswith("bench") or name.endswith("_bench")):
         sys.exit(f"bench: the database {name!r} is not named for benchmarks; it would be dropped")
@@ -94,6 +96,11 @@ def main() -> None:
     print(f"written to {out.with_suffix('.png').relative_to(ROOT)}")
 
 
+def _figure(value: float) -> str:
+    """Three significant digits for small figures, so that a ratio can be read off them."""
+    return f"{value:,.2f}" if value >= 10 else f"{value:.3g}"
+
+
 def _memory_gib() -> float:
     for line in Path("/proc/meminfo").read_text().splitlines():
         if line.startswith("MemTotal:"):
@@ -111,8 +118,8 @@ def _report(
         f"Machine: {os.cpu_count()} cores, {_memory_gib():.0f} GiB memory. "
         f"Seed {args.seed}; latencies over {args.samples // 2} people per side.",
         f"Command: `python -m bench --people {args.people} --seed {args.seed} "
-        f"--samples {args.samples}"
-        + (" --database-url postgres://…/rekisteri_bench`" if engine == "postgresql" else "`"),
+        f"--samples {args.samples} --http-seconds {args.http_seconds}"
+        + (" --database-url postgres://…/<name>_bench`" if engine == "postgresql" else "`"),
         "",
         f"Generation: {args.people:,} people, {rows:,} rows in {seconds:.1f} s "
         f"({args.people / seconds:,.0f} people/s, {rows / seconds:,.0f} rows/s).",
@@ -125,7 +132,7 @@ def _report(
     ]
     for m in measures:
         lines.append(
-            f"| {m.name} | {m.ours:,.2f} {m.unit} | {m.baseline:,.2f} {m.unit} | "
+            f"| {m.name} | {_figure(m.ours)} {m.unit} | {_figure(m.baseline)} {m.unit} | "
             f"{m.ratio:.2f} | {m.target} |"
         )
     return "\n".join(lines) + "\n"

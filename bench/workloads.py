@@ -179,7 +179,7 @@ def import_measure(count: int, seed: int, var: Path) -> Measure:
     _plain_import(plain_file)
     plain = time.perf_counter() - started
     return Measure(
-        f"import of {count:,} people from CSV (plain: COPY)",
+        f"import of {count:,} people from CSV (plain: COPY; on SQLite, INSERT)",
         "s",
         ours,
         plain,
