@@ -149,7 +149,11 @@ def restored_db(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     base = database_url_of_test_db().rsplit("/", 1)[0]
     yield tmp_path / "backup.dump", f"{base}/{name}"
     connections.close_all()
-    subprocess.run(["dropdb", "--if-exists", "--dbname", f"{base}/postgres", name], check=False)
+    # --force: a process the test started may still hold a connection to it.
+    subprocess.run(
+        ["dropdb", "--if-exists", "--force", "--maintenance-db", f"{base}/postgres", name],
+        check=True,
+    )
 
 
 def _restore(backup: Path, url: str) -> None:
