@@ -33,9 +33,8 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import connection, models
-from django.db.models import Exists, ExpressionWrapper, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat
 
 from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record_many
@@ -203,26 +202,9 @@ def people_objected_or_not_consented(purpose: str) -> models.QuerySet[Any] | Non
 
 
 def _address_rows(channel: MarketingChannel) -> models.QuerySet[Any]:
-    """The rows that hold the outer person's address on ``channel``, newest first."""
-    rows: models.QuerySet[Any]
-    if channel == MarketingChannel.EMAIL:
-        rows = m.EmailAddress.objects.annotate(value=models.F("address"))
-    elif channel == MarketingChannel.POST:
-        rows = m.PostalAddress.objects.annotate(
-            value=Concat(
-                "street_address",
-                Value(", "),
-                "postal_code",
-                Value(" "),
-                "city",
-                Value(", "),
-                "country",
-                output_field=models.CharField(),
-            )
-        )
-    else:
-        rows = m.PhoneNumber.objects.annotate(value=models.F("number"))
-    return rows.filter(person_id=OuterRef("pk")).order_by("-stored_at", "-pk")
+    """The rows that hold the outer person's address on ``channel``."""
+    model = _ADDRESS_SQL[channel][0]
+    return model._default_manager.filter(person_id=OuterRef("pk"))
 
 
 def _facts(purpose: str, channel: MarketingChannel) -> models.QuerySet[Any]:
