@@ -37,3 +37,21 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"job {self.pk} {self.name}"
+
+
+class RegisterIdentity(models.Model):
+    """The one identity of this register's database, made when its tables are made.
+
+    The witnesses kept beside the database (the seal file, the erasure ledger)
+    carry it on every line, so that a second database in the same installation
+    starts clean and a file of another register is named as such, not mistaken
+    for tampering (DESIGN.md, "What lives beside the database").
+    """
+
+    # Always 1: a register has one identity.
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    identity = models.UUIDField(unique=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"register {self.identity}"

@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from rekisteri.cli.base import RekisteriCommand
 from rekisteri.cli.policy_gate import policy_require_consistent_with_code
+from rekisteri.core.identity import register_identity
 from rekisteri.policy.selectors import policy_loaded
 from rekisteri.policy.services import notice_version_record
 from rekisteri.register.partitions import event_partitions_ensure
@@ -22,6 +23,7 @@ class Command(RekisteriCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if settings.PRODUCTION:
             call_command("collectstatic", interactive=False, verbosity=0)
+        identity = register_identity()
         version, created = notice_version_record(loaded=loaded)
         partitions = event_partitions_ensure()
         state = "recorded as new" if created else "unchanged"
@@ -29,5 +31,6 @@ class Command(RekisteriCommand):
             self.stdout.write(f"Created {len(partitions)} monthly event partitions.")
         self.stdout.write(
             f"Database ready. Policy {loaded.source}: notice version {version.number} "
-            f"({state}, in force since {version.effective_on.isoformat()})."
+            f"({state}, in force since {version.effective_on.isoformat()}). "
+            f"Register identity {identity}."
         )
