@@ -264,6 +264,12 @@ REKISTERI_AUDIT_SEAL_FILE = Path(
 ).resolve()
 # How often the worker seals new audit entries.
 REKISTERI_AUDIT_SEAL_INTERVAL_SECONDS = float(os.environ.get("REKISTERI_AUDIT_SEAL_INTERVAL", "2"))
+# The worker is woken when a job is queued; it also polls this often, in case a
+# wake-up was lost (seconds).
+REKISTERI_WORKER_POLL_SECONDS = float(os.environ.get("REKISTERI_WORKER_POLL", "5"))
+# A running job's lease: a worker that stops renewing it for this long is taken
+# to have died, and the job resumes elsewhere from its checkpoint (seconds).
+REKISTERI_JOB_LEASE_SECONDS = float(os.environ.get("REKISTERI_JOB_LEASE", "60"))
 # Entries still unsealed after this many seconds are a finding (a stopped sealer).
 REKISTERI_AUDIT_SEAL_GRACE_SECONDS = int(os.environ.get("REKISTERI_AUDIT_SEAL_GRACE", "60"))
 
@@ -338,5 +344,8 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         # django-axes logs each attempt's path, which for enrolment holds a secret link.
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # The worker runs django-tasks-db's loop once per wake-up; its start and end
+        # lines would fill the log.
+        "django_tasks_db": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

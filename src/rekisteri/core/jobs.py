@@ -3,22 +3,33 @@
 A job function takes a ``JobRun``: its arguments, the checkpoint it last
 saved, and ``save()`` to record progress in its own transaction. A job that
 fails keeps its checkpoint; ``job_retry`` queues it again and it resumes there.
-django-tasks (database backend) carries the job to the worker process.
+django-tasks (database backend) carries the job to the worker process, which
+is woken when the queueing transaction commits (``rekisteri.core.wake``).
+
+A running job holds a lease that its worker renews; when a worker dies the
+lease runs out and ``jobs_resume_abandoned`` queues the job again, to resume
+from its checkpoint without anyone having to notice.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections, transaction
+from django.db.models import F, Q
 from django_tasks import task
 
 from rekisteri.core import clock
 from rekisteri.core.errors import Conflict, NotFound
 from rekisteri.core.models import Job, JobState
+from rekisteri.core.wake import workers_wake
 
 logger = logging.getLogger(__name__)
 
@@ -57,15 +68,34 @@ class JobRun:
     def save(self, **checkpoint: Any) -> None:
         """Record progress; a retry after a crash starts from here."""
         self.job.checkpoint = {**self.job.checkpoint, **checkpoint}
-        Job.objects.filter(pk=self.job.pk).update(checkpoint=self.job.checkpoint)
+        Job.objects.filter(pk=self.job.pk).update(
+            checkpoint=self.job.checkpoint, lease_until=_lease_end()
+        )
+
+
+def _lease_seconds() -> float:
+    return float(settings.REKISTERI_JOB_LEASE_SECONDS)
+
+
+def _lease_end() -> dt.datetime:
+    return clock.now() + dt.timedelta(seconds=_lease_seconds())
+
+
+def _dispatch(job_id: int) -> None:
+    # In the caller's transaction: the worker sees the task row, and is woken,
+    # only when that transaction commits; a rollback takes both back.
+    with transaction.atomic():
+        run_job_task.enqueue(job_id)
+        workers_wake()
 
 
 def job_enqueue(name: str, **arguments: Any) -> Job:
     """Queue a job; it reaches the worker when the caller's transaction commits."""
     if name not in _REGISTRY:
         raise RuntimeError(f"no job is registered as {name!r}")
-    created = Job.objects.create(name=name, arguments=arguments, created_at=clock.now())
-    transaction.on_commit(lambda: run_job_task.enqueue(created.pk))
+    with transaction.atomic():
+        created = Job.objects.create(name=name, arguments=arguments, created_at=clock.now())
+        _dispatch(created.pk)
     return created
 
 
@@ -90,33 +120,93 @@ def job_retry(*, job_id: int) -> Job:
             f"job {job_id} is {found.state}; only a failed job is retried",
             data={"job_id": job_id, "state": found.state},
         )
-    Job.objects.filter(pk=job_id).update(state=JobState.QUEUED)
-    transaction.on_commit(lambda: run_job_task.enqueue(job_id))
+    with transaction.atomic():
+        Job.objects.filter(pk=job_id).update(state=JobState.QUEUED)
+        _dispatch(job_id)
     found.refresh_from_db()
     return found
+
+
+def jobs_resume_abandoned() -> list[int]:
+    """Queue again every running job whose worker stopped renewing its lease (it died)."""
+    now = clock.now()
+    # A job claimed before leases existed has none: its start stands in for it.
+    lapsed = Q(lease_until__lt=now) | Q(
+        lease_until__isnull=True, started_at__lt=now - dt.timedelta(seconds=_lease_seconds())
+    )
+    resumed = []
+    for job_id, lease in Job.objects.filter(lapsed, state=JobState.RUNNING).values_list(
+        "pk", "lease_until"
+    ):
+        with transaction.atomic():
+            # Only if no one renewed or took it meanwhile.
+            taken = Job.objects.filter(pk=job_id, state=JobState.RUNNING, lease_until=lease).update(
+                state=JobState.QUEUED, lease_until=None, resumed=F("resumed") + 1
+            )
+            if taken:
+                _dispatch(job_id)
+                resumed.append(job_id)
+    if resumed:
+        logger.warning("resumed %d job(s) whose worker stopped: %s", len(resumed), resumed)
+    return resumed
+
+
+@contextmanager
+def _lease_kept(job_id: int, attempt: int) -> Iterator[None]:
+    """Renew the job's lease from a thread of its own while the job runs."""
+    stop = threading.Event()
+
+    def renew() -> None:
+        try:
+            while not stop.wait(_lease_seconds() / 3):
+                try:
+                    Job.objects.filter(pk=job_id, state=JobState.RUNNING, attempts=attempt).update(
+                        lease_until=_lease_end()
+                    )
+                except DatabaseError:
+                    # SQLite may be busy with the job's own writes; the next round renews.
+                    continue
+        finally:
+            close_old_connections()
+
+    thread = threading.Thread(target=renew, name=f"job-{job_id}-lease", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def job_run(job_id: int) -> Job:
     """Run one queued job now, in this process; mark it done or failed."""
     # Claim it: only a queued job moves to running, so two workers never share one.
     claimed = Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(
-        state=JobState.RUNNING, started_at=clock.now()
+        state=JobState.RUNNING,
+        started_at=clock.now(),
+        lease_until=_lease_end(),
+        attempts=F("attempts") + 1,
     )
     current = Job.objects.get(pk=job_id)
     if not claimed:
         return current
-    Job.objects.filter(pk=job_id).update(attempts=current.attempts + 1)
-    current.attempts += 1
+    # The outcome is written only by the attempt that still holds the job: one
+    # that was taken over after its lease lapsed must not overwrite the new one.
+    mine = Job.objects.filter(pk=job_id, state=JobState.RUNNING, attempts=current.attempts)
     try:
-        _REGISTRY[current.name](JobRun(current))
+        with _lease_kept(job_id, current.attempts):
+            _REGISTRY[current.name](JobRun(current))
     except Exception as error:
         # The class name only: an exception's text may quote personal data.
         logger.exception("job %s (%s) failed", job_id, current.name)
-        Job.objects.filter(pk=job_id).update(
-            state=JobState.FAILED, last_error=type(error).__name__, finished_at=clock.now()
+        mine.update(
+            state=JobState.FAILED,
+            last_error=type(error).__name__,
+            finished_at=clock.now(),
+            lease_until=None,
         )
     else:
-        Job.objects.filter(pk=job_id).update(state=JobState.DONE, finished_at=clock.now())
+        mine.update(state=JobState.DONE, finished_at=clock.now(), lease_until=None)
     current.refresh_from_db()
     return current
 

@@ -31,6 +31,12 @@ class Job(models.Model):
     created_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # While running: until when the worker vouches for it. A worker renews the
+    # lease as it goes; a lease that ran out means the worker died, and the next
+    # worker resumes the job from its checkpoint.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    # How often a job was taken over from a worker that died, for operators.
+    resumed = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["state", "created_at"])]

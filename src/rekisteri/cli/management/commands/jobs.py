@@ -31,7 +31,8 @@ class Command(RekisteriCommand):
                 done = ", ".join(f"{k}={v}" for k, v in sorted(job.checkpoint.items()))
                 self.stdout.write(
                     f"{job.pk}\t{job.name}\t{job.state}\tattempts {job.attempts}"
-                    f"\t{job.created_at:%Y-%m-%d %H:%M}"
+                    + (f"\tresumed {job.resumed}" if job.resumed else "")
+                    + f"\t{job.created_at:%Y-%m-%d %H:%M}"
                     + (f"\terror {job.last_error}" if job.last_error else "")
                     + (f"\tcheckpoint {done}" if done else "")
                 )

@@ -6,12 +6,12 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
 from django.db import DatabaseError, close_old_connections
 
 from rekisteri.audit.services import audit_seal
 from rekisteri.cli.base import RekisteriCommand
-from rekisteri.core.jobs import jobs_daily_enqueue
+from rekisteri.core.jobs import jobs_daily_enqueue, jobs_resume_abandoned
+from rekisteri.core.worker import worker_run
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +35,20 @@ def _daily_quietly() -> None:
         close_old_connections()
 
 
+def _resume_quietly() -> None:
+    try:
+        jobs_resume_abandoned()
+    except DatabaseError:
+        logger.exception("resuming the jobs of a stopped worker failed")
+    finally:
+        close_old_connections()
+
+
 class Command(RekisteriCommand):
     help = (
-        "Run the register's jobs: queued tasks (jobs live in the database) and the "
-        "audit sealer, which chains new audit entries every few seconds."
+        "Run the register's jobs: queued tasks (jobs live in the database; the worker is "
+        "woken when one is queued), the audit sealer, which chains new audit entries every "
+        "few seconds, and the resumption of jobs whose worker died."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -57,18 +67,17 @@ class Command(RekisteriCommand):
                 # every few minutes; each is queued once a day.
                 if rounds % 150 == 0:
                     _daily_quietly()
+                # A job whose lease ran out lost its worker: it resumes here.
+                if rounds % 5 == 0:
+                    _resume_quietly()
                 rounds += 1
 
         thread = threading.Thread(target=sealer, name="audit-sealer", daemon=True)
+        _resume_quietly()
         if not options["batch"]:
             thread.start()
         try:
-            call_command(
-                "db_worker",
-                batch=options["batch"],
-                reload=False,
-                startup_delay=not options["batch"],
-            )
+            worker_run(poll_seconds=settings.REKISTERI_WORKER_POLL_SECONDS, batch=options["batch"])
         finally:
             stop.set()
             if thread.is_alive():
