@@ -18,6 +18,7 @@ from rekisteri.policy.selectors import policy_get
 from rekisteri.register.catalogue import catalogue_gaps
 from rekisteri.retention.ledger import ledger_verify
 from rekisteri.retention.replay import ledger_people_back
+from rekisteri.retention.scrub import morphology_available
 from rekisteri.retention.sweep import retention_run
 from rekisteri.rights.selectors import requests_overdue_count
 
@@ -98,6 +99,13 @@ def compliance_checks() -> list[Check]:
                 "Erased people in the database again (a restore without `rekisteri restore-replay`)"
             ),
             ledger_people_back(),
+        ),
+        Check(
+            "anonymisation.morphology",
+            gettext_noop(
+                "Finnish morphology (Voikko) is missing: inflected names may survive anonymisation"
+            ),
+            0 if morphology_available() else 1,
         ),
     ]
     return checks

@@ -94,6 +94,11 @@ def _identifiers_of(people: list[m.Person]) -> dict[int, Identifiers]:
     emails: dict[int, list[str]] = {pid: [] for pid in ids}
     phones: dict[int, list[str]] = {pid: [] for pid in ids}
     organisations: dict[int, list[str]] = {pid: [] for pid in ids}
+    addresses: dict[int, list[tuple[str, str]]] = {pid: [] for pid in ids}
+    for pid, street, code in m.PostalAddress.objects.filter(person_id__in=ids).values_list(
+        "person_id", "street_address", "postal_code"
+    ):
+        addresses[pid].append((street, code))
     for pid, address in m.EmailAddress.objects.filter(person_id__in=ids).values_list(
         "person_id", "address"
     ):
@@ -115,6 +120,7 @@ def _identifiers_of(people: list[m.Person]) -> dict[int, Identifiers]:
             emails=tuple(emails[person.pk]),
             phones=tuple(phones[person.pk]),
             organisations=tuple(organisations[person.pk]),
+            addresses=tuple(addresses[person.pk]),
         )
     return found
 
