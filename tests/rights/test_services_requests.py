@@ -18,7 +18,8 @@ from rekisteri.consent.models import ConsentAction, ConsentEvent
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput
 from rekisteri.core.jobs import job_retry, jobs_daily_enqueue, jobs_run_queued
 from rekisteri.core.models import Job, JobState
-from rekisteri.policy.selectors import notice_version_current
+from rekisteri.policy.schema import ErasureAction
+from rekisteri.policy.selectors import notice_version_current, policy_get
 from rekisteri.register.models import Customership, EmailAddress, Person
 from rekisteri.rights import services as rs
 from rekisteri.rights.models import ExportFile, RequestState, SubjectRequest, VerificationMethod
@@ -197,6 +198,33 @@ def test_the_access_package_holds_every_category_and_the_article_15_information(
     ready = [m for m in smtp.to(SUBJECT_EMAIL) if "ready" in m["Subject"]]
     assert ready
     assert not any(part.get_filename() for part in ready[0].walk())
+
+
+def test_the_access_answer_states_each_retention_period_with_its_legal_hold(
+    aino: Subject,
+) -> None:
+    # given the policy's categories that a law keeps after erasure (vouchers)
+    policy = policy_get()
+    held = {k: c for k, c in policy.categories.items() if c.erasure == ErasureAction.HOLD}
+    assert held, "the shipped description keeps accounting vouchers under a legal hold"
+
+    # when Aino's access request is answered in Finnish
+    request = _verified(aino, "access", language="fi")
+    rs.request_fulfil(actor=DPO, request_id=request.pk)
+    jobs_run_queued()
+
+    # then each held category says how long it is kept, and for how long the law keeps it after
+    files = {f.name: bytes(f.content) for f in ExportFile.objects.filter(package__request=request)}
+    answered = {
+        c["key"]: c["retention"]
+        for c in json.loads(files["access.json"])["information"]["categories"]
+    }
+    for key, category in held.items():
+        hold = policy.retention[category.hold or ""]
+        text = answered[key]
+        assert text.startswith("Säilytetään ")
+        assert f"mitä {hold.law('fi') if hold.law else ''} edellyttää" in text
+        assert "minkä jälkeen ne poistetaan" in text
 
 
 def test_portability_exports_only_provided_and_observed_data_as_json_and_csv(aino: Subject) -> None:

@@ -6,7 +6,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rekisteri.policy.schema import (
+    Category,
+    ErasureAction,
+    Language,
     LegalBasis,
+    Policy,
     RecipientKind,
     RetentionEvent,
     RetentionRule,
@@ -91,3 +95,28 @@ def retention_phrase(rule: RetentionRule) -> str:
             "belong to ended"
         ),
     }[rule.after] % {"period": period}
+
+
+def category_retention_phrase(policy: Policy, category: Category, lang: Language) -> str:
+    """Say for how long one category's data are kept, with its fallback and its legal hold.
+
+    Art. 15(1)(d): the answer states the period, and a hold that outlasts it is
+    part of the period (the notice says the same, rule by rule).
+    """
+    rule = policy.retention[category.retention]
+    parts = [_("Kept %(phrase)s.") % {"phrase": retention_phrase(rule)}]
+    if rule.fallback is not None:
+        parts.append(
+            _("If the person never became a customer: kept %(phrase)s.")
+            % {"phrase": retention_phrase(policy.retention[rule.fallback])}
+        )
+    if category.erasure == ErasureAction.HOLD and category.hold is not None:
+        hold = policy.retention[category.hold]
+        parts.append(
+            _(
+                "After that, kept minimised to what the %(law)s requires, %(phrase)s, "
+                "and then deleted."
+            )
+            % {"law": hold.law(lang) if hold.law else "", "phrase": retention_phrase(hold)}
+        )
+    return " ".join(parts)

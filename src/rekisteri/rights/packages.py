@@ -20,7 +20,7 @@ from django.utils import translation
 
 from rekisteri.core import clock
 from rekisteri.core.jobs import JobRun, job
-from rekisteri.policy.labels import legal_basis_label, retention_phrase, right_label
+from rekisteri.policy.labels import category_retention_phrase, legal_basis_label, right_label
 from rekisteri.policy.schema import Language, Origin, Policy
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register.disclosures import disclosures_of
@@ -60,9 +60,7 @@ def _information(
                 "purposes": [
                     policy.purposes[p].name(lang) for p in policy.categories[key].purposes
                 ],
-                "retention": str(
-                    retention_phrase(policy.retention[policy.categories[key].retention])
-                ),
+                "retention": category_retention_phrase(policy, policy.categories[key], lang),
                 "records": len(data[key]),
             }
             for key in held
