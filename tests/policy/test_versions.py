@@ -20,7 +20,8 @@ def _with_longer_retention(text: str) -> str:
     text = text.replace("months = 24\n", "months = 36\n", 1)
     return text.replace(
         "[sources.other]",
-        '[sources.credit_bureau]\nname = { fi = "luottotietoyhtiö", en = "credit bureau" }\n\n'
+        '[sources.credit_bureau]\nname = { fi = "luottotietoyhtiö", en = "credit bureau" }\n'
+        'kind = "third_party"\n\n'
         "[sources.other]",
         1,
     )

@@ -244,6 +244,41 @@ def test_portability_exports_only_provided_and_observed_data_as_json_and_csv(ain
     assert SUBJECT_EMAIL in archive.read("email_address.csv").decode()
 
 
+def test_portability_leaves_out_what_staff_recorded_and_others_supplied_and_says_so(
+    aino: Subject,
+) -> None:
+    # given Aino, with data recorded by staff as well as data she gave herself
+    policy = policy_get()
+    access = _verified(aino, "access")
+    rs.request_fulfil(actor=DPO, request_id=access.pk)
+    portability = _verified(aino, "portability", language="fi")
+    rs.request_fulfil(actor=DPO, request_id=portability.pk)
+
+    # when both packages are built
+    jobs_run_queued()
+
+    # then the portability package holds only rows from her or observed of her use
+    def rows(request: SubjectRequest, name: str) -> list[dict[str, Any]]:
+        content = ExportFile.objects.get(package__request=request, name=name).content
+        return [row for rows in json.loads(bytes(content))["data"].values() for row in rows]
+
+    everything = rows(access, "access.json")
+    portable = rows(portability, "portability.json")
+    kinds = {row["source"]: policy.sources[row["source"]].kind for row in everything}
+    assert {kinds[row["source"]] for row in portable} <= {"subject", "observed"}
+    left_out = [row for row in everything if kinds[row["source"]] in ("staff", "third_party")]
+    assert left_out, "Aino's register holds a service case customer service recorded"
+    assert not any(
+        row["id"] == o["id"] and row["table"] == o["table"] for row in portable for o in left_out
+    )
+    # and its readme says, in her language, what is in it and what portability leaves out
+    readme = bytes(
+        ExportFile.objects.get(package__request=portability, name="README.txt").content
+    ).decode()
+    assert "Mukana eivät ole yrityksen henkilöstön kirjaamat tiedot" in readme
+    assert policy.sources[portable[0]["source"]].name("fi") in readme
+
+
 def test_a_failed_package_job_resumes_from_its_checkpoint(
     aino: Subject, monkeypatch: pytest.MonkeyPatch
 ) -> None:

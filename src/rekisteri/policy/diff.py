@@ -17,6 +17,7 @@ from rekisteri.policy.labels import (
     recipient_kind_label,
     retention_event_label,
     safeguard_label,
+    source_kind_label,
 )
 from rekisteri.policy.schema import (
     Language,
@@ -24,6 +25,7 @@ from rekisteri.policy.schema import (
     RecipientKind,
     RetentionEvent,
     Safeguard,
+    SourceKind,
 )
 
 # The keyed sections of a policy: an entry is named by its "name" text.
@@ -51,7 +53,12 @@ _REFERENCES = {
 }
 _ENUMS: dict[str, Callable[[str], str]] = {
     "legal_basis": lambda v: legal_basis_label(LegalBasis(v)),
-    "kind": lambda v: recipient_kind_label(RecipientKind(v)),
+    # Recipients and sources both have a kind; their values do not overlap.
+    "kind": lambda v: (
+        recipient_kind_label(RecipientKind(v))
+        if v in RecipientKind.__members__.values()
+        else source_kind_label(SourceKind(v))
+    ),
     "after": lambda v: retention_event_label(RetentionEvent(v)),
     "safeguards": lambda v: safeguard_label(Safeguard(v)),
 }

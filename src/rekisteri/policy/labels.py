@@ -16,6 +16,7 @@ from rekisteri.policy.schema import (
     RetentionRule,
     Right,
     Safeguard,
+    SourceKind,
 )
 
 
@@ -62,6 +63,15 @@ def recipient_kind_label(kind: RecipientKind) -> str:
         RecipientKind.GROUP_COMPANY: _("group company"),
         RecipientKind.AUTHORITY: _("authority"),
         RecipientKind.CONTROLLER: _("separate controller"),
+    }[kind]
+
+
+def source_kind_label(kind: SourceKind) -> str:
+    return {
+        SourceKind.SUBJECT: _("the data subject themself"),
+        SourceKind.OBSERVED: _("observed from the data subject's use of the service"),
+        SourceKind.STAFF: _("the controller's own staff"),
+        SourceKind.THIRD_PARTY: _("a third party"),
     }[kind]
 
 

@@ -59,6 +59,20 @@ class Origin(StrEnum):
     DERIVED = "derived"
 
 
+class SourceKind(StrEnum):
+    """Who a source is, which decides what the person may take with them (Art. 20).
+
+    Portability covers what the person provided, actively or by using the
+    service (what was observed of their use); not what the company's staff
+    recorded, nor what third parties supplied (EDPB WP242 rev.01).
+    """
+
+    SUBJECT = "subject"
+    OBSERVED = "observed"
+    STAFF = "staff"
+    THIRD_PARTY = "third_party"
+
+
 class ErasureAction(StrEnum):
     DELETE = "delete"
     ANONYMISE = "anonymise"
@@ -196,8 +210,13 @@ class RetentionRule(_Frozen):
 class Source(_Frozen):
     name: Text
     description: Text | None = None
+    kind: SourceKind
     # The subject themself: Art. 14 information is not needed for this source.
     from_subject: StrictBool = False
+
+    @property
+    def portable(self) -> bool:
+        return self.kind in (SourceKind.SUBJECT, SourceKind.OBSERVED)
 
 
 class Recipient(_Frozen):

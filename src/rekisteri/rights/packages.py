@@ -104,11 +104,19 @@ def _information(
 def _portable(
     policy: Policy, data: dict[str, list[dict[str, Any]]]
 ) -> dict[str, list[dict[str, Any]]]:
-    return {
-        key: rows
-        for key, rows in data.items()
-        if key in policy.categories and policy.categories[key].origin in PORTABLE_ORIGINS
-    }
+    """Art. 20: what the person provided or what was observed of their use, from such sources."""
+    portable = {}
+    for key, rows in data.items():
+        if key not in policy.categories or policy.categories[key].origin not in PORTABLE_ORIGINS:
+            continue
+        kept = [
+            row
+            for row in rows
+            if row.get("source") in policy.sources and policy.sources[row["source"]].portable
+        ]
+        if kept:
+            portable[key] = kept
+    return portable
 
 
 def _csv_zip(data: dict[str, list[dict[str, Any]]]) -> bytes:
@@ -154,11 +162,29 @@ def _portability_zip(request: SubjectRequest, built: dict[str, Any]) -> tuple[st
     return "application/zip", _csv_zip(built["data"])
 
 
+def _portability_readme(request: SubjectRequest, built: dict[str, Any]) -> tuple[str, bytes]:
+    """Say what the package holds, and what portability leaves out and why."""
+    policy = policy_get()
+    lang = cast(Language, request.language)
+    seen = sorted({row["source"] for rows in built["data"].values() for row in rows})
+    with translation.override(request.language):
+        text = render_to_string(
+            "rights/portability_readme.txt",
+            {
+                "package": built,
+                "included": list(built["category_names"].values()),
+                "sources": [policy.sources[key].name(lang) for key in seen],
+            },
+        )
+    return "text/plain; charset=utf-8", text.encode()
+
+
 PLANS: dict[str, dict[str, Builder]] = {
     RightKind.ACCESS: {"access.json": _access_json, "access.html": _access_html},
     RightKind.PORTABILITY: {
         "portability.json": _access_json,
         "portability-csv.zip": _portability_zip,
+        "README.txt": _portability_readme,
     },
 }
 
