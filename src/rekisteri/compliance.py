@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 
 from rekisteri.audit.selectors import audit_verify
 from rekisteri.consent.selectors import deliveries_despite_objection, deliveries_while_restricted
+from rekisteri.consent.transfers import transfers_untold
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register.catalogue import catalogue_gaps
 from rekisteri.retention.ledger import ledger_verify
@@ -99,6 +100,11 @@ def compliance_checks() -> list[Check]:
                 "Erased people in the database again (a restore without `rekisteri restore-replay`)"
             ),
             ledger_people_back(),
+        ),
+        Check(
+            "transfers.untold",
+            gettext_noop("Ended transfers whose recipient has not been told"),
+            transfers_untold(),
         ),
         Check(
             "anonymisation.morphology",

@@ -479,6 +479,7 @@ def test_the_data_protection_officer_is_reminded_of_overdue_and_due_soon_request
         "rights.remind",
         "rights.purge",
         "retention.sweep",
+        "consent.transfers_end",
     }
     assert again == []
     [reminder] = smtp.to("asko@mainio.co")

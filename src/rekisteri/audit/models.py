@@ -106,14 +106,27 @@ class Disclosure(models.Model):
     reference = models.CharField(max_length=200, blank=True)
     recorded_at = models.DateTimeField()
     recorded_by = models.CharField(max_length=64)
+    # A temporary transfer with the person's consent (notice §8) ends on this day,
+    # and the receiving register is told at this address (else the policy's contact).
+    ends_on = models.DateField(null=True, blank=True)
+    recipient_email = models.EmailField(blank=True)
 
     def __str__(self) -> str:
         return f"disclosure {self.pk}"
 
 
+class TransferEnd(models.TextChoices):
+    EXPIRED = "expired", "expired"
+    WITHDRAWN = "withdrawn", "consent withdrawn"
+
+
 class DisclosedPerson(models.Model):
     disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="people")
     person_id = models.BigIntegerField(db_index=True)
+    # When a temporary transfer ended for this person, why, and when the recipient was told.
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=16, choices=TransferEnd.choices, blank=True)
+    recipient_told_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

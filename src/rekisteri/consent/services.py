@@ -21,6 +21,11 @@ from rekisteri.consent.marketing import (
 )
 from rekisteri.consent.models import ConsentAction, ConsentEvent, ConsentText
 from rekisteri.consent.selectors import consent_latest, direct_marketing_objections
+from rekisteri.consent.transfers import (
+    TRANSFER_SCOPE_PREFIX,
+    transfer_scope_require,
+    transfers_end_for_withdrawal,
+)
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor, ActorKind
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -34,8 +39,17 @@ MAX_TEXT = 10_000
 
 
 def scope_require(scope: str, action: ConsentAction | None = None) -> str:
-    """A scope is a purpose of the policy, or a direct-marketing purpose and a channel
-    ("marketing:email"); the action must make sense for the purpose's legal basis."""
+    """A scope is a purpose of the policy, a direct-marketing purpose and a channel
+    ("marketing:email"), or a recipient that receives data only with consent
+    ("disclosure:<recipient>"); the action must make sense for its legal basis."""
+    if scope.startswith(TRANSFER_SCOPE_PREFIX):
+        transfer_scope_require(scope)
+        if action not in (None, ConsentAction.GRANTED, ConsentAction.WITHDRAWN):
+            raise InvalidInput(
+                "scope: a transfer is consented to or the consent withdrawn",
+                data={"field": "scope"},
+            )
+        return scope
     purpose_key, _, channel = scope.partition(":")
     purpose = policy_get().purposes.get(purpose_key)
     if purpose is None:
@@ -153,6 +167,9 @@ def consent_record(
         categories=["choices"],
         data={"scope": scope, "action": str(chosen), "event": event.pk},
     )
+    if chosen == ConsentAction.WITHDRAWN and scope.startswith(TRANSFER_SCOPE_PREFIX):
+        # The transfer rested on this consent: it ends with it.
+        transfers_end_for_withdrawal(actor=actor, person_id=person_id, scope=scope)
     return event
 
 

@@ -225,6 +225,9 @@ class Recipient(_Frozen):
     description: Text
     legal_basis: LegalBasis
     categories: tuple[Key, ...] = ()
+    # Where the recipient is told that a transfer ended, or of a rectification,
+    # erasure or restriction (Art. 19).
+    contact: Contact | None = None
 
 
 class Transfer(_Frozen):

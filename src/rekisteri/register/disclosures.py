@@ -6,12 +6,14 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.db.models import F
 
 from rekisteri.audit.models import AuditEvent, DisclosedPerson, Disclosure
 from rekisteri.audit.services import audit_record_many
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import InvalidInput, NotFound, PolicyRefusal
+from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register.models import Person
 from rekisteri.register.validation import clean_note
@@ -64,14 +66,32 @@ def disclosure_record(
     country: str = "",
     safeguard: str = "",
     reference: str = "",
+    ends_on: dt.date | None = None,
+    recipient_email: str = "",
+    consent_checked: bool = False,
 ) -> Disclosure:
-    """Record a disclosure the policy allows; refuse one it does not."""
+    """Record a disclosure the policy allows; refuse one it does not.
+
+    A disclosure to a recipient that rests on the person's consent is a
+    temporary transfer (notice §8): it has an end, and the consent app checks
+    each person's consent before it calls this (``consent_checked``).
+    """
     policy = policy_get()
     if recipient not in policy.recipients:
         raise PolicyRefusal(
             f"recipient: {recipient!r} is not a recipient of the policy "
             f"({', '.join(policy.recipients)}); the notice promises no other disclosures"
         )
+    on_consent = policy.recipients[recipient].legal_basis == LegalBasis.CONSENT
+    if on_consent and not consent_checked:
+        raise PolicyRefusal(
+            f"recipient {recipient!r} receives data only with each person's consent: "
+            "record the transfer through the consent check"
+        )
+    if on_consent and ends_on is None:
+        raise InvalidInput("ends_on: a transfer with consent is temporary; give its last day")
+    if not on_consent and ends_on is not None:
+        raise InvalidInput("ends_on: only a transfer with consent has an end")
     unknown = sorted(set(categories) - set(policy.categories))
     if unknown or not categories:
         raise InvalidInput(f"categories: give the policy's categories (unknown: {unknown})")
@@ -105,6 +125,8 @@ def disclosure_record(
     when = disclosed_on or clock.today()
     if when > clock.today():
         raise InvalidInput("disclosed_on: a disclosure is recorded after it happened")
+    if ends_on is not None and ends_on < when:
+        raise InvalidInput("ends_on: a transfer cannot end before it starts")
     disclosure = Disclosure.objects.create(
         recipient=recipient,
         legal_basis=str(policy.recipients[recipient].legal_basis),
@@ -115,6 +137,8 @@ def disclosure_record(
         reference=clean_note(reference, field="reference", max_length=200) if reference else "",
         recorded_at=clock.now(),
         recorded_by=actor.id,
+        ends_on=ends_on,
+        recipient_email=recipient_email,
     )
     DisclosedPerson.objects.bulk_create(
         [DisclosedPerson(disclosure=disclosure, person_id=pid) for pid in people]
@@ -130,7 +154,13 @@ def disclosure_record(
 
 
 def disclosures_of(*, person_id: int) -> list[Disclosure]:
-    """Every disclosure of the person's data, newest first: the actual recipients."""
+    """Every disclosure of the person's data, newest first: the actual recipients.
+
+    Each carries ``ended_at`` and ``end_reason``: when a temporary transfer
+    ended for this person, and why.
+    """
     return list(
-        Disclosure.objects.filter(people__person_id=person_id).order_by("-disclosed_on", "-id")
+        Disclosure.objects.filter(people__person_id=person_id)
+        .annotate(ended_at=F("people__ended_at"), end_reason=F("people__end_reason"))
+        .order_by("-disclosed_on", "-id")
     )

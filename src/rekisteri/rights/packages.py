@@ -82,6 +82,9 @@ def _information(
                 ],
                 "country": d.country,
                 "safeguard": d.safeguard,
+                # A temporary transfer with consent (notice §8): until when, or when it ended.
+                "ends_on": d.ends_on.isoformat() if d.ends_on else None,
+                "ended_at": getattr(d, "ended_at", None) and d.ended_at.isoformat(),  # type: ignore[attr-defined]
             }
             for d in disclosures_of(person_id=person_id)
         ],
