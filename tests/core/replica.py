@@ -120,7 +120,7 @@ class ReplicatedPair:
             "pg_dump", "--no-owner", "--no-privileges",
             "-h", source["HOST"] or "127.0.0.1", "-p", str(source["PORT"] or 5432),
             "-U", source["USER"] or "postgres", "-d", source["NAME"],
-            owner=False, env={"PGPASSWORD": source["PASSWORD"] or ""},
+            owner=False, env={"PGPASSWORD": source.get("PASSWORD") or ""},
         )  # fmt: skip
         self.run(
             "psql", "-h", "127.0.0.1", "-p", str(self.primary_port), "-U", "postgres",
