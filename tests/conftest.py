@@ -60,6 +60,8 @@ def database_url_of_test_db() -> str:
 def rekisteri_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REKISTERI_")}
     env["DATABASE_URL"] = database_url_of_test_db()
+    # A replica's URL names the real database, not this run's test database.
+    env.pop("DATABASE_REPLICA_URL", None)
     env["REKISTERI_VAR_DIR"] = str(settings.VAR_DIR)
     env["REKISTERI_POLICY"] = str(settings.REKISTERI_POLICY)
     env["REKISTERI_ERASURE_LEDGER"] = str(settings.REKISTERI_ERASURE_LEDGER)

@@ -100,6 +100,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Streaming replicas of the PostgreSQL primary, one URL or several separated by
+# commas: heavy reads that may be stale (reports, segments, previews, counts) go
+# to them; writes and every other read stay on the primary (rekisteri.core.routing).
+REKISTERI_DATABASE_REPLICAS: list[str] = []
+for _number, _replica_url in enumerate(_env_list("DATABASE_REPLICA_URL", []), start=1):
+    _replica = dj_database_url.parse(_replica_url, conn_max_age=60)
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" or (
+        _replica["ENGINE"] != "django.db.backends.postgresql"
+    ):
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL names PostgreSQL streaming replicas of a PostgreSQL "
+            "DATABASE_URL; both must be postgres:// URLs"
+        )
+    # In tests the replica is the test database itself, never one to create.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+    REKISTERI_DATABASE_REPLICAS.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["rekisteri.core.routing.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

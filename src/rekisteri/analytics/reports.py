@@ -6,6 +6,10 @@ never one who objected to the purpose or, where it rests on consent, did not
 consent (the register's purpose gate says who). A cell counting fewer people
 than the policy's ``min_cell_size`` is suppressed, and so is any figure
 derived from such a cell (an average of three ratings).
+
+A report may be a few seconds stale: where the register has streaming
+replicas, its queries run on one (``may_be_stale``); the audit entry of its
+viewing is a write, and goes to the primary.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from rekisteri.audit.services import audit_record
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import Forbidden, NotFound
+from rekisteri.core.routing import may_be_stale
 from rekisteri.register import models as m
 from rekisteri.register.selectors import people_closed_for
 
@@ -125,6 +130,7 @@ def _per_month(
     )
 
 
+@may_be_stale
 def customerships_report(months: int = 12) -> Report:
     """New and ended customerships per month (people)."""
     rows = m.Customership.objects.filter(person__in=counted("analytics"))
@@ -148,6 +154,7 @@ def customerships_report(months: int = 12) -> Report:
     )
 
 
+@may_be_stale
 def services_report() -> Report:
     """Active customers by service, today."""
     today = clock.today()
@@ -168,6 +175,7 @@ def services_report() -> Report:
     )
 
 
+@may_be_stale
 def usage_report(months: int = 12) -> Report:
     """Use of the service per month: events and the people behind them."""
     by_month = _per_month(
@@ -191,6 +199,7 @@ def usage_report(months: int = 12) -> Report:
     )
 
 
+@may_be_stale
 def feedback_report(months: int = 12) -> Report:
     """Feedback given and the average rating per month."""
     by_month = _per_month(
@@ -220,6 +229,7 @@ def feedback_report(months: int = 12) -> Report:
     )
 
 
+@may_be_stale
 def campaigns_report() -> Report:
     """Campaign deliveries and results: people reached, opened and clicked."""
     rows = (

@@ -3,7 +3,9 @@
 A segment is a set of filters over the register's declared fields. Its size
 and make-up are computed set-based in the database over the people its
 purpose may count, and released through disclosure control (threshold and
-cell-key perturbation): an analyst learns how many, never who.
+cell-key perturbation): an analyst learns how many, never who. The figures
+may be a few seconds stale (they are read on a replica where there is one);
+saved segments are read and written on the primary.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from rekisteri.consent.marketing import MarketingChannel, marketing_audience, ow
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PolicyRefusal
+from rekisteri.core.routing import may_be_stale
 from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
@@ -251,6 +254,7 @@ def _released(rows: Any, label: str) -> list[Part]:
     return [Part(str(row[label]), released(row["n"], row["k"] or 0)) for row in rows]
 
 
+@may_be_stale
 def segment_figures(*, actor: Actor, definition: SegmentDefinition, purpose: str) -> SegmentFigures:
     """Size and make-up of a segment, released through disclosure control; audited."""
     if purpose not in SEGMENT_PURPOSES or purpose not in actor.purposes:

@@ -41,6 +41,7 @@ from rekisteri.audit.services import audit_record_many
 from rekisteri.consent.models import ConsentAction, ConsentEvent
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import InvalidInput
+from rekisteri.core.routing import may_be_stale
 from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
@@ -408,6 +409,16 @@ def marketing_audience(*, purpose: str, channel: str) -> models.QuerySet[Any]:
     return m.Person.objects.filter(
         pk__in=RawSQL(f"SELECT id FROM ({sql}) AS audience", params)  # noqa: S608, S611
     )
+
+
+@may_be_stale
+def marketing_audience_count(*, purpose: str, channel: str) -> int:
+    """How many people may be marketed to now: a figure, read on a replica where there is one.
+
+    Only the count may be stale. Whoever is handed out or sent to is read on the
+    primary, where an objection made a moment ago is already in force (Art. 21(3)).
+    """
+    return marketing_audience(purpose=purpose, channel=channel).count()
 
 
 def audience_rows(

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from rekisteri.audit.models import AuditEvent
@@ -29,6 +29,7 @@ from rekisteri.audit.services import audit_record_many
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor, ActorKind
 from rekisteri.core.jobs import JobRun, job
+from rekisteri.core.routing import may_be_stale, read_connection
 from rekisteri.policy.schema import ErasureAction, Policy, RetentionEvent, RetentionRule
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
@@ -311,6 +312,8 @@ def _records_by_key(keyed_people: models.QuerySet[Any]) -> dict[int, int]:
     """
     sql, params = keyed_people.query.sql_with_params()
     found: dict[int, int] = {}
+    # Raw SQL bypasses the router: read where the ORM's reads of this block go.
+    connection = read_connection()
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         for model, _key, _category in person_tables(policy_get()):
@@ -325,11 +328,13 @@ def _records_by_key(keyed_people: models.QuerySet[Any]) -> dict[int, int]:
     return found
 
 
+@may_be_stale
 def retention_preview(*, months: int = 12) -> list[MonthDue]:
     """How many people and records fall due by the end of this month and in each coming month.
 
     ``by_rule`` counts people for a person's rule and for a hold's end, rows for
-    a rule that runs by event time.
+    a rule that runs by event time. A look ahead, read on a replica where there
+    is one (it may be seconds behind); the sweep itself reads and erases on the primary.
     """
     policy = policy_get()
     today = clock.today()

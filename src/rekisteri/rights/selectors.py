@@ -11,6 +11,7 @@ from django.db.models import Count, Sum
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import NotFound
+from rekisteri.core.routing import may_be_stale
 from rekisteri.rights.models import OPEN_STATES, ExportPackage, SubjectRequest
 
 
@@ -72,9 +73,10 @@ def requests_overdue_count() -> int:
     return SubjectRequest.objects.filter(state__in=OPEN_STATES, due_on__lt=clock.today()).count()
 
 
+@may_be_stale
 def requests_volume(*, since: dt.date) -> list[dict[str, Any]]:
     """Requests received since ``since``, by right: count and the sum of their ids (for
-    disclosure control, which releases the counts)."""
+    disclosure control, which releases the counts). Read on a replica where there is one."""
     return list(
         SubjectRequest.objects.filter(received_on__gte=since)
         .values("kind")

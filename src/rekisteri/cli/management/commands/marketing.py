@@ -15,7 +15,7 @@ from rekisteri.cli.base import RekisteriCommand
 from rekisteri.consent.marketing import (
     MarketingChannel,
     audience_iter,
-    marketing_audience,
+    marketing_audience_count,
     own_marketing_purpose,
 )
 from rekisteri.consent.sending import CampaignReport, campaign_send
@@ -78,7 +78,7 @@ class Command(RekisteriCommand):
             )
             return
         if options["dry_run"]:
-            count = marketing_audience(purpose=options["purpose"], channel="email").count()
+            count = marketing_audience_count(purpose=options["purpose"], channel="email")
             self.stdout.write(f"{count} people may be e-mailed for {options['purpose']} now.")
             return
         try:
