@@ -266,6 +266,9 @@ REKISTERI_AUDIT_SEAL_FILE = Path(
 REKISTERI_AUDIT_SEAL_INTERVAL_SECONDS = float(os.environ.get("REKISTERI_AUDIT_SEAL_INTERVAL", "2"))
 # Entries still unsealed after this many seconds are a finding (a stopped sealer).
 REKISTERI_AUDIT_SEAL_GRACE_SECONDS = int(os.environ.get("REKISTERI_AUDIT_SEAL_GRACE", "60"))
+# Tests only: the process kills itself at this named point (e.g. "audit.seal.after_intent"),
+# to prove that a crash there leaves nothing broken. Never in production.
+REKISTERI_CRASH_AT = "" if PRODUCTION else os.environ.get("REKISTERI_CRASH_AT", "")
 
 # E-mail to data subjects and the data protection officer goes through SMTP.
 # Outside production, without an SMTP host, messages are written to var/mail so

@@ -9,8 +9,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import DatabaseError, close_old_connections
 
-from rekisteri.audit.services import audit_seal
+from rekisteri.audit.services import audit_seal, audit_witness_settle
 from rekisteri.cli.base import RekisteriCommand
+from rekisteri.core.errors import RekisteriError
 from rekisteri.core.jobs import jobs_daily_enqueue
 
 logger = logging.getLogger(__name__)
@@ -19,9 +20,19 @@ logger = logging.getLogger(__name__)
 def _seal_quietly() -> None:
     try:
         audit_seal()
-    except DatabaseError:
-        # Ids and table names only reach this log; the next round tries again.
+    except (DatabaseError, OSError, RekisteriError):
+        # Ids, table names and paths only reach this log; the next round tries again.
         logger.exception("sealing the audit trail failed")
+    finally:
+        close_old_connections()
+
+
+def _settle_quietly() -> None:
+    """Settle what a crash left half-written in the seal file before sealing again."""
+    try:
+        audit_witness_settle()
+    except (DatabaseError, OSError):
+        logger.exception("settling the seal file failed")
     finally:
         close_old_connections()
 
@@ -48,6 +59,7 @@ class Command(RekisteriCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
+        _settle_quietly()
 
         def sealer() -> None:
             rounds = 0
