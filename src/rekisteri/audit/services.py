@@ -35,6 +35,8 @@ from rekisteri.core.identity import register_identity
 from rekisteri.core.models import RegisterIdentity
 
 GENESIS = "0" * 64
+# The advisory lock key the sealers of one database share ("a.seal" in ASCII).
+CHAIN_LOCK = 0x612E7365616C
 # What an entry says, in the order the chain hashes and the bulk writer inserts it.
 ENTRY_FIELDS = (
     "id",
@@ -319,9 +321,8 @@ def _mark(identity: str) -> None:
 
 def _seal(identity: str) -> SealResult:
     with transaction.atomic():
-        # One sealer at a time in the database: the newest seal row is the lock
-        # (the seal file's lock covers the sealers of one installation).
-        last = AuditSeal.objects.select_for_update().order_by("-number").first()
+        _lock_the_chain()
+        last = AuditSeal.objects.order_by("-number").first()
         start = last.end if last else _first_position()
         end = _finished_below()
         if end <= start:
@@ -363,6 +364,19 @@ def _seal(identity: str) -> SealResult:
 
         transaction.on_commit(confirmed)
         return SealResult(seal, len(entries))
+
+
+def _lock_the_chain() -> None:
+    """One sealer at a time in the database, until this transaction ends.
+
+    An advisory lock, not a row lock: SELECT ... FOR UPDATE would need the UPDATE
+    privilege on the seals, which the application's role does not hold (README,
+    "A database role that cannot rewrite the trail"). The seal file's lock covers
+    the sealers of one installation; SQLite has one writer.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
 
 
 def _first_position() -> int:
