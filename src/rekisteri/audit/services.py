@@ -208,8 +208,9 @@ def _sealing_identity() -> str:
     if seal_file_has_lines():
         # Making a new identity now would pass a wiped register off as a new one.
         raise Conflict(
-            "the database has no register identity, yet the seal file holds lines: "
-            "the identity was deleted, or this is another register's file; nothing is sealed",
+            "the database has no register identity, yet the seal file holds lines: a new "
+            "database needs `rekisteri setup` first; on this one the identity was deleted. "
+            "Nothing is sealed",
             code=AuditCode.NO_IDENTITY,
         )
     return register_identity()
