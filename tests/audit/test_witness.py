@@ -161,6 +161,45 @@ def test_entries_deleted_before_they_were_sealed_are_a_finding(
     ), problems
 
 
+def test_entries_an_open_transaction_held_back_and_then_deleted_are_a_finding(
+    owner_sql: None, trail: Callable[[], None]
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer: nothing holds a seal back")
+    import psycopg
+
+    # Given a sealed trail, and a writing transaction elsewhere that stays open
+    trail()
+    db = connection.settings_dict
+    other = psycopg.connect(
+        dbname=db["NAME"],
+        user=db["USER"] or "postgres",
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+    )
+    try:
+        other.execute("SELECT txid_current()")
+        # When two entries come after it, and the sealer's round may not seal them yet
+        _read(201)
+        _read(202)
+        assert audit_seal().seal is None
+    finally:
+        other.rollback()
+        other.close()
+    newest = AuditEntry.objects.order_by("-id").first()
+    assert newest is not None
+
+    # And the newest is deleted before the next round
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [newest.pk])
+    audit_seal()
+
+    # Then verify says entries went missing below the sealer's mark
+    assert any(
+        "now 7 stand: entries were deleted before they were sealed" in p for p in _problems()
+    )
+
+
 def _mark_only() -> None:
     """One sealer round, a real process, killed after it wrote its mark and before it sealed."""
     result = subprocess.run(
