@@ -290,6 +290,9 @@ REKISTERI_WORKER_POLL_SECONDS = float(os.environ.get("REKISTERI_WORKER_POLL", "5
 REKISTERI_JOB_LEASE_SECONDS = float(os.environ.get("REKISTERI_JOB_LEASE", "60"))
 # Entries still unsealed after this many seconds are a finding (a stopped sealer).
 REKISTERI_AUDIT_SEAL_GRACE_SECONDS = int(os.environ.get("REKISTERI_AUDIT_SEAL_GRACE", "60"))
+# Tests only: the process kills itself at this named point (e.g. "audit.seal.after_intent"),
+# to prove that a crash there leaves nothing broken. Never in production.
+REKISTERI_CRASH_AT = "" if PRODUCTION else os.environ.get("REKISTERI_CRASH_AT", "")
 
 # E-mail to data subjects and the data protection officer goes through SMTP.
 # Outside production, without an SMTP host, messages are written to var/mail so

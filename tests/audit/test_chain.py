@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 import time_machine
@@ -14,52 +13,11 @@ from django.db import DatabaseError, connection, transaction
 from rekisteri.audit.models import AuditEntry, AuditEvent
 from rekisteri.audit.selectors import Finding, audit_verify
 from rekisteri.audit.services import audit_record, audit_seal
-from rekisteri.core.actors import Actor, ActorKind
+from tests.audit.conftest import CLERK
 
 # Real transactions: the chain is built from commits, and on PostgreSQL the
 # sealer takes only transactions that have ended.
 pytestmark = pytest.mark.django_db(transaction=True)
-CLERK = Actor(ActorKind.STAFF, "7", purposes=frozenset(), origin="console 192.0.2.1")
-
-
-@pytest.fixture(autouse=True)
-def seal_file(tmp_path: Path, settings: object) -> Path:
-    path = tmp_path / "audit-seals.log"
-    settings.REKISTERI_AUDIT_SEAL_FILE = path  # type: ignore[attr-defined]
-    return path
-
-
-@pytest.fixture
-def trail() -> Callable[[], None]:
-    """Six entries, sealed in two batches, each seal also written to the file."""
-
-    def make() -> None:
-        for n in range(6):
-            audit_record(
-                actor=CLERK,
-                event=AuditEvent.PERSON_READ,
-                person_id=100 + n,
-                categories=["contact"],
-                purpose="customer_relationship",
-            )
-            if n in (2, 5):
-                assert audit_seal().seal is not None
-
-    return make
-
-
-@pytest.fixture
-def owner_sql() -> Iterator[None]:
-    """Act as the table's owner, who alone can switch the append-only trigger off."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER USER")
-            cursor.execute("ALTER TABLE audit_auditseal DISABLE TRIGGER USER")
-    yield
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER USER")
-            cursor.execute("ALTER TABLE audit_auditseal ENABLE TRIGGER USER")
 
 
 def _second_seal_number() -> int:

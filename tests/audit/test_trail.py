@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from rekisteri.audit.models import AuditEntry, AuditEvent
 from rekisteri.audit.selectors import audit_verify
+from rekisteri.core.identity import register_identity
 from tests.api.conftest import AINO, Api
 from tests.conftest import rekisteri_command, rekisteri_env
 
@@ -103,5 +104,7 @@ def test_the_worker_seals_what_was_written(api: Api, tmp_path: Path, settings: o
     )
 
     assert result.returncode == 0, result.stderr
-    assert seal_file.read_text().startswith("1 ")
+    lines = [json.loads(line) for line in seal_file.read_text().splitlines()]
+    sealed = [line for line in lines if line["kind"] == "seal"]
+    assert [(line["number"], line["register"]) for line in sealed] == [(1, register_identity())]
     assert audit_verify() == []

@@ -5,20 +5,38 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 
 from rekisteri.audit.models import AuditEntry, AuditEvent, AuditSeal
+from rekisteri.audit.sealfile import (
+    INTENT,
+    MARK,
+    SEAL,
+    VOID,
+    SealLine,
+    seal_file_append,
+    seal_file_has_lines,
+    seal_file_locked,
+    seal_file_path,
+    seal_file_read,
+)
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.bulk import insert_rows
+from rekisteri.core.errors import Conflict
+from rekisteri.core.identity import register_identity
+from rekisteri.core.models import RegisterIdentity
 
 GENESIS = "0" * 64
+# The advisory lock key the sealers of one database share ("a.seal" in ASCII).
+CHAIN_LOCK = 0x612E7365616C
 # What an entry says, in the order the chain hashes and the bulk writer inserts it.
 ENTRY_FIELDS = (
     "id",
@@ -162,17 +180,150 @@ def _finished_below() -> int:
         return int(cursor.fetchone()[0])
 
 
+class AuditCode(StrEnum):
+    NO_IDENTITY = "audit_no_identity"
+
+
 @dataclass(frozen=True)
 class SealResult:
     seal: AuditSeal | None
     sealed_entries: int
 
 
+def _crash_point(name: str) -> None:
+    """Tests kill the process here, to prove that a crash at this instant breaks nothing."""
+    if name == settings.REKISTERI_CRASH_AT:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def stored_identity() -> RegisterIdentity | None:
+    """The register's identity as the database holds it; never made here."""
+    return RegisterIdentity.objects.filter(id=1).first()
+
+
+def _sealing_identity() -> str:
+    stored = stored_identity()
+    if stored is not None:
+        return str(stored.identity)
+    if seal_file_has_lines():
+        # Making a new identity now would pass a wiped register off as a new one.
+        raise Conflict(
+            "the database has no register identity, yet the seal file holds lines: a new "
+            "database needs `rekisteri setup` first; on this one the identity was deleted. "
+            "Nothing is sealed",
+            code=AuditCode.NO_IDENTITY,
+        )
+    return register_identity()
+
+
 def audit_seal() -> SealResult:
-    """Chain every entry of the transactions that have ended since the last seal."""
+    """Chain every entry of the transactions that have ended since the last seal.
+
+    The seal file witnesses each seal twice: an intent, synced before the seal
+    commits, and the outcome after. A crash at any instant leaves at most an
+    intent without outcome, which the next round settles from the database.
+    """
+    identity = _sealing_identity()
+    with seal_file_locked():
+        _settle(identity, from_start=False)
+        _mark(identity)
+        _crash_point("audit.seal.after_mark")
+        return _seal(identity)
+
+
+def audit_witness_settle() -> list[SealLine]:
+    """Settle every intent in the seal file that has no outcome, from the database.
+
+    Run at the worker's start and by ``rekisteri audit verify --repair``; the
+    sealer does it on each round for the lines written since.
+    """
+    stored = stored_identity()
+    if stored is None:
+        return []
+    with seal_file_locked():
+        return _settle(str(stored.identity), from_start=True)
+
+
+# How far this process has settled each seal file: (path, inode) -> offset.
+_settled_to: dict[tuple[str, int], int] = {}
+# The last high-water mark this process wrote for each register: (max id, count).
+_marked: dict[str, tuple[int, int]] = {}
+
+
+def _settle(identity: str, *, from_start: bool) -> list[SealLine]:
+    path = seal_file_path()
+    try:
+        key = (str(path), path.stat().st_ino)
+    except FileNotFoundError:
+        return []
+    offset = 0 if from_start else _settled_to.get(key, 0)
+    contents = seal_file_read(offset=offset)
+    intents = open_intents(contents.of(identity))
+    written: list[SealLine] = []
+    if intents:
+        committed = dict(
+            AuditSeal.objects.filter(number__in={n for n, _ in intents}).values_list(
+                "number", "seal_hash"
+            )
+        )
+        for number, digest in intents:
+            kind = SEAL if committed.get(number) == digest else VOID
+            line = SealLine(register=identity, kind=kind, number=number, hash=digest)
+            seal_file_append(line)
+            written.append(line)
+    _settled_to[key] = contents.end
+    return written
+
+
+def open_intents(lines: Iterable[SealLine]) -> list[tuple[int, str]]:
+    """The (number, hash) of intents that no later line settles, in file order."""
+    pending: dict[tuple[int, str], None] = {}
+    for line in lines:
+        if line.kind == INTENT:
+            pending[(line.number, line.hash)] = None
+        elif line.kind in (SEAL, VOID):
+            pending.pop((line.number, line.hash), None)
+    return list(pending)
+
+
+def _mark(identity: str) -> None:
+    """Write the highest entry id seen and how many entries stand at or below it.
+
+    Counted from this process's previous mark (the newer ids only), not the
+    whole table each round. Entries are never deleted, so a later count below
+    a mark is a finding of ``audit verify``.
+    """
+    previous = _marked.get(identity)
+    with connection.cursor() as cursor:
+        if previous is None:
+            cursor.execute("SELECT COALESCE(MAX(id), 0), COUNT(*) FROM audit_auditentry")
+            max_id, count = (int(v) for v in cursor.fetchone())
+        else:
+            cursor.execute(
+                "SELECT COALESCE(MAX(id), 0), COALESCE(SUM(CASE WHEN id > %s THEN 1 ELSE 0 END), 0)"
+                " FROM audit_auditentry",
+                [previous[0]],
+            )
+            max_id, newer = (int(v) for v in cursor.fetchone())
+            count = previous[1] + newer
+    if (max_id, count) == previous:
+        return
+    seal_file_append(
+        SealLine(
+            register=identity,
+            kind=MARK,
+            max_id=max_id,
+            count=count,
+            at=clock.now().isoformat(),
+        )
+    )
+    _marked[identity] = (max_id, count)
+
+
+def _seal(identity: str) -> SealResult:
     with transaction.atomic():
-        # One sealer at a time: the newest seal row is the lock.
-        last = AuditSeal.objects.select_for_update().order_by("-number").first()
+        _lock_the_chain()
+        last = AuditSeal.objects.order_by("-number").first()
         start = last.end if last else _first_position()
         end = _finished_below()
         if end <= start:
@@ -183,7 +334,7 @@ def audit_seal() -> SealResult:
         number = (last.number + 1) if last else 1
         previous = last.seal_hash if last else GENESIS
         batch = batch_hash(entries)
-        seal = AuditSeal.objects.create(
+        seal = AuditSeal(
             number=number,
             start=start,
             end=end,
@@ -200,20 +351,36 @@ def audit_seal() -> SealResult:
             ),
             sealed_at=clock.now(),
         )
-        transaction.on_commit(lambda: _append_to_file(seal))
+        seal_file_append(
+            SealLine(register=identity, kind=INTENT, number=number, hash=seal.seal_hash)
+        )
+        _crash_point("audit.seal.after_intent")
+        seal.save()
+
+        def confirmed() -> None:
+            _crash_point("audit.seal.after_commit")
+            seal_file_append(
+                SealLine(register=identity, kind=SEAL, number=number, hash=seal.seal_hash)
+            )
+
+        transaction.on_commit(confirmed)
         return SealResult(seal, len(entries))
+
+
+def _lock_the_chain() -> None:
+    """One sealer at a time in the database, until this transaction ends.
+
+    An advisory lock, not a row lock: SELECT ... FOR UPDATE would need the UPDATE
+    privilege on the seals, which the application's role does not hold (README,
+    "A database role that cannot rewrite the trail"). The seal file's lock covers
+    the sealers of one installation; SQLite has one writer.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
 
 
 def _first_position() -> int:
     field = position_field()
     first = AuditEntry.objects.order_by(field).values_list(field, flat=True).first()
     return int(first) if first is not None else 0
-
-
-def _append_to_file(seal: AuditSeal) -> None:
-    path = Path(settings.REKISTERI_AUDIT_SEAL_FILE)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="ascii") as handle:
-        handle.write(f"{seal.number} {seal.seal_hash}\n")
-        handle.flush()
-        os.fsync(handle.fileno())

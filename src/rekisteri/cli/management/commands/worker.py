@@ -8,8 +8,9 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 
-from rekisteri.audit.services import audit_seal
+from rekisteri.audit.services import audit_seal, audit_witness_settle
 from rekisteri.cli.base import RekisteriCommand
+from rekisteri.core.errors import RekisteriError
 from rekisteri.core.jobs import jobs_daily_enqueue, jobs_resume_abandoned
 from rekisteri.core.worker import worker_run
 
@@ -19,9 +20,19 @@ logger = logging.getLogger(__name__)
 def _seal_quietly() -> None:
     try:
         audit_seal()
-    except DatabaseError:
-        # Ids and table names only reach this log; the next round tries again.
+    except (DatabaseError, OSError, RekisteriError):
+        # Ids, table names and paths only reach this log; the next round tries again.
         logger.exception("sealing the audit trail failed")
+    finally:
+        close_old_connections()
+
+
+def _settle_quietly() -> None:
+    """Settle what a crash left half-written in the seal file before sealing again."""
+    try:
+        audit_witness_settle()
+    except (DatabaseError, OSError):
+        logger.exception("settling the seal file failed")
     finally:
         close_old_connections()
 
@@ -58,6 +69,7 @@ class Command(RekisteriCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
+        _settle_quietly()
 
         def sealer() -> None:
             rounds = 0
