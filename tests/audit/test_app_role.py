@@ -22,14 +22,13 @@ from rekisteri.audit.services import audit_record, audit_seal
 from tests.audit.conftest import CLERK
 from tests.conftest import rekisteri_command, rekisteri_env
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Database roles exist on PostgreSQL only.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgresql]
 
 
 @pytest.fixture
 def app_role() -> Iterator[str]:
     """A role made by `rekisteri setup --app-role`; roles are the cluster's, so it goes after."""
-    if connection.vendor != "postgresql":
-        pytest.skip("database roles exist on PostgreSQL only")
     name = f"rekisteri_app_{uuid.uuid4().hex[:10]}"
     call_command("setup", "--app-role", name)
     try:

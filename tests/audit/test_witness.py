@@ -161,11 +161,11 @@ def test_entries_deleted_before_they_were_sealed_are_a_finding(
     ), problems
 
 
+# SQLite has one writer: nothing holds a seal back there.
+@pytest.mark.postgresql
 def test_entries_an_open_transaction_held_back_and_then_deleted_are_a_finding(
     owner_sql: None, trail: Callable[[], None]
 ) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite has one writer: nothing holds a seal back")
     import psycopg
 
     # Given a sealed trail, and a writing transaction elsewhere that stays open
