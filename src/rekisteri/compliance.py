@@ -21,6 +21,7 @@ from rekisteri.retention.ledger import ledger_verify
 from rekisteri.retention.replay import ledger_people_back
 from rekisteri.retention.scrub import morphology_available
 from rekisteri.retention.sweep import retention_run
+from rekisteri.rights.recipients import recipient_notices_unsent
 from rekisteri.rights.selectors import requests_overdue_count
 
 
@@ -105,6 +106,13 @@ def compliance_checks() -> list[Check]:
             "transfers.untold",
             gettext_noop("Ended transfers whose recipient has not been told"),
             transfers_untold(),
+        ),
+        Check(
+            "recipients.untold",
+            gettext_noop(
+                "Recipients not yet told of a rectification, erasure or restriction (Art. 19)"
+            ),
+            recipient_notices_unsent(),
         ),
         Check(
             "anonymisation.morphology",

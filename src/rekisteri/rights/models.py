@@ -168,3 +168,29 @@ class ExportFile(models.Model):
 
     def __str__(self) -> str:
         return f"file {self.pk} of package {self.package_id}"
+
+
+class RecipientNotice(models.Model):
+    """Art. 19: a recipient of the person's data told of a rectification, erasure or restriction.
+
+    One row per disclosure the request's person was part of; ids only. A notice
+    whose recipient has no contact stays unsent, and ``rekisteri check`` counts it.
+    """
+
+    request = models.ForeignKey(
+        SubjectRequest, on_delete=models.CASCADE, related_name="recipient_notices"
+    )
+    disclosure_id = models.BigIntegerField()
+    recipient = models.CharField(max_length=64)  # a key of the policy's [recipients]
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "disclosure_id"], name="rights_recipient_told_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"recipient notice {self.pk}"

@@ -26,6 +26,7 @@ from rekisteri.policy.selectors import policy_get
 from rekisteri.register.disclosures import disclosures_of
 from rekisteri.register.selectors import person_access_own, person_data
 from rekisteri.rights.models import ExportFile, ExportPackage, RightKind, SubjectRequest
+from rekisteri.rights.recipients import recipient_notices_of
 from rekisteri.rights.services import ENGINE, request_package_ready
 
 # Art. 20 covers data the subject provided and data observed from their use of
@@ -88,6 +89,8 @@ def _information(
             }
             for d in disclosures_of(person_id=person_id)
         ],
+        # Art. 19: who was told of a rectification, erasure or restriction, and when.
+        "recipients_told": recipient_notices_of(person_id=person_id, language=lang),
         "recipient_categories": [r.name(lang) for r in policy.recipients.values()],
         "rights": [
             {"right": str(right_label(right)), "text": text.text(lang)}

@@ -46,6 +46,7 @@ from rekisteri.rights.models import (
     VerificationCode,
     VerificationMethod,
 )
+from rekisteri.rights.recipients import recipients_notify
 from rekisteri.rights.selectors import filer
 
 # The one table of allowed moves. An objection to direct marketing is answered
@@ -533,6 +534,9 @@ def request_fulfil(*, actor: Actor, request_id: int, decision_reason: str = "") 
     elif kind == RightKind.RESTRICTION:
         register.person_restrict(actor=actor, person_id=request.person_id)
         result["recipients_to_tell"] = _recipients_to_tell(request.person_id)
+    if "recipients_to_tell" in result:
+        # Art. 19: every recipient of the data is told, from a job, and each notice kept.
+        recipients_notify(request)
     request.result = {**request.result, **result}
     _transition(request, RequestState.FULFILLED, actor=actor)
     _close_duplicates(request, actor=actor)
