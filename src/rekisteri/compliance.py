@@ -21,6 +21,7 @@ from rekisteri.retention.ledger import ledger_verify
 from rekisteri.retention.replay import ledger_people_back
 from rekisteri.retention.scrub import morphology_available
 from rekisteri.retention.sweep import retention_run
+from rekisteri.rights.announcements import notice_versions_unannounced
 from rekisteri.rights.recipients import recipient_notices_unsent
 from rekisteri.rights.selectors import requests_overdue_count
 
@@ -113,6 +114,14 @@ def compliance_checks() -> list[Check]:
                 "Recipients not yet told of a rectification, erasure or restriction (Art. 19)"
             ),
             recipient_notices_unsent(),
+        ),
+        Check(
+            "notice.unannounced",
+            gettext_noop(
+                "Notice versions that change what is processed, why, how long or to whom, "
+                "never announced (`rekisteri notice announce`)"
+            ),
+            len(notice_versions_unannounced()),
         ),
         Check(
             "anonymisation.morphology",

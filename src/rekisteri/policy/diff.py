@@ -230,3 +230,34 @@ def notice_diff(old: dict[str, Any], new: dict[str, Any], *, lang: Language) -> 
     """List the changes from ``old`` to ``new`` canonical policy content."""
     with translation.override(lang):
         return _Differ(old, new, lang).lines()
+
+
+# What a data subject must be told of before it changes (notice §12): what is
+# processed, why, for how long, from where and to whom. Names, descriptions and
+# the notice's own prose are wording.
+_MATERIAL_SECTIONS = (
+    "purposes",
+    "categories",
+    "retention",
+    "sources",
+    "recipients",
+    "transfers",
+    "cookies",
+    "data_subjects",
+)
+_WORDING_FIELDS = frozenset({"name", "description", "note", "text", "law"})
+
+
+def _meaning(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _meaning(v) for k, v in value.items() if k not in _WORDING_FIELDS}
+    if isinstance(value, list):
+        return [_meaning(item) for item in value]
+    return value
+
+
+def notice_change_material(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether ``new`` changes what is processed, why, how long or to whom, not only words."""
+    return any(
+        _meaning(old.get(section)) != _meaning(new.get(section)) for section in _MATERIAL_SECTIONS
+    )

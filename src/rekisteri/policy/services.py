@@ -37,3 +37,9 @@ def notice_version_record(
             # Another process recorded the same number first; look again.
             continue
     raise RuntimeError("could not record the notice version after three attempts")
+
+
+def notice_version_effective_set(*, number: int, effective_on: dt.date) -> NoticeVersion:
+    """Set the day a recorded version takes effect (the DPO's, when a change is announced)."""
+    NoticeVersion.objects.filter(number=number).update(effective_on=effective_on)
+    return NoticeVersion.objects.get(number=number)

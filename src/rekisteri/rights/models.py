@@ -194,3 +194,40 @@ class RecipientNotice(models.Model):
 
     def __str__(self) -> str:
         return f"recipient notice {self.pk}"
+
+
+class NoticeAnnouncement(models.Model):
+    """A material change of the notice, announced to the people in the register (§12)."""
+
+    version_number = models.PositiveIntegerField(unique=True)
+    # The day the changed notice takes effect: never before it was announced.
+    effective_on = models.DateField()
+    announced_at = models.DateTimeField()
+    announced_by = models.CharField(max_length=64)
+    # How far the sending job has come, for the DPO.
+    people_total = models.PositiveIntegerField(default=0)
+    emails_sent = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"announcement of notice version {self.version_number}"
+
+
+class AnnouncementDelivery(models.Model):
+    """Who was told of an announced change, and when: by e-mail, and seen in the portal."""
+
+    announcement = models.ForeignKey(
+        NoticeAnnouncement, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    person_id = models.BigIntegerField(db_index=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["announcement", "person_id"], name="rights_announced_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"announcement delivery {self.pk}"

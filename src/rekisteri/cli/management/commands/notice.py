@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
 from argparse import SUPPRESS, ArgumentParser
 from typing import Any
 
 from rekisteri.cli.base import RekisteriCommand
+from rekisteri.core.actors import CLI
 from rekisteri.policy.diff import notice_diff
 from rekisteri.policy.notice import render_notice
 from rekisteri.policy.schema import Policy
@@ -13,6 +15,7 @@ from rekisteri.policy.selectors import (
     notice_versions_list,
     policy_get,
 )
+from rekisteri.rights.announcements import announcements_list, notice_announce
 
 
 class Command(RekisteriCommand):
@@ -29,9 +32,40 @@ class Command(RekisteriCommand):
         diff.add_argument("a", type=int)
         diff.add_argument("b", type=int)
         diff.add_argument("--lang", choices=["fi", "en"], default=SUPPRESS)
+        announce = sub.add_parser(
+            "announce",
+            help="Announce a version that changes what is processed, why, how long or to whom: "
+            "e-mail everyone on file and show a banner in the portal (notice §12).",
+        )
+        announce.add_argument("number", type=int)
+        announce.add_argument(
+            "--effective-on",
+            type=dt.date.fromisoformat,
+            required=True,
+            help="the day the changed notice takes effect (YYYY-MM-DD), not before today",
+        )
+        sub.add_parser("announcements", help="Announcements and how far each has reached.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         lang = options["lang"]
+        if options["action"] == "announce":
+            announcement = notice_announce(
+                actor=CLI,
+                version_number=options["number"],
+                effective_on=options["effective_on"],
+            )
+            self.stdout.write(
+                f"Version {announcement.version_number} announced, in force from "
+                f"{announcement.effective_on.isoformat()}; the worker e-mails everyone on file."
+            )
+            return
+        if options["action"] == "announcements":
+            for a in announcements_list():
+                self.stdout.write(
+                    f"{a['version']}\tin force {a['effective_on'].isoformat()}\t"
+                    f"people {a['people']}\te-mailed {a['emailed']}\tseen {a['seen']}"
+                )
+            return
         if options["action"] == "versions":
             versions = notice_versions_list()
             if not versions:
