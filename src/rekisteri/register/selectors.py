@@ -282,6 +282,18 @@ def _person_id_by(identifier: PersonIdentifier) -> int | None:
     return int(ids[0]) if len(ids) == 1 else None
 
 
+def person_id_by(identifier: PersonIdentifier) -> int:
+    """Find whose identifier this is; the caller then reads through the gate."""
+    found = _person_id_by(identifier)
+    if found is None:
+        raise _identifier_not_found()
+    return found
+
+
+def _identifier_not_found() -> NotFound:
+    return NotFound("no person has that identifier", code=RegisterCode.NOT_FOUND)
+
+
 def person_access_by_identifier(
     *, actor: Actor, identifier: PersonIdentifier, data: dict[str, Any] | None = None
 ) -> Access:
@@ -291,7 +303,7 @@ def person_access_by_identifier(
         actor=actor,
         purposes=sorted(p for p in actor.purposes if p in policy_get().purposes),
         person_id=_person_id_by(identifier),
-        not_found=lambda: NotFound("no person has that identifier", code=RegisterCode.NOT_FOUND),
+        not_found=_identifier_not_found,
         data=data,
     )
 
