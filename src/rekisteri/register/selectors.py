@@ -448,15 +448,6 @@ def people_search(*, actor: Actor, purpose: str, query: str, limit: int = 50) ->
     return [SearchHit(p.pk, f"{p.first_name} {p.last_name}", emails.get(p.pk, "")) for p in found]
 
 
-def person_id_by_email(*, email: str) -> int:
-    """Find whose e-mail address this is; the caller then reads through the gate."""
-    clean_storable(email, field="email")
-    row = m.emails_matching(email).values("person_id").first()
-    if row is None:
-        raise NotFound("no person has that e-mail address", code=RegisterCode.NOT_FOUND)
-    return int(row["person_id"])
-
-
 def _with_provenance(row: models.Model, **values: Any) -> dict[str, Any]:
     return {**values, "source": row.source, "stored_at": row.stored_at}  # type: ignore[attr-defined]
 
