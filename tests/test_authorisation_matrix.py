@@ -321,3 +321,53 @@ def test_each_operation_needs_a_key_and_exactly_its_scope(
     assert lacking.status_code == 403, lacking.content
     assert lacking.json()["data"] == {"scope": str(needed)}
     assert holding.status_code not in (401, 403), holding.content
+
+
+# The operations that read one person: a person the caller may not read is no one.
+PERSON_READS = [
+    (method, path)
+    for (method, path) in OPERATIONS
+    if (method == "get" and path.startswith("/api/people/{person_id}"))
+    or path == "/api/people/lookup"
+]
+
+
+@pytest.mark.parametrize(("method", "path"), PERSON_READS)
+def test_each_read_of_a_person_answers_a_restricted_one_as_no_one_and_audits_it(
+    method: str, path: str, world: dict[str, int]
+) -> None:
+    from rekisteri.audit.models import AuditEntry, AuditEvent
+    from rekisteri.core import clock
+    from rekisteri.register.models import Person
+
+    needed = OPERATIONS[(method, path)]
+    _, key = api_key_create(
+        actor=SYSTEM, name="holds", scopes=[str(needed)], purposes=list(policy_get().purposes)
+    )
+    client = Client()
+    if path == "/api/people/lookup":
+        missing = client.post(
+            path,
+            data={**BODIES[path], "email": "nobody@example.fi"},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {key}"},
+        )
+    else:
+        missing = _operation_call(client, method, path, {**world, "person_id": 10**9}, key)
+    Person.objects.filter(pk=world["person_id"]).update(restricted_since=clock.now())
+
+    restricted = _operation_call(client, method, path, world, key)
+
+    assert restricted.status_code == missing.status_code == 404, restricted.content
+    assert restricted.json() == {
+        **missing.json(),
+        "message": missing.json()["message"].replace(str(10**9), str(world["person_id"])),
+        "data": {
+            k: world["person_id"] if v == 10**9 else v for k, v in missing.json()["data"].items()
+        },
+    }
+    assert AuditEntry.objects.filter(
+        event=AuditEvent.PERSON_READ_REFUSED,
+        person_id=world["person_id"],
+        data__refused="restricted",
+    ).exists()

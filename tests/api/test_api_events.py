@@ -84,8 +84,15 @@ def test_a_delivery_the_marketing_rules_forbid_is_refused(api: Api, person_id: i
     api.call("post", f"/people/{person_id}/consents", {"scope": "marketing", "action": "objected"})
     body = {"source": "marketing", "channel": "email", "campaign": "Kevät"}
     response = api.call("post", f"/people/{person_id}/events/deliveries", body)
-    assert response.status_code == 422
-    assert response.json()["data"] == {"reason": "objected"}
+    unknown = api.call("post", f"/people/{10**9}/events/deliveries", body)
+    # She reads as no one: the objection is not named.
+    assert response.status_code == unknown.status_code == 404
+    assert response.json() == {
+        "code": "person_not_found",
+        "message": f"there is no person {person_id}",
+        "data": {"person_id": person_id},
+    }
+    assert unknown.json()["message"] == f"there is no person {10**9}"
 
 
 def test_every_event_kind_is_recorded(api: Api, person_id: int) -> None:

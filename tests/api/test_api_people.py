@@ -70,8 +70,12 @@ def test_a_restricted_person_is_not_given_out(api: Api) -> None:
 
     response = api.call("get", f"/people/{person_id}?purpose=customer_relationship")
 
-    assert response.status_code == 403
-    assert "restricted" in response.json()["message"]
+    assert response.status_code == 404
+    assert response.json() == {
+        "code": "person_not_found",
+        "message": f"there is no person {person_id}",
+        "data": {"person_id": person_id},
+    }
 
 
 def test_lookup_by_email_keeps_the_address_out_of_the_url(api: Api) -> None:

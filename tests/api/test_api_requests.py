@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,9 +13,11 @@ import time_machine
 from rekisteri.audit.models import AuditEntry
 from rekisteri.consent.models import ConsentEvent
 from rekisteri.core.actors import CLI
-from rekisteri.register.models import Person
+from rekisteri.register.models import EmailAddress, Person
+from rekisteri.rights import selectors as rights_selectors
 from rekisteri.rights import services as rs
 from rekisteri.rights.models import RequestState, SubjectRequest
+from rekisteri.staff.keys import api_key_create
 from rekisteri.staff.models import ApiKey
 from tests.api.conftest import Api
 from tests.rights.conftest import SUBJECT_EMAIL, Subject, register_aino
@@ -71,15 +74,109 @@ def test_a_system_files_an_access_request_verified_by_its_own_sign_in(
     assert (entry.actor_kind, entry.actor_id) == ("api_key", filed.filed_by.split(":")[1])
 
 
-def test_a_delete_my_account_button_erases_the_person_at_once(aino: Subject, service: Api) -> None:
-    response = service.call("post", "/requests", {"person_id": aino.pk, "kind": "erasure"})
+@pytest.fixture
+def analysis(make_key: Callable[..., str]) -> Api:
+    """The analysis service's key: it files requests and reads its customers."""
+    return Api(make_key(scopes=REQUESTS, purposes=["customer_relationship"]))
+
+
+def _refusals(person_id: int | None) -> list[AuditEntry]:
+    return list(AuditEntry.objects.filter(event="person.read_refused", person_id=person_id))
+
+
+def test_an_erasure_by_the_registers_bare_id_is_refused_and_erases_no_one(
+    aino: Subject, analysis: Api
+) -> None:
+    response = analysis.call("post", "/requests", {"person_id": aino.pk, "kind": "erasure"})
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"code", "message", "data"}
+    assert response.json()["data"] == {"field": "person_id"}
+    assert SubjectRequest.objects.count() == 0
+    assert Person.objects.get(pk=aino.pk).erased_at is None
+
+
+@pytest.mark.parametrize(
+    "who", [{"username": "aino"}, {"email": SUBJECT_EMAIL}], ids=["account", "email"]
+)
+def test_a_delete_my_account_button_files_an_erasure_for_the_dpo_to_review(
+    aino: Subject, analysis: Api, who: dict[str, str]
+) -> None:
+    response = analysis.call("post", "/requests", {**who, "kind": "erasure"})
+
+    assert response.status_code == 201, response.content
+    assert response.json()["state"] == "review"
+    filed = SubjectRequest.objects.get(pk=response.json()["id"])
+    assert filed.person_id == aino.pk
+    assert filed in rights_selectors.requests_queue().open
+    # Nothing is erased until the data protection officer answers it.
+    assert Person.objects.get(pk=aino.pk).erased_at is None
+
+    rs.request_fulfil(actor=CLI, request_id=filed.pk)
+
+    assert Person.objects.get(pk=aino.pk).erased_at is not None
+    assert analysis.call("get", f"/requests/{filed.pk}").json()["state"] == "fulfilled"
+
+
+def test_an_erasure_reaches_no_one_the_keys_purposes_may_not_read(
+    aino: Subject, make_key: Callable[..., str]
+) -> None:
+    # Aino objects to direct marketing: a key that holds only marketing may not read her.
+    marketer = Api(make_key(scopes=[*REQUESTS, "people:write"], purposes=["marketing"]))
+    marketer.call(
+        "post", f"/people/{aino.pk}/consents", {"scope": "marketing", "action": "objected"}
+    )
+    Person.objects.filter(pk=aino.other.pk).update(restricted_since=NOW)
+    other_email = EmailAddress.objects.get(person_id=aino.other.pk).address
+
+    answers = {
+        "objected": marketer.call(
+            "post",
+            "/requests",
+            {"username": "aino", "kind": "erasure"},
+            **{"Idempotency-Key": "e-1"},
+        ),
+        "restricted": marketer.call("post", "/requests", {"email": other_email, "kind": "erasure"}),
+        "unknown": marketer.call("post", "/requests", {"username": "nobody", "kind": "erasure"}),
+    }
+
+    for response in answers.values():
+        assert response.status_code == 404
+    assert answers["objected"].json() == answers["restricted"].json() == answers["unknown"].json()
+    assert SubjectRequest.objects.filter(kind="erasure").count() == 0
+    assert Person.objects.get(pk=aino.pk).erased_at is None
+    # Each refusal is in the audit trail, the rolled-back one too.
+    assert [e.data["refused"] for e in _refusals(aino.pk)] == ["objected_or_not_consented"]
+    assert [e.data["refused"] for e in _refusals(aino.other.pk)] == ["restricted"]
+    assert [e.data["refused"] for e in _refusals(None)] == ["not_found"]
+
+
+def test_a_key_that_may_read_no_one_erases_no_one(aino: Subject, service: Api) -> None:
+    response = service.call("post", "/requests", {"username": "aino", "kind": "erasure"})
+
+    assert response.status_code == 403
+    assert SubjectRequest.objects.count() == 0
+
+
+def test_a_system_the_policy_trusts_has_its_erasure_carried_out_at_once(
+    aino: Subject, settings: Any, tmp_path: Path, mainioco_text: str
+) -> None:
+    trusted = tmp_path / "policy.toml"
+    trusted.write_text(
+        mainioco_text + "\n[api_clients.analysis]\nerasure_review = false\n", encoding="utf-8"
+    )
+    settings.REKISTERI_POLICY = trusted
+    _, secret = api_key_create(
+        actor=CLI, name="analysis", scopes=REQUESTS, purposes=["customer_relationship"]
+    )
+
+    response = Api(secret).call("post", "/requests", {"username": "aino", "kind": "erasure"})
 
     assert response.status_code == 201, response.content
     assert response.json()["state"] == "fulfilled"
     filed = SubjectRequest.objects.get(pk=response.json()["id"])
     assert filed.result["certificate"]["person_id"] == aino.pk
     assert Person.objects.get(pk=aino.pk).erased_at is not None
-    assert service.call("get", f"/requests/{filed.pk}").json()["state"] == "fulfilled"
 
 
 def test_the_person_can_be_named_by_an_email_address_on_file_in_any_case(

@@ -106,7 +106,9 @@ def test_customer_service_cannot_open_a_restricted_person(
     page.screenshot(path=str(screenshot_dir / "console-restricted.png"), full_page=True)
 
     assert response is not None
-    assert response.status == 403
-    assert page.get_by_text("restricted").is_visible()
+    # He reads as no one: the page does not say that he is restricted.
+    assert response.status == 404
+    assert page.get_by_text(f"there is no person {onni.pk}").is_visible()
+    assert not page.get_by_text("restricted").count()
     assert not page.get_by_text("onni@example.fi").count()
     page.close()

@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 
+from rekisteri.audit.models import AuditEntry, AuditEvent
 from rekisteri.consent.marketing import (
     Basis,
     MarketingChannel,
@@ -18,7 +19,7 @@ from rekisteri.consent.marketing import (
 from rekisteri.consent.models import ConsentAction, ConsentEvent
 from rekisteri.consent.selectors import deliveries_despite_objection, deliveries_while_restricted
 from rekisteri.consent.services import consent_record, deliveries_record, marketing_opt_out
-from rekisteri.core.actors import SYSTEM
+from rekisteri.core.actors import SYSTEM, Actor, ActorKind
 from rekisteri.core.errors import InvalidInput
 from rekisteri.register import services as s
 from rekisteri.register.models import Delivery, EmailAddress, Person
@@ -210,15 +211,25 @@ def test_a_delivery_is_recorded_only_where_the_rules_allow_it_at_sending_time() 
     choose(objector, "marketing", ConsentAction.OBJECTED)
     s.person_restrict(actor=SYSTEM, person_id=restricted.pk)
 
+    sender = Actor(ActorKind.SYSTEM, "sender", purposes=frozenset({"marketing"}))
+
     result = deliveries_record(
-        actor=SYSTEM,
+        actor=sender,
         purpose="marketing",
         channel="email",
         campaign="Syyskampanja 2026",
         person_ids=[customer.pk, objector.pk, stranger.pk, restricted.pk, 10**9],
     )
     assert result.recorded == [customer.pk]
-    assert result.refused == {
+    # The caller is told nothing of why: each refused id reads as an unknown one.
+    assert result.refused == dict.fromkeys(
+        [objector.pk, stranger.pk, restricted.pk, 10**9], "not_found"
+    )
+    # The audit trail says why, for each.
+    assert {
+        e.person_id: e.data["refused"]
+        for e in AuditEntry.objects.filter(event=AuditEvent.PERSON_READ_REFUSED)
+    } == {
         objector.pk: "objected",
         stranger.pk: "no_consent",
         restricted.pk: "restricted",
@@ -250,8 +261,7 @@ def test_the_opt_out_link_stops_the_channel_once_and_a_forged_one_changes_nothin
 
 
 def test_the_purpose_gate_closes_a_purpose_the_person_objected_to_or_never_consented_to() -> None:
-    from rekisteri.core.actors import Actor, ActorKind
-    from rekisteri.core.errors import Forbidden
+    from rekisteri.core.errors import NotFound
     from rekisteri.register.selectors import people_search, person_access
 
     staff = Actor(
@@ -264,7 +274,7 @@ def test_the_purpose_gate_closes_a_purpose_the_person_objected_to_or_never_conse
     def opens(purpose: str) -> bool:
         try:
             person_access(actor=staff, purpose=purpose, person_id=person.pk)
-        except Forbidden:
+        except NotFound:
             return False
         return True
 

@@ -9,7 +9,10 @@ from typing import Any
 import time_machine
 from django.contrib.auth.models import User
 
+from rekisteri.core.actors import SYSTEM
+from rekisteri.register.selectors import PersonIdentifier
 from rekisteri.rights.models import RequestState, SubjectRequest
+from rekisteri.rights.services import request_file_by_client
 from tests.console.conftest import signed_in
 from tests.rights.conftest import register_aino
 
@@ -87,3 +90,28 @@ def test_customer_service_cannot_open_the_queue(enrolled: Callable[[str, str], U
     )
     assert refused.status_code == 403
     assert not SubjectRequest.objects.exists()
+
+
+def test_an_erasure_a_system_filed_waits_in_the_queue_until_the_dpo_answers_it(
+    enrolled: Callable[[str, str], User], smtp: Any
+) -> None:
+    from rekisteri.register.models import Person
+    from rekisteri.staff.keys import api_key_actor, api_key_create
+
+    aino = register_aino()
+    key, _ = api_key_create(
+        actor=SYSTEM, name="analysis", scopes=["requests:write"], purposes=["customer_relationship"]
+    )
+    filed = request_file_by_client(
+        actor=api_key_actor(key), kind="erasure", identifier=PersonIdentifier(username="aino")
+    )
+    client = signed_in(enrolled("tietosuoja", "dpo"))
+
+    queue = client.get("/console/requests").content.decode()
+    assert "tarkastettavana" in queue  # "to be reviewed"
+    assert Person.objects.get(pk=aino.pk).erased_at is None
+
+    client.post(f"/console/requests/{filed.pk}", {"action": "fulfil"})
+
+    assert SubjectRequest.objects.get(pk=filed.pk).state == RequestState.FULFILLED
+    assert Person.objects.get(pk=aino.pk).erased_at is not None

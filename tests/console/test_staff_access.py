@@ -165,7 +165,16 @@ def test_a_restricted_person_is_shown_to_the_dpo_alone(
     dpo_page = dpo.get(f"/console/people/{person.pk}?purpose=customer_relationship")
 
     assert "Onni" not in clerk_search
-    assert clerk_page.status_code == 403
+    # To the clerk she looks like no one: the restriction is not named, but the
+    # refusal is in the audit trail.
+    assert clerk_page.status_code == 404
+    assert "restrict" not in clerk_page.content.decode()
+    refused = AuditEntry.objects.get(event=AuditEvent.PERSON_READ_REFUSED, person_id=person.pk)
+    assert (refused.actor_kind, refused.purpose, refused.data["refused"]) == (
+        "staff",
+        "customer_relationship",
+        "restricted",
+    )
     assert dpo_page.status_code == 200
     assert "onni@example.fi" in dpo_page.content.decode()
 

@@ -205,6 +205,26 @@ BROKEN = [
         id="anonymise-without-a-mode",
     ),
     pytest.param(
+        (
+            "# [api_clients.analysis]\n# erasure_review = false",
+            '[api_clients.analysis]\nerasure_review = "no"',
+        ),
+        "api_clients.analysis.erasure_review",
+        "boolean",
+        'erasure_review = "no"',
+        id="erasure-review-not-a-boolean",
+    ),
+    pytest.param(
+        (
+            "# [api_clients.analysis]\n# erasure_review = false",
+            "[api_clients.analysis]\nskip_review = true",
+        ),
+        "api_clients.analysis.skip_review",
+        "unknown key",
+        "skip_review = true",
+        id="api-client-unknown-setting",
+    ),
+    pytest.param(
         ('postal_code = "40100"', 'postal_code = "401"'),
         "controller.postal_code",
         "pattern",
@@ -267,3 +287,20 @@ def test_a_missing_policy_file_is_a_clear_error(tmp_path: Path) -> None:
 
     assert "nowhere.toml" in refused.value.message
     assert "cannot read" in refused.value.message
+
+
+def test_an_integrating_systems_erasures_are_reviewed_unless_the_policy_says_otherwise(
+    mainioco_text: str,
+) -> None:
+    trusting = _replace(
+        mainioco_text,
+        "# [api_clients.analysis]\n# erasure_review = false",
+        "[api_clients.analysis]\nerasure_review = false",
+    )
+
+    default, changed = parse_policy(mainioco_text), parse_policy(trusting)
+
+    assert default.policy.api_clients == {}
+    assert changed.policy.api_clients["analysis"].erasure_review is False
+    # How the register treats a system is no part of the notice: no new notice version.
+    assert changed.content_hash == default.content_hash

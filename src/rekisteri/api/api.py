@@ -18,6 +18,7 @@ from ninja.security import HttpBearer
 
 from rekisteri.api.models import IdempotencyRecord
 from rekisteri.api.uploads import MAX_UPLOAD_BYTES, upload_too_big
+from rekisteri.audit.services import audit_refusals_keep
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, RekisteriError
@@ -76,6 +77,8 @@ def _error(
 
 @api.exception_handler(RekisteriError)
 def _register_error(request: HttpRequest, exc: RekisteriError) -> HttpResponse:
+    # A refused read stays in the audit trail though its transaction was rolled back.
+    audit_refusals_keep(exc)
     return _error(request, exc.http_status, str(exc.code), exc.message, exc.data)
 
 

@@ -83,7 +83,9 @@ class DeliveriesIn(s.In):
 
 class DeliveriesOut(Schema):
     recorded: list[int]
-    # Person id -> why not: restricted, objected, withdrawn, no_consent, no_address, not_found.
+    # Person id -> "already_sent" (this campaign reached them on this channel before) or
+    # "not_found": no one the key may market to on this channel has that id. Why someone
+    # may not be marketed to is not said.
     refused: dict[int, str]
 
 
@@ -93,6 +95,7 @@ class DeliveriesOut(Schema):
     summary="Record messages sent; the rules are checked again first",
 )
 def deliveries(request: HttpRequest, payload: DeliveriesIn) -> Status[dict[str, Any]]:
+    """The key must hold the purpose, a direct-marketing purpose of the policy."""
     actor = actor_for(request, Scope.MARKETING)
 
     def write() -> dict[str, Any]:

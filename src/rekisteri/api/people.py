@@ -11,10 +11,9 @@ from pydantic import Field, StrictStr
 
 from rekisteri.api import schemas as s
 from rekisteri.api.api import ERRORS, actor_for, idempotent
-from rekisteri.consent.marketing import own_marketing_purpose
-from rekisteri.consent.services import deliveries_record
+from rekisteri.consent.marketing import marketing_purpose_of
+from rekisteri.consent.services import delivery_record
 from rekisteri.core.actors import Actor
-from rekisteri.core.errors import NotFound, PolicyRefusal
 from rekisteri.register import selectors, services
 from rekisteri.register.models import Delivery
 from rekisteri.register.selectors import EVENT_KINDS
@@ -234,24 +233,17 @@ def _delivery_by_the_rules(
     campaign: str,
     sent_at: dt.datetime | None = None,
 ) -> Delivery:
-    """A delivery is recorded only where the marketing rules allow it (as /marketing/deliveries)."""
+    """A delivery is recorded only where the marketing rules allow it (as /marketing/deliveries),
+    for a direct-marketing purpose the key holds; anyone else reads as no one."""
     services.source_require(source)
-    result = deliveries_record(
+    return delivery_record(
         actor=actor,
-        purpose=own_marketing_purpose(),
+        purpose=marketing_purpose_of(actor),
         channel="post" if channel == "letter" else channel,
         campaign=campaign,
-        person_ids=[person_id],
+        person_id=person_id,
         sent_at=sent_at,
     )
-    if person_id not in result.delivery_ids:
-        why = result.refused.get(person_id, "not_found")
-        if why == "not_found":
-            raise NotFound(f"there is no person {person_id}", data={"person_id": person_id})
-        raise PolicyRefusal(
-            f"the marketing rules do not allow this delivery: {why}", data={"reason": why}
-        )
-    return Delivery.objects.get(pk=result.delivery_ids[person_id])
 
 
 _event_route(

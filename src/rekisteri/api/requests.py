@@ -11,10 +11,10 @@ from pydantic import Field, StrictInt, StrictStr, model_validator
 
 from rekisteri.api import schemas as s
 from rekisteri.api.api import ERRORS, actor_for, idempotent
-from rekisteri.register.selectors import person_id_by_email
-from rekisteri.rights.models import RequestChannel, RightKind, SubjectRequest, VerificationMethod
+from rekisteri.register.selectors import PersonIdentifier
+from rekisteri.rights.models import RightKind, SubjectRequest
 from rekisteri.rights.selectors import request_get
-from rekisteri.rights.services import request_create
+from rekisteri.rights.services import request_file_by_client
 from rekisteri.staff.keys import Scope
 
 router = Router(tags=["requests"])
@@ -40,18 +40,25 @@ class RequestDetailsIn(s.In):
 
 
 class RequestCreateIn(s.In):
-    """The person by the register's id or by an e-mail address on file, never both."""
+    """The person by exactly one of: the register's id, an e-mail address on file, or the
+    username or external id of their account. An erasure names them by one the calling
+    system authenticated (email, username or external_id), never by the register's id."""
 
     person_id: Annotated[StrictInt, Field(ge=1, le=2**62)] | None = None
     email: Annotated[StrictStr, Field(min_length=3, max_length=254)] | None = None
+    username: Annotated[StrictStr, Field(min_length=1, max_length=150)] | None = None
+    external_id: Annotated[StrictStr, Field(min_length=1, max_length=100)] | None = None
     kind: RightKind
     language: Literal["fi", "en"] = "fi"
     details: RequestDetailsIn | None = None
 
     @model_validator(mode="after")
     def _one_person_and_details_that_fit(self) -> RequestCreateIn:
-        if (self.person_id is None) == (self.email is None):
-            raise ValueError("give the person as person_id or as email, exactly one of them")
+        given = [self.person_id, self.email, self.username, self.external_id]
+        if sum(value is not None for value in given) != 1:
+            raise ValueError(
+                "give the person as person_id, email, username or external_id, exactly one"
+            )
         details = self.details
         proposes = details is not None and (
             details.email is not None or details.phone is not None or details.address is not None
@@ -65,6 +72,7 @@ class RequestCreateIn(s.In):
 class RequestOut(Schema):
     id: int
     kind: str
+    # received, verified, review (waits for the data protection officer), fulfilled, rejected.
     state: str
     received_on: dt.date
     due_on: dt.date
@@ -87,23 +95,27 @@ def _state(found: SubjectRequest) -> dict[str, Any]:
 
 @router.post("", response={201: RequestOut, **_errors()}, summary="File a data subject request")
 def request_file(request: HttpRequest, payload: RequestCreateIn) -> Status[dict[str, Any]]:
-    """The calling system has authenticated the person itself (its own sign-in)."""
+    """The calling system has authenticated the person itself (its own sign-in). An
+    erasure reaches only a person the key's purposes may read, and waits for the data
+    protection officer's review (state "review") unless the register's policy says
+    this system's erasures need none."""
     actor = actor_for(request, Scope.REQUESTS_WRITE)
 
     def write() -> dict[str, Any]:
-        person_id = (
-            payload.person_id
-            if payload.person_id is not None
-            else person_id_by_email(email=str(payload.email))
-        )
-        filed = request_create(
+        identified = payload.person_id is None
+        filed = request_file_by_client(
             actor=actor,
-            person_id=person_id,
             kind=payload.kind,
-            channel=RequestChannel.API,
+            person_id=payload.person_id,
+            identifier=(
+                PersonIdentifier(
+                    email=payload.email, username=payload.username, external_id=payload.external_id
+                )
+                if identified
+                else None
+            ),
             language=payload.language,
             details=payload.details.model_dump(exclude_none=True) if payload.details else None,
-            verified_by=VerificationMethod.API_CLIENT,
         )
         return _state(filed)
 

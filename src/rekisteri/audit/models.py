@@ -14,6 +14,8 @@ from django.db import models
 
 class AuditEvent(models.TextChoices):
     PERSON_READ = "person.read", "person read"
+    # The purpose gate refused a read: who, for which purpose, whom, and why.
+    PERSON_READ_REFUSED = "person.read_refused", "person read refused"
     PERSON_CREATED = "person.created", "person created"
     PERSON_CHANGED = "person.changed", "person changed"
     PEOPLE_IMPORTED = "people.imported", "people imported"

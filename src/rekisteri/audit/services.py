@@ -30,7 +30,7 @@ from rekisteri.audit.sealfile import (
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.bulk import insert_rows
-from rekisteri.core.errors import Conflict
+from rekisteri.core.errors import Conflict, RekisteriError
 from rekisteri.core.identity import register_identity
 from rekisteri.core.models import RegisterIdentity
 
@@ -73,6 +73,44 @@ def audit_record(
         origin=actor.origin,
         data=data or {},
     )
+
+
+def audit_record_refusal(
+    *,
+    error: RekisteriError,
+    actor: Actor,
+    event: AuditEvent,
+    person_id: int | None = None,
+    purpose: str = "",
+    data: dict[str, Any] | None = None,
+) -> RekisteriError:
+    """Write the entry of a refusal, and keep it on ``error`` so that it outlives
+    a rollback of the transaction the error is raised in (see ``audit_refusals_keep``)."""
+    error.audit_kept.append(
+        audit_record(actor=actor, event=event, person_id=person_id, purpose=purpose, data=data)
+    )
+    return error
+
+
+def audit_refusals_keep(error: RekisteriError) -> None:
+    """Write again the refusal entries that a rolled-back transaction took with it.
+
+    A door calls this for every error it answers, after the error has left the
+    service's transaction: an entry that is still there is left alone.
+    """
+    for entry in error.audit_kept:
+        fields = {name: getattr(entry, name) for name in ENTRY_FIELDS[1:]}
+        # The id alone is no proof on SQLite, which hands a rolled-back id out again.
+        still = AuditEntry.objects.filter(
+            pk=entry.pk,
+            occurred_at=entry.occurred_at,
+            actor_id=entry.actor_id,
+            event=entry.event,
+            person_id=entry.person_id,
+        )
+        if not still.exists():
+            AuditEntry.objects.create(**fields)
+    error.audit_kept.clear()
 
 
 def audit_record_many(

@@ -40,7 +40,7 @@ from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record_many
 from rekisteri.consent.models import ConsentAction, ConsentEvent
 from rekisteri.core.actors import Actor
-from rekisteri.core.errors import InvalidInput
+from rekisteri.core.errors import Forbidden, InvalidInput
 from rekisteri.core.routing import may_be_stale
 from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import policy_get
@@ -130,6 +130,20 @@ def own_marketing_purpose() -> str:
         if purpose.direct_marketing and purpose.legal_basis == LegalBasis.LEGITIMATE_INTEREST:
             return key
     raise InvalidInput("the policy has no direct-marketing purpose on legitimate interest")
+
+
+def marketing_purpose_of(actor: Actor) -> str:
+    """The direct-marketing purpose an actor records its messages for: the company's own
+    marketing if it holds that, else the first direct-marketing purpose it holds."""
+    held = [p for p in direct_marketing_purposes() if p in actor.purposes]
+    if not held:
+        raise Forbidden(
+            "this client holds no direct-marketing purpose of the policy",
+            data={"purposes": direct_marketing_purposes()},
+        )
+    purposes = policy_get().purposes
+    own = [p for p in held if purposes[p].legal_basis == LegalBasis.LEGITIMATE_INTEREST]
+    return (own or held)[0]
 
 
 def channel_require(channel: str) -> MarketingChannel:

@@ -28,10 +28,16 @@ from rekisteri.consent.transfers import (
 )
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor, ActorKind
-from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PolicyRefusal
 from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import notice_version_current, policy_get
 from rekisteri.register.models import Delivery, Person
+from rekisteri.register.selectors import (
+    people_refusals_record,
+    person_not_found,
+    person_refusal,
+    purpose_require,
+)
 
 # Consent is given or withdrawn through one of these.
 CHANNELS = ("portal", "api", "form", "customer_service", "letter", "email")
@@ -252,34 +258,41 @@ def marketing_opt_out(*, actor: Actor, token: str, everywhere: bool = False) -> 
 MAX_DELIVERIES = 1000
 
 
+# What a caller is told of a person not recorded: a campaign that already reached
+# someone it may market to, or nothing (unknown, restricted, objected, no consent, no
+# address all read the same, so that the answer says nothing of a person the caller
+# may not market to).
+ALREADY_SENT = "already_sent"
+NOT_FOUND = "not_found"
+
+
 @dataclass
 class DeliveriesRecorded:
     recorded: list[int] = field(default_factory=list)
+    # Person id -> ALREADY_SENT or NOT_FOUND, never the marketing rule that refused.
     refused: dict[int, str] = field(default_factory=dict)
     # Person id -> the delivery row recorded for them.
     delivery_ids: dict[int, int] = field(default_factory=dict)
+    # Person id -> the rule that refused them: for the audit trail only.
+    reasons: dict[int, str] = field(default_factory=dict)
 
 
 # A message's time may lag (a batch reported later), never lead: the future is refused.
 SENT_AT_SLACK = dt.timedelta(minutes=5)
 
 
-@transaction.atomic
-def deliveries_record(
+def _deliveries(
     *,
     actor: Actor,
     purpose: str,
     channel: str,
     campaign: str,
     person_ids: list[int],
-    sent_at: dt.datetime | None = None,
+    sent_at: dt.datetime | None,
 ) -> DeliveriesRecorded:
-    """Record that a message was sent to each person, if the rules still allow it.
-
-    The rules are applied again at sending time: someone who objected or was
-    restricted after the audience was drawn is refused, not recorded.
-    """
     purpose_require_direct_marketing(purpose)
+    # The purpose gate's check: only a caller that holds the purpose may market for it.
+    purpose_require(actor=actor, purpose=purpose)
     chosen = channel_require(channel)
     campaign = campaign.strip()
     if not campaign or len(campaign) > 100:
@@ -303,9 +316,12 @@ def deliveries_record(
     rows = []
     for pid in unique:
         decision = decisions.get(pid)
-        if pid in already:
-            result.refused[pid] = "already_sent"
-        elif isinstance(decision, Basis):
+        if not isinstance(decision, Basis):
+            result.refused[pid] = NOT_FOUND
+            result.reasons[pid] = str(decision or NOT_FOUND)
+        elif pid in already:
+            result.refused[pid] = ALREADY_SENT
+        else:
             result.recorded.append(pid)
             rows.append(
                 Delivery(
@@ -317,8 +333,6 @@ def deliveries_record(
                     source="marketing",
                 )
             )
-        else:
-            result.refused[pid] = str(decision or "not_found")
     for row in Delivery.objects.bulk_create(rows):
         result.delivery_ids[row.person_id] = row.pk
     if result.recorded:
@@ -331,3 +345,74 @@ def deliveries_record(
             data={"delivery": "recorded", "campaign": campaign, "channel": str(chosen)},
         )
     return result
+
+
+@transaction.atomic
+def deliveries_record(
+    *,
+    actor: Actor,
+    purpose: str,
+    channel: str,
+    campaign: str,
+    person_ids: list[int],
+    sent_at: dt.datetime | None = None,
+) -> DeliveriesRecorded:
+    """Record that a message was sent to each person, if the rules still allow it.
+
+    The rules are applied again at sending time: someone who objected or was
+    restricted after the audience was drawn is refused, not recorded. The
+    caller must hold the purpose; each refusal is audited with its reason,
+    which the answer does not carry.
+    """
+    result = _deliveries(
+        actor=actor,
+        purpose=purpose,
+        channel=channel,
+        campaign=campaign,
+        person_ids=person_ids,
+        sent_at=sent_at,
+    )
+    people_refusals_record(
+        actor=actor,
+        purpose=purpose,
+        refused=result.reasons,
+        data={"delivery": "refused", "campaign": campaign.strip(), "channel": channel},
+    )
+    return result
+
+
+@transaction.atomic
+def delivery_record(
+    *,
+    actor: Actor,
+    purpose: str,
+    channel: str,
+    campaign: str,
+    person_id: int,
+    sent_at: dt.datetime | None = None,
+) -> Delivery:
+    """Record one message sent to one person, if the rules allow it; a person they do not
+    allow is answered as one who does not exist (the refusal is audited, with its reason)."""
+    result = _deliveries(
+        actor=actor,
+        purpose=purpose,
+        channel=channel,
+        campaign=campaign,
+        person_ids=[person_id],
+        sent_at=sent_at,
+    )
+    if person_id in result.reasons:
+        raise person_refusal(
+            person_not_found(person_id),
+            actor=actor,
+            purpose=purpose,
+            person_id=person_id,
+            why=result.reasons[person_id],
+            data={"delivery": "refused", "campaign": campaign.strip(), "channel": channel},
+        )
+    if person_id not in result.delivery_ids:
+        raise PolicyRefusal(
+            "this campaign already reached the person on this channel",
+            data={"reason": ALREADY_SENT},
+        )
+    return Delivery.objects.get(pk=result.delivery_ids[person_id])

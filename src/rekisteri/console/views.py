@@ -37,6 +37,7 @@ from rekisteri.analytics.segments import (
     segments_of,
 )
 from rekisteri.audit.selectors import audit_history
+from rekisteri.audit.services import audit_refusals_keep
 from rekisteri.compliance import compliance_checks
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
@@ -77,6 +78,8 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
 
 def _error_page(request: HttpRequest, error: RekisteriError) -> HttpResponse:
+    # A refused read stays in the audit trail though its transaction was rolled back.
+    audit_refusals_keep(error)
     return render(
         request, "console/error.html", {"message": error.message}, status=error.http_status
     )

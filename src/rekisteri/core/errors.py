@@ -39,6 +39,10 @@ class RekisteriError(Exception):
         self.message = message
         self.code: StrEnum = code or self.default_code
         self.data: dict[str, Any] = data or {}
+        # Audit entries that record this refusal (a refused read). They are written in
+        # the transaction that raised the error; when the error rolls it back, the door
+        # writes them again once the error has left the transaction.
+        self.audit_kept: list[Any] = []
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": str(self.code), "message": self.message, "data": self.data}

@@ -97,7 +97,9 @@ def parse_policy(text: str, *, source: str = "<policy>") -> LoadedPolicy:
         raise PolicyError(
             source, [_locate(p.path, p.message, lines) for p in found], PolicyCode.INVALID
         )
-    canonical = json.loads(policy.model_dump_json())
+    # How the register treats its integrating systems is no part of the notice: a
+    # change there makes no new notice version.
+    canonical = json.loads(policy.model_dump_json(exclude={"api_clients"}))
     digest = hashlib.sha256(
         json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()

@@ -263,6 +263,18 @@ class Role(_Frozen):
     aggregates_only: StrictBool = False
 
 
+# The name an integrating system's API key is made with (`rekisteri apikey create NAME`).
+ApiClientName = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+
+
+class ApiClient(_Frozen):
+    """How the register treats one integrating system, named as its API key is."""
+
+    # An erasure (Art. 17) the system files for a person it authenticated waits for
+    # the data protection officer's review, unless this says it need not.
+    erasure_review: StrictBool = True
+
+
 class Anonymisation(_Frozen):
     """What anonymised content may still be used for (notice §6)."""
 
@@ -295,6 +307,8 @@ class Policy(_Frozen):
     rights: Mapping[Right, RightText]
     supervisory_authority: SupervisoryAuthority
     roles: Mapping[Key, Role] = Field(default_factory=dict)
+    # Integrating systems that the register treats otherwise than by default.
+    api_clients: Mapping[ApiClientName, ApiClient] = Field(default_factory=dict)
 
     def category_of_field(self, field: str) -> str | None:
         for key, category in self.categories.items():

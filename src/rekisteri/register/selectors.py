@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.db import models
@@ -13,9 +14,9 @@ from django.db.models import F, Value
 from django.db.models.functions import Upper
 
 from rekisteri.audit.models import AuditEvent
-from rekisteri.audit.services import audit_record, audit_record_many
+from rekisteri.audit.services import audit_record, audit_record_many, audit_record_refusal
 from rekisteri.core.actors import Actor
-from rekisteri.core.errors import Forbidden, InvalidInput, NotFound
+from rekisteri.core.errors import Forbidden, InvalidInput, NotFound, RekisteriError
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
 from rekisteri.register.catalogue import model_fields, model_key, personal_data_models
@@ -77,46 +78,132 @@ def purpose_require(*, actor: Actor, purpose: str) -> None:
         )
 
 
-def person_access_by_email(*, actor: Actor, purpose: str, email: str) -> Access:
-    """The gate, entered by e-mail: the purpose is checked before anyone is looked up,
-    so that a client without the purpose cannot learn who is registered."""
-    purpose_require(actor=actor, purpose=purpose)
-    return person_access(actor=actor, purpose=purpose, person_id=person_id_by_email(email=email))
+class ReadRefusal(StrEnum):
+    """Why the gate refused a read; said in the audit trail, never to the caller."""
+
+    PURPOSE = "purpose"
+    NOT_FOUND = "not_found"
+    RESTRICTED = "restricted"
+    CLOSED = "objected_or_not_consented"
 
 
-def _living(person_id: int) -> m.Person:
-    """The person, unless forgotten (a husk kept for a legal hold is no one to read)."""
-    person = m.Person.objects.filter(pk=person_id, erased_at__isnull=True).first()
-    if person is None:
-        raise NotFound(
-            f"there is no person {person_id}",
-            code=RegisterCode.NOT_FOUND,
-            data={"person_id": person_id},
+def person_not_found(person_id: int) -> NotFound:
+    """What a caller is told of a person it may not read, and of one who does not exist."""
+    return NotFound(
+        f"there is no person {person_id}",
+        code=RegisterCode.NOT_FOUND,
+        data={"person_id": person_id},
+    )
+
+
+def _email_not_found() -> NotFound:
+    return NotFound("no person has that e-mail address", code=RegisterCode.NOT_FOUND)
+
+
+def _refused(
+    error: RekisteriError,
+    *,
+    actor: Actor,
+    purposes: Sequence[str],
+    person_id: int | None,
+    why: str,
+    data: dict[str, Any] | None = None,
+) -> RekisteriError:
+    """The refusal's audit entry (who, for what, whom, why), kept past a rollback."""
+    return audit_record_refusal(
+        error=error,
+        actor=actor,
+        event=AuditEvent.PERSON_READ_REFUSED,
+        person_id=person_id,
+        purpose=purposes[0] if len(purposes) == 1 else "",
+        data={
+            "refused": str(why),
+            **({"purposes": sorted(purposes)} if len(purposes) != 1 else {}),
+            **(data or {}),
+        },
+    )
+
+
+def person_refusal(
+    error: RekisteriError,
+    *,
+    actor: Actor,
+    purpose: str,
+    person_id: int,
+    why: str,
+    data: dict[str, Any] | None = None,
+) -> RekisteriError:
+    """The gate's refusal for rules laid on top of it (the marketing rules): audited, and
+    kept past a rollback of the transaction ``error`` is raised in."""
+    return _refused(error, actor=actor, purposes=[purpose], person_id=person_id, why=why, data=data)
+
+
+def people_refusals_record(
+    *, actor: Actor, purpose: str, refused: Mapping[int, str], data: dict[str, Any]
+) -> None:
+    """The gate's refusals of a set of people (person id -> why), one entry each."""
+    by_reason: dict[str, list[int]] = {}
+    for person_id, why in refused.items():
+        by_reason.setdefault(why, []).append(person_id)
+    for why, person_ids in sorted(by_reason.items()):
+        audit_record_many(
+            actor=actor,
+            event=AuditEvent.PERSON_READ_REFUSED,
+            person_ids=sorted(person_ids),
+            purpose=purpose,
+            data={"refused": why, **data},
         )
-    return person
 
 
-def person_access(*, actor: Actor, purpose: str, person_id: int) -> Access:
-    """The purpose gate: the one way to read a person's data.
+def _gate(
+    *,
+    actor: Actor,
+    purposes: Sequence[str],
+    person_id: int | None,
+    not_found: Callable[[], NotFound],
+    data: dict[str, Any] | None = None,
+) -> Access:
+    """The purpose gate itself: the first of ``purposes`` that lets the actor read the person.
 
-    The purpose must be the policy's and the actor's; a restricted person
-    (Art. 18) is left out for everyone but the data protection officer; and
-    only the categories that serve the purpose are opened (Art. 5(1)(b)).
+    Every refusal is audited. A person who is missing, forgotten, restricted
+    (Art. 18; the data protection officer alone sees them) or closed for the
+    purpose by an objection or a missing consent (Art. 21, 7(3)) is answered
+    with the same ``not_found()``: a caller learns nothing of a person its
+    purpose does not let it read.
     """
     policy = policy_get()
-    purpose_require(actor=actor, purpose=purpose)
-    person = _living(person_id)
+
+    def refuse(error: RekisteriError, why: ReadRefusal) -> RekisteriError:
+        return _refused(
+            error, actor=actor, purposes=purposes, person_id=person_id, why=why, data=data
+        )
+
+    if not purposes:
+        raise refuse(
+            Forbidden("this client may read personal data for no purpose"), ReadRefusal.PURPOSE
+        )
+    for purpose in purposes:
+        try:
+            purpose_require(actor=actor, purpose=purpose)
+        except RekisteriError as error:
+            raise refuse(error, ReadRefusal.PURPOSE) from None
+    person = (
+        m.Person.objects.filter(pk=person_id, erased_at__isnull=True).first()
+        if person_id is not None
+        else None
+    )
+    if person is None:
+        raise refuse(not_found(), ReadRefusal.NOT_FOUND)
     if person.restricted_since is not None and not actor.sees_restricted:
-        raise Forbidden(
-            "processing of this person is restricted (GDPR Art. 18)",
-            code=RegisterCode.INVALID_STATE,
-        )
-    if m.Person.objects.filter(pk=person.pk).filter(people_closed_for(purpose)).exists():
-        raise Forbidden(
-            "this person has objected to, or not consented to, processing for this purpose",
-            code=RegisterCode.INVALID_STATE,
-            data={"purpose": purpose},
-        )
+        raise refuse(not_found(), ReadRefusal.RESTRICTED)
+    open_for = [
+        purpose
+        for purpose in purposes
+        if not m.Person.objects.filter(pk=person.pk).filter(people_closed_for(purpose)).exists()
+    ]
+    if not open_for:
+        raise refuse(not_found(), ReadRefusal.CLOSED)
+    purpose = open_for[0]
     categories = frozenset(
         key for key, category in policy.categories.items() if purpose in category.purposes
     )
@@ -126,8 +213,107 @@ def person_access(*, actor: Actor, purpose: str, person_id: int) -> Access:
         person_id=person.pk,
         categories=categories,
         purpose=purpose,
+        data=data,
     )
     return Access(person=person, purpose=purpose, categories=categories)
+
+
+def person_access_by_email(*, actor: Actor, purpose: str, email: str) -> Access:
+    """The gate, entered by e-mail: the purpose is checked before anyone is looked up,
+    so that a client without the purpose cannot learn who is registered."""
+    try:
+        purpose_require(actor=actor, purpose=purpose)
+    except RekisteriError as error:
+        raise _refused(
+            error, actor=actor, purposes=[purpose], person_id=None, why=ReadRefusal.PURPOSE
+        ) from None
+    clean_storable(email, field="email")
+    row = m.emails_matching(email).values("person_id").first()
+    return _gate(
+        actor=actor,
+        purposes=[purpose],
+        person_id=int(row["person_id"]) if row else None,
+        not_found=_email_not_found,
+    )
+
+
+def person_access(*, actor: Actor, purpose: str, person_id: int) -> Access:
+    """The purpose gate: the one way to read a person's data.
+
+    The purpose must be the policy's and the actor's; a restricted person
+    (Art. 18) is left out for everyone but the data protection officer, and a
+    person closed for the purpose (Art. 21, 7(3)) for everyone; only the
+    categories that serve the purpose are opened (Art. 5(1)(b)). A refusal is
+    audited, and every person left out is answered as one who does not exist.
+    """
+    return _gate(
+        actor=actor,
+        purposes=[purpose],
+        person_id=person_id,
+        not_found=lambda: person_not_found(person_id),
+    )
+
+
+@dataclass(frozen=True)
+class PersonIdentifier:
+    """A person as an integrating system knows them after its own sign-in: by an
+    identifier it authenticated, never by the register's internal id."""
+
+    email: str | None = None
+    username: str | None = None
+    external_id: str | None = None
+
+
+def _person_id_by(identifier: PersonIdentifier) -> int | None:
+    rows: models.QuerySet[Any]
+    if identifier.email is not None:
+        clean_storable(identifier.email, field="email")
+        rows = m.emails_matching(identifier.email)
+    elif identifier.username is not None:
+        clean_storable(identifier.username, field="username")
+        rows = m.ServiceAccount.objects.filter(username=identifier.username)
+    elif identifier.external_id:
+        clean_storable(identifier.external_id, field="external_id")
+        rows = m.ServiceAccount.objects.filter(external_id=identifier.external_id)
+    else:
+        raise InvalidInput("name the person by email, username or external_id")
+    # An identifier two people share names no one.
+    ids = list(rows.values_list("person_id", flat=True)[:2])
+    return int(ids[0]) if len(ids) == 1 else None
+
+
+def person_id_by(identifier: PersonIdentifier) -> int:
+    """Find whose identifier this is; the caller then reads through the gate."""
+    found = _person_id_by(identifier)
+    if found is None:
+        raise _identifier_not_found()
+    return found
+
+
+def _identifier_not_found() -> NotFound:
+    return NotFound("no person has that identifier", code=RegisterCode.NOT_FOUND)
+
+
+def person_access_by_identifier(
+    *, actor: Actor, identifier: PersonIdentifier, data: dict[str, Any] | None = None
+) -> Access:
+    """The gate for an act a system asks on a person it authenticated (a data subject
+    request): one of the actor's purposes must let it read the person."""
+    return _gate(
+        actor=actor,
+        purposes=sorted(p for p in actor.purposes if p in policy_get().purposes),
+        person_id=_person_id_by(identifier),
+        not_found=_identifier_not_found,
+        data=data,
+    )
+
+
+def _living(person_id: int) -> m.Person:
+    """The person, unless forgotten (a husk kept for a legal hold is no one to read)."""
+    person = m.Person.objects.filter(pk=person_id, erased_at__isnull=True).first()
+    if person is None:
+        raise person_not_found(person_id)
+    return person
 
 
 def person_access_own(*, actor: Actor, person_id: int, right: str) -> Access:
@@ -260,15 +446,6 @@ def people_search(*, actor: Actor, purpose: str, query: str, limit: int = 50) ->
         data={"search": True},
     )
     return [SearchHit(p.pk, f"{p.first_name} {p.last_name}", emails.get(p.pk, "")) for p in found]
-
-
-def person_id_by_email(*, email: str) -> int:
-    """Find whose e-mail address this is; the caller then reads through the gate."""
-    clean_storable(email, field="email")
-    row = m.emails_matching(email).values("person_id").first()
-    if row is None:
-        raise NotFound("no person has that e-mail address", code=RegisterCode.NOT_FOUND)
-    return int(row["person_id"])
 
 
 def _with_provenance(row: models.Model, **values: Any) -> dict[str, Any]:

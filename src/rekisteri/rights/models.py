@@ -22,12 +22,15 @@ class RightKind(models.TextChoices):
 class RequestState(models.TextChoices):
     RECEIVED = "received", _("received")
     VERIFIED = "verified", _("identity verified")
+    # Verified, and waiting for the data protection officer to review what it asks
+    # (an erasure an integrating system filed) before it is answered.
+    REVIEW = "review", _("to be reviewed")
     FULFILLED = "fulfilled", _("answered")
     REJECTED = "rejected", _("refused")
 
 
 # A request in these states still waits for its answer.
-OPEN_STATES = (RequestState.RECEIVED, RequestState.VERIFIED)
+OPEN_STATES = (RequestState.RECEIVED, RequestState.VERIFIED, RequestState.REVIEW)
 
 
 class RequestChannel(models.TextChoices):

@@ -30,6 +30,11 @@ from rekisteri.register import models as rm
 from rekisteri.register import services as register
 from rekisteri.register import validation as v
 from rekisteri.register.disclosures import disclosures_of
+from rekisteri.register.selectors import (
+    PersonIdentifier,
+    person_access_by_identifier,
+    person_id_by,
+)
 from rekisteri.retention.erasure import person_erase
 from rekisteri.retention.sweep import retention_deferral
 from rekisteri.rights import notify
@@ -48,6 +53,7 @@ from rekisteri.rights.models import (
 )
 from rekisteri.rights.recipients import recipients_notify
 from rekisteri.rights.selectors import filer
+from rekisteri.staff.keys import api_key_of
 
 # The one table of allowed moves. An objection to direct marketing is answered
 # on receipt, verified or not (Art. 21(3): at once, without conditions).
@@ -55,7 +61,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     RequestState.RECEIVED: frozenset(
         {RequestState.VERIFIED, RequestState.REJECTED, RequestState.FULFILLED}
     ),
-    RequestState.VERIFIED: frozenset({RequestState.FULFILLED, RequestState.REJECTED}),
+    RequestState.VERIFIED: frozenset(
+        {RequestState.REVIEW, RequestState.FULFILLED, RequestState.REJECTED}
+    ),
+    RequestState.REVIEW: frozenset({RequestState.FULFILLED, RequestState.REJECTED}),
     RequestState.FULFILLED: frozenset(),
     RequestState.REJECTED: frozenset(),
 }
@@ -187,6 +196,63 @@ def _clean_details(kind: RightKind, details: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def erasure_needs_review(actor: Actor) -> bool:
+    """Whether an erasure this actor files waits for the data protection officer's review.
+
+    One an integrating system files does, unless the policy says that system's
+    need not: the system vouches for the person, but erasing cannot be undone.
+    """
+    if actor.kind != ActorKind.API_KEY:
+        return False
+    key = api_key_of(actor)
+    client = policy_get().api_clients.get(key.name) if key is not None else None
+    return client is None or client.erasure_review
+
+
+@transaction.atomic
+def request_file_by_client(
+    *,
+    actor: Actor,
+    kind: str,
+    person_id: int | None = None,
+    identifier: PersonIdentifier | None = None,
+    language: str = "fi",
+    details: dict[str, Any] | None = None,
+) -> SubjectRequest:
+    """File a request an integrating system makes for a person it authenticated itself.
+
+    An erasure names the person by an identifier the system authenticated (an
+    account of it, an e-mail address it verified), never by the register's bare
+    id; it reaches only a person one of the key's purposes may read (the purpose
+    gate, audited; anyone else is not found), and it waits for the data
+    protection officer's review unless the policy says otherwise.
+    """
+    if kind == RightKind.ERASURE:
+        if identifier is None:
+            raise InvalidInput(
+                "an erasure names the person by an identifier the system authenticated "
+                "(email, username or external_id), not by the register's id",
+                data={"field": "person_id"},
+            )
+        access = person_access_by_identifier(
+            actor=actor, identifier=identifier, data={"request": str(kind)}
+        )
+        person_id = access.person.pk
+    elif identifier is not None:
+        person_id = person_id_by(identifier)
+    if person_id is None:
+        raise InvalidInput("name the person", data={"field": "person_id"})
+    return request_create(
+        actor=actor,
+        person_id=person_id,
+        kind=kind,
+        channel=RequestChannel.API,
+        language=language,
+        details=details,
+        verified_by=VerificationMethod.API_CLIENT,
+    )
+
+
 @transaction.atomic
 def request_create(
     *,
@@ -255,9 +321,12 @@ def request_create(
             **({"duplicate_of": original.pk} if original else {}),
         },
     )
+    review = right == RightKind.ERASURE and erasure_needs_review(actor)
     if verified_by is not None:
         request.verification_method = verified_by
         _transition(request, RequestState.VERIFIED, actor=actor, method=str(verified_by))
+        if review:
+            _transition(request, RequestState.REVIEW, actor=actor)
     if right in RESTRICTING_KINDS:
         register.person_restrict(actor=actor, person_id=person.pk)
         request.restricts = True
@@ -267,7 +336,9 @@ def request_create(
         # Art. 21(3): no balancing, no verification, every channel, at once.
         request_fulfil(actor=actor, request_id=request.pk)
         request.refresh_from_db()
-    elif verified_by is not None and right in SELF_SERVICE_KINDS and original is None:
+    elif (
+        verified_by is not None and right in SELF_SERVICE_KINDS and original is None and not review
+    ):
         request_fulfil(actor=ENGINE, request_id=request.pk)
         request.refresh_from_db()
     return request
@@ -448,9 +519,9 @@ def request_fulfil(*, actor: Actor, request_id: int, decision_reason: str = "") 
             f"request {request.pk} is {request.state}; it has been answered",
             code=RightsCode.INVALID_STATE,
         )
-    if (
-        request.kind != RightKind.OBJECTION_DIRECT_MARKETING
-        and request.state != RequestState.VERIFIED
+    if request.kind != RightKind.OBJECTION_DIRECT_MARKETING and request.state not in (
+        RequestState.VERIFIED,
+        RequestState.REVIEW,
     ):
         raise Conflict(
             f"request {request.pk} is {request.state}; verify the requester's identity first",

@@ -120,5 +120,12 @@ def api_key_actor(key: ApiKey) -> Actor:
     return Actor(ActorKind.API_KEY, str(key.pk), purposes=frozenset(key.purposes))
 
 
+def api_key_of(actor: Actor) -> ApiKey | None:
+    """The key an API actor acts with."""
+    if actor.kind != ActorKind.API_KEY or not actor.id.isdigit():
+        return None
+    return ApiKey.objects.filter(pk=int(actor.id)).first()
+
+
 def api_key_list() -> list[ApiKey]:
     return list(ApiKey.objects.order_by("name"))
