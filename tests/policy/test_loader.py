@@ -304,3 +304,27 @@ def test_an_integrating_systems_erasures_are_reviewed_unless_the_policy_says_oth
     assert changed.policy.api_clients["analysis"].erasure_review is False
     # How the register treats a system is no part of the notice: no new notice version.
     assert changed.content_hash == default.content_hash
+
+
+def test_a_notice_without_the_officers_contact_must_say_none_is_required(
+    mainioco_text: str,
+) -> None:
+    silent = mainioco_text.replace("data_protection_officer_required = false\n", "", 1)
+
+    with pytest.raises(PolicyError) as refused:
+        parse_policy(silent)
+
+    [problem] = refused.value.problems
+    assert "controller.data_protection_officer" in str(problem)
+    assert "Art. 13(1)(b)" in str(problem)
+
+
+def test_a_notice_that_names_its_officer_passes(mainioco_text: str) -> None:
+    named = mainioco_text.replace(
+        "data_protection_officer_required = false\n",
+        'data_protection_officer = { name = "Tietosuojavastaava", '
+        'email = "tietosuoja@mainio.co" }\n',
+        1,
+    )
+
+    assert parse_policy(named).policy.controller.data_protection_officer is not None

@@ -130,6 +130,7 @@ def _field_label(field: str) -> str:
         "phone": _("telephone"),
         "website": _("website"),
         "data_protection_officer": _("data protection officer"),
+        "data_protection_officer_required": _("data protection officer required"),
         "purpose": _("purpose"),
         "min_cell_size": _("smallest group shown"),
         "text_date": _("date of the text"),

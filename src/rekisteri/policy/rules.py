@@ -72,6 +72,16 @@ def _check_controller(policy: Policy) -> Iterator[Problem]:
             ("controller", "business_id"),
             f"{business_id!r} is not a Finnish business id (Y-tunnus): expected 1234567-8",
         )
+    controller = policy.controller
+    if controller.data_protection_officer is None and (
+        controller.data_protection_officer_required is not False
+    ):
+        yield Problem(
+            ("controller", "data_protection_officer"),
+            "the notice must give the data protection officer's contact "
+            "(GDPR Art. 13(1)(b), 14(1)(b)); where Art. 37(1) requires no officer, say so "
+            "with data_protection_officer_required = false",
+        )
     text_date = policy.policy.text_date
     if text_date is not None and text_date > clock.today():
         yield Problem(("policy", "text_date"), "the date of the text is in the future")

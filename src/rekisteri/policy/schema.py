@@ -142,6 +142,9 @@ class Controller(_Frozen):
     contact_email: Email
     phone: NonEmpty | None = None
     data_protection_officer: Contact | None = None
+    # Art. 37(1): whether the controller must designate a data protection officer.
+    # A notice without the officer's contact must say that none is required.
+    data_protection_officer_required: StrictBool | None = None
 
 
 class SupervisoryAuthority(_Frozen):
