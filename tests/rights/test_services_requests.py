@@ -415,6 +415,7 @@ def test_the_data_protection_officer_is_reminded_of_overdue_and_due_soon_request
     assert set(Job.objects.filter(pk__in=first).values_list("name", flat=True)) == {
         "rights.remind",
         "rights.purge",
+        "rights.sign_in_upkeep",
         "retention.sweep",
     }
     assert again == []

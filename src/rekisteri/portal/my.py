@@ -6,7 +6,6 @@ is no URL in which another person's id would show another person's data.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable
 from functools import wraps
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from rekisteri.core.errors import RekisteriError
+from rekisteri.core.errors import RekisteriError, Throttled
 from rekisteri.policy.schema import Language, Right
 from rekisteri.policy.selectors import policy_get
 from rekisteri.portal.views import _page
@@ -170,11 +169,28 @@ def sign_in(request: HttpRequest, lang: Language) -> HttpResponse:
             _signed_in(request, person_id)
             return HttpResponseRedirect(MY_PATHS[lang])
         if method == "link":
-            # The same answer whether the address is on file, malformed or unknown.
-            with contextlib.suppress(RekisteriError):
+            # The same answer whether the address is on file, malformed or unknown;
+            # the link itself leaves from a job, after this answer.
+            try:
                 subjects.subject_sign_in_link_request(
-                    email=request.POST.get("email", "")[:254], language=lang
+                    email=request.POST.get("email", "")[:254],
+                    language=lang,
+                    client=request.META.get("REMOTE_ADDR", ""),
                 )
+            except Throttled:
+                return _page(
+                    request,
+                    "portal/my/sign_in.html",
+                    lang,
+                    status=429,
+                    error=_(
+                        "Too many sign-in links were asked for. Wait a few minutes and try "
+                        "again; a link already sent still works."
+                    ),
+                    **context,
+                )
+            except RekisteriError:
+                pass
             return _page(request, "portal/my/link_sent.html", lang, **context)
         return _page(
             request,

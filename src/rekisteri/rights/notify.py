@@ -103,7 +103,8 @@ def code_send(request: SubjectRequest, address: str, code: str) -> None:
 
 
 def sign_in_link_send(address: str, language: str, url: str) -> None:
-    transaction.on_commit(lambda: _send("sign_in_link", language, address, url=url))
+    """Send a sign-in link now (from the job that made it)."""
+    _send("sign_in_link", language, address, url=url)
 
 
 def erasure_capture(request: SubjectRequest) -> None:
