@@ -59,6 +59,7 @@ from rekisteri.register.models import (
     UserContent,
     WebVisit,
 )
+from rekisteri.register.services import source_from_subject
 
 # Every table the demo fills, in the order it stores them (people and
 # organisations first: the other rows point at them).
@@ -476,6 +477,11 @@ def _insert(model: type[models.Model], values: list[dict[str, Any]]) -> None:
     )
 
 
+def _verified_at(source: str, stored_at: dt.datetime) -> dt.datetime | None:
+    """An address the person gave themself counts as verified (as in person_register)."""
+    return stored_at if source_from_subject(source) else None
+
+
 class _Planner:
     """Draws each person and organisation from a random stream of their own."""
 
@@ -627,18 +633,23 @@ class _Planner:
 
         # Contact details --------------------------------------------------------
         local = f"{first}.{last}".lower().translate(TO_ASCII)
+        source = rng.choice(CONTACT_SOURCES)
         add(
             "EmailAddress",
             address=f"{local}.{number}@example.fi",
             stored_at=registered_at,
-            source=rng.choice(CONTACT_SOURCES),
+            source=source,
+            verified_at=_verified_at(source, registered_at),
         )
         if represents:
+            stored_at = self._at(self._between(registered, active_until))
+            source = rng.choice(CONTACT_SOURCES)
             add(
                 "EmailAddress",
                 address=f"{local}.{number}@example.com",
-                stored_at=self._at(self._between(registered, active_until)),
-                source=rng.choice(CONTACT_SOURCES),
+                stored_at=stored_at,
+                source=source,
+                verified_at=_verified_at(source, stored_at),
             )
         for _ in range(1 if rng.random() < 0.85 else 2 if rng.random() < 0.7 else 0):
             add(

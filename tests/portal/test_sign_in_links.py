@@ -10,10 +10,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from django.test import Client
 
+from rekisteri.core.actors import SYSTEM
 from rekisteri.core.jobs import jobs_run_queued
 from rekisteri.core.models import Job, JobState
+from rekisteri.policy.selectors import policy_get
+from rekisteri.register.services import PersonIn, person_register
+from rekisteri.rights.models import SignInLink
 from tests.conftest import free_port
 from tests.rights.conftest import SUBJECT_EMAIL, Subject
 
@@ -90,3 +95,21 @@ def test_the_limit_per_address_looks_the_same_for_registered_and_unknown_address
     assert [a.status_code for a in unknown] == [200, 200, 200, 429]
     assert _page(known[3]) == _page(unknown[3])
     assert len(smtp.to(SUBJECT_EMAIL)) == 3
+
+
+@pytest.mark.django_db
+def test_no_link_goes_to_an_address_the_person_has_not_verified(smtp: Any) -> None:
+    third_party = next(
+        key for key, source in policy_get().sources.items() if not source.from_subject
+    )
+    person_register(
+        actor=SYSTEM,
+        source=third_party,
+        person=PersonIn(first_name="Eero", last_name="Korhonen", email="eero@example.fi"),
+    )
+
+    assert _ask("eero@example.fi").status_code == 200
+    jobs_run_queued()
+
+    assert smtp.messages == []
+    assert not SignInLink.objects.exists()

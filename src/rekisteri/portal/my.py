@@ -60,9 +60,12 @@ FIELD_LABELS = {
     "page": gettext_lazy("page"),
     "ip_address": gettext_lazy("IP address"),
     "restricted_since": gettext_lazy("processing restricted since"),
+    "verified_at": gettext_lazy("confirmed by you"),
 }
 # Keys, hashes and bookkeeping the person gains nothing from seeing.
-HIDDEN_FIELDS = frozenset({"table", "id", "source", "stored_at", "pseudonym", "erased_at"})
+HIDDEN_FIELDS = frozenset(
+    {"table", "id", "source", "stored_at", "pseudonym", "erased_at", "new_email_row"}
+)
 REQUEST_KINDS = (
     RightKind.ACCESS,
     RightKind.PORTABILITY,
@@ -117,6 +120,10 @@ def _message(error: RekisteriError) -> str:
             "The link has expired or has been used. Ask for a new one."
         ),
         "you have answered this survey already": _("You have answered this survey already."),
+        "the link is not valid any more": _(
+            "The link is not valid any more: it has expired, or the change was already "
+            "confirmed, undone or replaced by a later one."
+        ),
         "the survey link is not valid": _(
             "The survey link is not valid. Copy the whole link from the message."
         ),
@@ -222,6 +229,40 @@ def sign_in_link(request: HttpRequest, lang: Language) -> HttpResponse:
     # The token is in this page's address: keep it from other sites, but let the
     # form's own POST carry its origin (with no-referrer, Chromium sends
     # "Origin: null" and the CSRF check refuses it).
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+EMAIL_CHANGE_ACTIONS = ("confirm", "undo")
+
+
+@require_http_methods(["GET", "POST"])
+def email_change(request: HttpRequest, lang: Language, action: str) -> HttpResponse:
+    """Confirm or undo a change of one's e-mail address from a link; no sign-in.
+
+    GET asks to confirm, so that a mail scanner following the link does not act on it.
+    """
+    translation.activate(lang)
+    if action not in EMAIL_CHANGE_ACTIONS:
+        raise Http404
+    context: dict[str, Any] = {"action": action, "my_paths": MY_PATHS}
+    if request.method == "POST":
+        try:
+            subjects.email_change_link_use(
+                token=request.POST.get("t", "")[:300], action=action, origin=_origin(request)
+            )
+        except RekisteriError as error:
+            return _error(
+                request, lang, error, "portal/my/email_change.html", failed=True, **context
+            )
+        return _page(request, "portal/my/email_change.html", lang, done=True, **context)
+    response = _page(
+        request,
+        "portal/my/email_change.html",
+        lang,
+        token=request.GET.get("t", "")[:300],
+        **context,
+    )
     response["Referrer-Policy"] = "same-origin"
     return response
 
