@@ -112,3 +112,17 @@ def test_the_replaced_address_goes_once_a_confirmed_change_can_no_longer_be_undo
     assert _verified(person_id) == {"aino@uusi.example.fi": True}
     change.refresh_from_db()
     assert change.state == EmailChangeState.SETTLED
+
+
+def test_setting_a_confirmed_address_again_keeps_the_old_one_for_the_undo() -> None:
+    own, _ = _sources()
+    person_id = _person("aino@example.fi", own)
+    _change(person_id, "taker@example.org")
+    first = EmailChange.objects.get()
+    s.email_change_confirm(actor=SYSTEM, change_id=first.pk)
+
+    # The same address again, now verified: nothing to confirm, nothing removed.
+    _change(person_id, "taker@example.org")
+    s.email_change_undo(actor=SYSTEM, change_id=first.pk)
+
+    assert _verified(person_id) == {"aino@example.fi": True}

@@ -385,9 +385,8 @@ def _email_replace(
     pending = EmailChange.objects.filter(person=person, state=EmailChangeState.PENDING)
     superseded = set(pending.values_list("new_email_row", flat=True))
     pending.update(state=EmailChangeState.SUPERSEDED, decided_at=now)
-    by_person = actor.kind == ActorKind.SUBJECT and actor.id == str(person.pk)
-    if by_person or (same is not None and same.verified_at is not None):
-        # The person's own word, or an address they already proved theirs.
+    if actor.kind == ActorKind.SUBJECT and actor.id == str(person.pk):
+        # The person's own word: the address is theirs, and replaces the others.
         keep = same or EmailAddress.objects.create(
             person=person, stored_at=now, source=source, address=address
         )
@@ -395,6 +394,14 @@ def _email_replace(
             keep.verified_at = now
             keep.save(update_fields=["verified_at"])
         EmailAddress.objects.filter(person=person).exclude(pk=keep.pk).delete()
+        return None
+    if same is not None and same.verified_at is not None:
+        # An address the person already proved theirs needs no confirmation; but
+        # their other verified addresses stay, since an undo link may need them
+        # (a confirmed change settles them away once it can no longer be undone).
+        EmailAddress.objects.filter(person=person, verified_at__isnull=True).exclude(
+            pk=same.pk
+        ).delete()
         return None
     verified = [row.pk for row in rows if row.verified_at is not None and row is not same]
     stale = EmailAddress.objects.filter(person=person).exclude(pk__in=verified)
