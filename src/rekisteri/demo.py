@@ -41,6 +41,7 @@ from rekisteri.register.models import (
     Customership,
     Delivery,
     EmailAddress,
+    EmailChange,
     Feedback,
     IdentityVerification,
     Invoice,
@@ -59,6 +60,7 @@ from rekisteri.register.models import (
     UserContent,
     WebVisit,
 )
+from rekisteri.register.services import source_from_subject
 
 # Every table the demo fills, in the order it stores them (people and
 # organisations first: the other rows point at them).
@@ -66,6 +68,7 @@ MODEL_NAMES: tuple[str, ...] = (
     "Person",
     "Organisation",
     "EmailAddress",
+    "EmailChange",
     "PhoneNumber",
     "PostalAddress",
     "OrganisationRole",
@@ -88,6 +91,11 @@ MODEL_NAMES: tuple[str, ...] = (
     "Rectification",
     "ConsentEvent",
 )
+
+# Every this many people one has a change of e-mail address waiting for them
+# to confirm it (the new address ends so).
+PENDING_EMAIL_CHANGE_EVERY = 50
+PENDING_EMAIL_SUFFIX = ".uusi@example.fi"
 
 # Why customer service corrected a contact detail (GDPR Art. 16).
 RECTIFICATION_REASONS = (
@@ -403,6 +411,7 @@ def demo_generate(
 def _models() -> dict[str, type[models.Model]]:
     return {
         "EmailAddress": EmailAddress,
+        "EmailChange": EmailChange,
         "PhoneNumber": PhoneNumber,
         "PostalAddress": PostalAddress,
         "OrganisationRole": OrganisationRole,
@@ -460,6 +469,16 @@ def _store(
         elif name == "ServiceAccount":
             for row in values:
                 row["password_hash"] = password_hash
+        elif name == "EmailChange":
+            # The new address's row, stored just before.
+            rows = dict(
+                EmailAddress.objects.filter(
+                    person_id__in=[row["person_id"] for row in values],
+                    address__endswith=PENDING_EMAIL_SUFFIX,
+                ).values_list("person_id", "pk")
+            )
+            for row in values:
+                row["new_email_row"] = rows[row["person_id"]]
         _insert(model, values)
         counts[name] = len(values)
     return counts
@@ -474,6 +493,11 @@ def _insert(model: type[models.Model], values: list[dict[str, Any]]) -> None:
         [attname for attname, _ in spec],
         ([row.get(attname, default) for attname, default in spec] for row in values),
     )
+
+
+def _verified_at(source: str, stored_at: dt.datetime) -> dt.datetime | None:
+    """An address the person gave themself counts as verified (as in person_register)."""
+    return stored_at if source_from_subject(source) else None
 
 
 class _Planner:
@@ -627,19 +651,36 @@ class _Planner:
 
         # Contact details --------------------------------------------------------
         local = f"{first}.{last}".lower().translate(TO_ASCII)
+        source = rng.choice(CONTACT_SOURCES)
         add(
             "EmailAddress",
             address=f"{local}.{number}@example.fi",
             stored_at=registered_at,
-            source=rng.choice(CONTACT_SOURCES),
+            source=source,
+            verified_at=_verified_at(source, registered_at),
         )
         if represents:
+            stored_at = self._at(self._between(registered, active_until))
+            source = rng.choice(CONTACT_SOURCES)
             add(
                 "EmailAddress",
                 address=f"{local}.{number}@example.com",
-                stored_at=self._at(self._between(registered, active_until)),
-                source=rng.choice(CONTACT_SOURCES),
+                stored_at=stored_at,
+                source=source,
+                verified_at=_verified_at(source, stored_at),
             )
+        if number % PENDING_EMAIL_CHANGE_EVERY == 0:
+            # Customer service stored a new address the person has not confirmed
+            # yet (drawn without the random stream, so the rest stays as it was).
+            changed_at = self._at(active_until)
+            add(
+                "EmailAddress",
+                address=f"{local}.{number}{PENDING_EMAIL_SUFFIX}",
+                stored_at=changed_at,
+                source="customer_service",
+                verified_at=None,
+            )
+            add("EmailChange", new_email_row=0, stored_at=changed_at, source="customer_service")
         for _ in range(1 if rng.random() < 0.85 else 2 if rng.random() < 0.7 else 0):
             add(
                 "PhoneNumber",

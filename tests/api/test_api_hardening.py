@@ -118,7 +118,9 @@ def test_a_race_on_a_unique_value_is_a_409_that_names_no_one(
     person_id = api.call("post", "/people", AINO).json()["id"]
 
     response = api.call(
-        "patch", f"/people/{person_id}/contact", {"source": "subject", "email": "aino2@example.fi"}
+        "patch",
+        f"/people/{person_id}/contact?purpose=customer_relationship",
+        {"source": "subject", "email": "aino2@example.fi"},
     )
 
     assert response.status_code == 409

@@ -205,7 +205,7 @@ def test_contact_update_and_customerships(api: Api) -> None:
 
     updated = api.call(
         "patch",
-        f"/people/{person_id}/contact",
+        f"/people/{person_id}/contact?purpose=customer_relationship",
         {"source": "customer_service", "phone": "0507654321"},
     )
     started = api.call(

@@ -10,6 +10,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rekisteri.core.actors import SYSTEM
 from rekisteri.staff.services import staff_create
+from tests.rights.conftest import aino
+
+__all__ = ["aino", "code_for", "enrolled", "signed_in"]
 
 PASSWORD = "vahva salasana talvella"
 

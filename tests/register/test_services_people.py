@@ -120,7 +120,11 @@ def test_contact_update_replaces_the_datum_with_new_provenance() -> None:
     person = _aino()
 
     s.person_contact_update(
-        actor=SYSTEM, person_id=person.pk, source="customer_service", phone="+358 50 765 4321"
+        actor=SYSTEM,
+        person_id=person.pk,
+        source="customer_service",
+        purpose=None,
+        phone="+358 50 765 4321",
     )
 
     phone = PhoneNumber.objects.get(person=person)
@@ -129,7 +133,9 @@ def test_contact_update_replaces_the_datum_with_new_provenance() -> None:
 
 def test_update_of_unknown_person_is_not_found() -> None:
     with pytest.raises(NotFound):
-        s.person_contact_update(actor=SYSTEM, person_id=999, source="subject", phone="0401234567")
+        s.person_contact_update(
+            actor=SYSTEM, person_id=999, source="subject", purpose=None, phone="0401234567"
+        )
 
 
 def test_customership_starts_and_ends_once() -> None:

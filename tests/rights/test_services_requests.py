@@ -343,11 +343,17 @@ def test_a_pending_rectification_restricts_and_its_answer_lifts_after_a_notice(
     )
     done = rs.request_fulfil(actor=DPO, request_id=request.pk)
 
-    assert EmailAddress.objects.get(person_id=aino.pk).address == "aino@uusi.example.fi"
+    # Made by staff, the change waits for the new address to be confirmed: the
+    # verified address stays beside it until then.
+    stored = dict(
+        EmailAddress.objects.filter(person_id=aino.pk).values_list("address", "verified_at")
+    )
+    assert set(stored) == {SUBJECT_EMAIL, "aino@uusi.example.fi"}
+    assert stored["aino@uusi.example.fi"] is None
     assert Person.objects.get(pk=aino.pk).restricted_since is None
-    # The notice went to the address on file before the lift.
+    # The notice went to the verified address on file before the lift.
     assert smtp.messages
-    assert "aino@uusi.example.fi" in smtp.messages[-1]["To"]
+    assert SUBJECT_EMAIL in smtp.messages[-1]["To"]
     # Art. 19: the recipients to tell.
     assert [r["recipient"] for r in done.result["recipients_to_tell"]] == ["processors"]
 
@@ -478,6 +484,7 @@ def test_the_data_protection_officer_is_reminded_of_overdue_and_due_soon_request
     assert set(Job.objects.filter(pk__in=first).values_list("name", flat=True)) == {
         "rights.remind",
         "rights.purge",
+        "rights.sign_in_upkeep",
         "retention.sweep",
         "consent.transfers_end",
     }

@@ -117,10 +117,21 @@ def person_data_read(
 
 
 @router.patch(
-    "/{person_id}/contact", response={200: s.CreatedOut, **_errors()}, summary="Update contact data"
+    "/{person_id}/contact",
+    response={200: s.CreatedOut, **_errors()},
+    summary="Update contact data for a purpose that covers them",
+    description=(
+        "The key must hold the named purpose, and the policy must let that purpose "
+        "change contact details. A new e-mail address is stored at once; the portal's "
+        "sign-in links go to it only after the person confirms it from a link sent "
+        "there, and the person's previous address is told, with a link that undoes it."
+    ),
 )
 def contact_update(
-    request: HttpRequest, person_id: s.PathId, payload: s.ContactUpdateIn
+    request: HttpRequest,
+    person_id: s.PathId,
+    query: Query[PurposeQuery],
+    payload: s.ContactUpdateIn,
 ) -> Status[dict[str, Any]]:
     actor = actor_for(request, Scope.PEOPLE_WRITE)
 
@@ -129,13 +140,16 @@ def contact_update(
             actor=actor,
             person_id=person_id,
             source=payload.source,
+            purpose=query.purpose,
             email=payload.email,
             phone=payload.phone,
             address=_address(payload.address),
         )
         return {"id": person.pk}
 
-    return idempotent(request, payload.model_dump(mode="json"), write, status=200)
+    return idempotent(
+        request, {**payload.model_dump(mode="json"), "purpose": query.purpose}, write, status=200
+    )
 
 
 @router.post(

@@ -30,6 +30,8 @@ class AuditEvent(models.TextChoices):
     CONSENT_CHANGED = "consent.changed", "consent changed"
     REQUEST_CHANGED = "request.changed", "request changed"
     SUBJECT_SIGNED_IN = "subject.signed_in", "data subject signed in"
+    EMAIL_CHANGE_CONFIRMED = "email_change.confirmed", "e-mail change confirmed"
+    EMAIL_CHANGE_UNDONE = "email_change.undone", "e-mail change undone"
     # An aggregate report was viewed or downloaded: no person in it.
     REPORT_VIEWED = "report.viewed", "report viewed"
 

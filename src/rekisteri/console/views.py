@@ -257,7 +257,10 @@ def person_view(request: HttpRequest, person_id: int) -> HttpResponse:
             "purpose": purpose,
             "purposes": _purpose_choices(actor),
             "categories": categories,
-            "rectify_form": RectifyForm(),
+            # Only a role with a purpose that covers contact details may correct them.
+            "rectify_form": (
+                RectifyForm() if actor.purposes & set(services.contact_write_purposes()) else None
+            ),
             "history": audit_history(person_id=person_id),
         },
     )
@@ -278,12 +281,15 @@ def rectify_view(request: HttpRequest, person_id: int) -> HttpResponse:
     if data["street_address"] or data["postal_code"] or data["city"]:
         address = AddressIn(data["street_address"], data["postal_code"], data["city"])
     try:
-        # The gate first: who may not read the person may not correct them either.
+        # Only for a purpose that covers contact details (never for direct
+        # marketing); and who may not read the person may not correct them either.
+        purpose = services.contact_write_purpose(actor=actor, preferred=purpose)
         selectors.person_access(actor=actor, purpose=purpose, person_id=person_id)
         services.person_rectify(
             actor=actor,
             person_id=person_id,
             reason=data["reason"],
+            purpose=purpose,
             email=data["email"] or None,
             phone=data["phone"] or None,
             address=address,

@@ -20,6 +20,7 @@ class CoreCode(StrEnum):
     CONFLICT = "conflict"
     POLICY_REFUSAL = "policy_refusal"
     UNAUTHENTICATED = "unauthenticated"
+    THROTTLED = "throttled"
 
 
 class RekisteriError(Exception):
@@ -79,3 +80,10 @@ class PolicyRefusal(RekisteriError):
 
     http_status = 422
     default_code = CoreCode.POLICY_REFUSAL
+
+
+class Throttled(RekisteriError):
+    """Too many requests of one kind in a short time; try again later (429)."""
+
+    http_status = 429
+    default_code = CoreCode.THROTTLED

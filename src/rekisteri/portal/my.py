@@ -6,7 +6,6 @@ is no URL in which another person's id would show another person's data.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable
 from functools import wraps
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from rekisteri.core.errors import RekisteriError
+from rekisteri.core.errors import RekisteriError, Throttled
 from rekisteri.policy.schema import Language, Right
 from rekisteri.policy.selectors import policy_get
 from rekisteri.portal.views import _page
@@ -61,9 +60,12 @@ FIELD_LABELS = {
     "page": gettext_lazy("page"),
     "ip_address": gettext_lazy("IP address"),
     "restricted_since": gettext_lazy("processing restricted since"),
+    "verified_at": gettext_lazy("confirmed by you"),
 }
 # Keys, hashes and bookkeeping the person gains nothing from seeing.
-HIDDEN_FIELDS = frozenset({"table", "id", "source", "stored_at", "pseudonym", "erased_at"})
+HIDDEN_FIELDS = frozenset(
+    {"table", "id", "source", "stored_at", "pseudonym", "erased_at", "new_email_row"}
+)
 REQUEST_KINDS = (
     RightKind.ACCESS,
     RightKind.PORTABILITY,
@@ -118,6 +120,10 @@ def _message(error: RekisteriError) -> str:
             "The link has expired or has been used. Ask for a new one."
         ),
         "you have answered this survey already": _("You have answered this survey already."),
+        "the link is not valid any more": _(
+            "The link is not valid any more: it has expired, or the change was already "
+            "confirmed, undone or replaced by a later one."
+        ),
         "the survey link is not valid": _(
             "The survey link is not valid. Copy the whole link from the message."
         ),
@@ -170,11 +176,28 @@ def sign_in(request: HttpRequest, lang: Language) -> HttpResponse:
             _signed_in(request, person_id)
             return HttpResponseRedirect(MY_PATHS[lang])
         if method == "link":
-            # The same answer whether the address is on file, malformed or unknown.
-            with contextlib.suppress(RekisteriError):
+            # The same answer whether the address is on file, malformed or unknown;
+            # the link itself leaves from a job, after this answer.
+            try:
                 subjects.subject_sign_in_link_request(
-                    email=request.POST.get("email", "")[:254], language=lang
+                    email=request.POST.get("email", "")[:254],
+                    language=lang,
+                    client=request.META.get("REMOTE_ADDR", ""),
                 )
+            except Throttled:
+                return _page(
+                    request,
+                    "portal/my/sign_in.html",
+                    lang,
+                    status=429,
+                    error=_(
+                        "Too many sign-in links were asked for. Wait a few minutes and try "
+                        "again; a link already sent still works."
+                    ),
+                    **context,
+                )
+            except RekisteriError:
+                pass
             return _page(request, "portal/my/link_sent.html", lang, **context)
         return _page(
             request,
@@ -206,6 +229,40 @@ def sign_in_link(request: HttpRequest, lang: Language) -> HttpResponse:
     # The token is in this page's address: keep it from other sites, but let the
     # form's own POST carry its origin (with no-referrer, Chromium sends
     # "Origin: null" and the CSRF check refuses it).
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+EMAIL_CHANGE_ACTIONS = ("confirm", "undo")
+
+
+@require_http_methods(["GET", "POST"])
+def email_change(request: HttpRequest, lang: Language, action: str) -> HttpResponse:
+    """Confirm or undo a change of one's e-mail address from a link; no sign-in.
+
+    GET asks to confirm, so that a mail scanner following the link does not act on it.
+    """
+    translation.activate(lang)
+    if action not in EMAIL_CHANGE_ACTIONS:
+        raise Http404
+    context: dict[str, Any] = {"action": action, "my_paths": MY_PATHS}
+    if request.method == "POST":
+        try:
+            subjects.email_change_link_use(
+                token=request.POST.get("t", "")[:300], action=action, origin=_origin(request)
+            )
+        except RekisteriError as error:
+            return _error(
+                request, lang, error, "portal/my/email_change.html", failed=True, **context
+            )
+        return _page(request, "portal/my/email_change.html", lang, done=True, **context)
+    response = _page(
+        request,
+        "portal/my/email_change.html",
+        lang,
+        token=request.GET.get("t", "")[:300],
+        **context,
+    )
     response["Referrer-Policy"] = "same-origin"
     return response
 

@@ -15,6 +15,31 @@ urlpatterns = [
     path("en/my/sign-in", my.sign_in, {"lang": "en"}, name="my-sign-in-en"),
     path("oma/linkki", my.sign_in_link, {"lang": "fi"}, name="my-link-fi"),
     path("en/my/link", my.sign_in_link, {"lang": "en"}, name="my-link-en"),
+    # The links of a message about a change of one's e-mail address; no sign-in.
+    path(
+        "oma/sahkoposti/vahvista",
+        my.email_change,
+        {"lang": "fi", "action": "confirm"},
+        name="my-email-confirm-fi",
+    ),
+    path(
+        "en/my/email/confirm",
+        my.email_change,
+        {"lang": "en", "action": "confirm"},
+        name="my-email-confirm-en",
+    ),
+    path(
+        "oma/sahkoposti/peru",
+        my.email_change,
+        {"lang": "fi", "action": "undo"},
+        name="my-email-undo-fi",
+    ),
+    path(
+        "en/my/email/undo",
+        my.email_change,
+        {"lang": "en", "action": "undo"},
+        name="my-email-undo-en",
+    ),
     path("oma/ulos", my.sign_out, {"lang": "fi"}, name="my-sign-out-fi"),
     path("en/my/sign-out", my.sign_out, {"lang": "en"}, name="my-sign-out-en"),
     path("oma/pyynto", my.file_request, {"lang": "fi"}, name="my-request-fi"),

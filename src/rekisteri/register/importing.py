@@ -28,7 +28,13 @@ from rekisteri.core.actors import Actor
 from rekisteri.core.bulk import insert_rows, next_ids
 from rekisteri.core.errors import InvalidInput, RekisteriError
 from rekisteri.register.models import EmailAddress, Person, PhoneNumber, PostalAddress
-from rekisteri.register.services import AddressIn, PersonIn, person_clean, source_require
+from rekisteri.register.services import (
+    AddressIn,
+    PersonIn,
+    person_clean,
+    source_from_subject,
+    source_require,
+)
 
 COLUMNS = (
     "first_name",
@@ -346,10 +352,12 @@ def _write_batch(people: Sequence[PersonIn], *, source: str) -> list[int]:
         ),
     )
     provenance = ("person_id", "stored_at", "source")
+    # Verified when the person gave the address themself (as person_register decides).
+    verified_at = now if source_from_subject(source) else None
     insert_rows(
         EmailAddress,
-        (*provenance, "address"),
-        ((pid, now, source, p.email) for pid, p in pairs if p.email),
+        (*provenance, "address", "verified_at"),
+        ((pid, now, source, p.email, verified_at) for pid, p in pairs if p.email),
     )
     insert_rows(
         PhoneNumber,

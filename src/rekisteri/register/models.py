@@ -72,6 +72,9 @@ class PersonData(Provenance):
 
 class EmailAddress(PersonData):
     address = models.EmailField(max_length=254)
+    # When the person proved the address theirs (they gave it themself, or
+    # followed a link sent to it). Portal sign-in links go to such addresses only.
+    verified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -84,6 +87,35 @@ def emails_matching(address: str) -> models.QuerySet[EmailAddress]:
     return EmailAddress.objects.alias(address_lower=Lower("address")).filter(
         address_lower=address.lower()
     )
+
+
+class EmailChangeState(models.TextChoices):
+    PENDING = "pending", "waiting for the new address to be confirmed"
+    CONFIRMED = "confirmed", "confirmed from the new address"
+    UNDONE = "undone", "undone from the old address"
+    SUPERSEDED = "superseded", "replaced by a later change"
+    SETTLED = "settled", "confirmed, and the old address removed"
+
+
+class EmailChange(PersonData):
+    """A change of a person's e-mail address made by someone else than the person.
+
+    The new address is stored at once, unverified, beside the person's verified
+    one; sign-in links keep going to the verified address until the new one is
+    confirmed from a link sent to it, and the old address is told of the change
+    with a link that undoes it. Ids only: the addresses stay in ``EmailAddress``.
+    """
+
+    # The id of the EmailAddress row the change introduced (no foreign key, so
+    # that erasing the person's rows table by table needs no order).
+    new_email_row = models.BigIntegerField()
+    state = models.CharField(
+        max_length=16, choices=EmailChangeState.choices, default=EmailChangeState.PENDING
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "state"])]
 
 
 class PhoneNumber(PersonData):

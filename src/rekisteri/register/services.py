@@ -18,8 +18,9 @@ from django.db.models import Model
 from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record
 from rekisteri.core import clock
-from rekisteri.core.actors import Actor
-from rekisteri.core.errors import Conflict, InvalidInput, NotFound
+from rekisteri.core.actors import Actor, ActorKind
+from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from rekisteri.core.jobs import job_enqueue
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import validation as v
 from rekisteri.register.catalogue import model_categories, model_key
@@ -30,6 +31,8 @@ from rekisteri.register.models import (
     Customership,
     Delivery,
     EmailAddress,
+    EmailChange,
+    EmailChangeState,
     Feedback,
     Gender,
     IdentityVerification,
@@ -50,6 +53,7 @@ from rekisteri.register.models import (
     WebVisit,
     emails_matching,
 )
+from rekisteri.register.selectors import purpose_require
 from rekisteri.register.validation import RegisterCode
 
 
@@ -79,6 +83,12 @@ def source_require(source: str) -> str:
             data={"field": "source", "source": source},
         )
     return source
+
+
+def source_from_subject(source: str) -> bool:
+    """Whether the policy says data from ``source`` come from the person themself."""
+    found = policy_get().sources.get(source)
+    return found is not None and found.from_subject
 
 
 def _person(person_id: int, *, lock: bool = False) -> Person:
@@ -214,7 +224,13 @@ def person_register(
             )
             prov = {"person": row, "stored_at": now, "source": source}
             if clean.email:
-                EmailAddress.objects.create(address=clean.email, **prov)
+                # Verified when the person gave it themself, as the policy tells
+                # by the source (the rule migration 0007 applied to older rows).
+                EmailAddress.objects.create(
+                    address=clean.email,
+                    verified_at=now if source_from_subject(source) else None,
+                    **prov,
+                )
             if clean.phone:
                 PhoneNumber.objects.create(number=clean.phone, **prov)
             if clean.address:
@@ -287,17 +303,143 @@ def _organisation_link(
     )
 
 
+# The fields a change of contact details writes.
+CONTACT_FIELDS = (
+    "email_address.address",
+    "phone_number.number",
+    "postal_address.street_address",
+    "postal_address.postal_code",
+    "postal_address.city",
+    "postal_address.country",
+)
+
+
+def contact_write_purposes() -> list[str]:
+    """The purposes for which contact details may be changed, as the policy says.
+
+    A purpose covers the change when every category the contact fields belong
+    to serves it. A direct-marketing purpose does not, although it reads the
+    same details: it uses them to reach people and ends when they object (GDPR
+    Art. 21(3)); keeping them correct (Art. 5(1)(d), Art. 16) is processing
+    for the relationship itself, and the address on file is where the person's
+    own sign-in links and notices go.
+    """
+    policy = policy_get()
+    categories = {policy.category_of_field(field) for field in CONTACT_FIELDS}
+    return [
+        key
+        for key, purpose in policy.purposes.items()
+        if not purpose.direct_marketing
+        and all(c is not None and key in policy.categories[c].purposes for c in categories)
+    ]
+
+
+def contact_purpose_require(*, actor: Actor, purpose: str) -> str:
+    """Refuse a purpose the actor does not hold or that does not cover contact details."""
+    purpose_require(actor=actor, purpose=purpose)
+    if purpose not in contact_write_purposes():
+        raise Forbidden(
+            f"the purpose {purpose!r} does not cover changing contact details",
+            code=RegisterCode.PURPOSE_DOES_NOT_COVER,
+            data={"purpose": purpose},
+        )
+    return purpose
+
+
+def contact_write_purpose(*, actor: Actor, preferred: str = "") -> str:
+    """The actor's purpose to change contact details under: ``preferred`` if it covers
+    the change, else another the actor holds; refuse an actor that holds none."""
+    covering = [p for p in contact_write_purposes() if p in actor.purposes]
+    if not covering:
+        raise Forbidden(
+            "your role's purposes do not cover changing contact details",
+            code=RegisterCode.PURPOSE_DOES_NOT_COVER,
+        )
+    return contact_purpose_require(
+        actor=actor, purpose=preferred if preferred in covering else covering[0]
+    )
+
+
+# The job that tells the person of a change of their e-mail address made by
+# someone else (the rights app, which speaks to people, registers it).
+EMAIL_CHANGE_JOB = "register.email_change_notify"
+# The new address confirms within this time; the old one can undo for longer,
+# so that a change confirmed by whoever holds the new address can still be undone.
+EMAIL_CONFIRM_DAYS = 7
+EMAIL_UNDO_DAYS = 14
+
+
+def _email_replace(
+    actor: Actor, person: Person, address: str, *, now: dt.datetime, source: str
+) -> EmailChange | None:
+    """Make ``address`` the person's e-mail address.
+
+    Only the person makes an address verified by giving it. A change by anyone
+    else (a client, staff, an import) keeps the person's verified addresses
+    beside the new one, so that sign-in links still go there, and records a
+    pending change: the new address gets a link to confirm it, the old ones a
+    link to undo it (both sent by a job, after commit).
+    """
+    rows = list(EmailAddress.objects.filter(person=person))
+    same = next((row for row in rows if row.address.lower() == address.lower()), None)
+    pending = EmailChange.objects.filter(person=person, state=EmailChangeState.PENDING)
+    superseded = set(pending.values_list("new_email_row", flat=True))
+    pending.update(state=EmailChangeState.SUPERSEDED, decided_at=now)
+    if actor.kind == ActorKind.SUBJECT and actor.id == str(person.pk):
+        # The person's own word: the address is theirs, and replaces the others.
+        keep = same or EmailAddress.objects.create(
+            person=person, stored_at=now, source=source, address=address
+        )
+        if keep.verified_at is None:
+            keep.verified_at = now
+            keep.save(update_fields=["verified_at"])
+        EmailAddress.objects.filter(person=person).exclude(pk=keep.pk).delete()
+        return None
+    if same is not None and same.verified_at is not None:
+        # An address the person already proved theirs needs no confirmation; but
+        # their other verified addresses stay, since an undo link may need them
+        # (a confirmed change settles them away once it can no longer be undone).
+        EmailAddress.objects.filter(person=person, verified_at__isnull=True).exclude(
+            pk=same.pk
+        ).delete()
+        return None
+    verified = [row.pk for row in rows if row.verified_at is not None and row is not same]
+    stale = EmailAddress.objects.filter(person=person).exclude(pk__in=verified)
+    if same is not None:
+        stale = stale.exclude(pk=same.pk)
+    stale.delete()
+    if same is not None and same.pk in superseded:
+        # Set again while its change waited: it is a new change, stored now.
+        same.stored_at, same.source = now, source
+        same.save(update_fields=["stored_at", "source"])
+    new = same or EmailAddress.objects.create(
+        person=person, stored_at=now, source=source, address=address
+    )
+    change = EmailChange.objects.create(
+        person=person, stored_at=now, source=source, new_email_row=new.pk
+    )
+    job_enqueue(EMAIL_CHANGE_JOB, change_id=change.pk)
+    return change
+
+
 @transaction.atomic
 def person_contact_update(
     *,
     actor: Actor,
     person_id: int,
     source: str,
+    purpose: str | None,
     email: str | None = None,
     phone: str | None = None,
     address: AddressIn | None = None,
 ) -> Person:
-    """Replace the person's e-mail, phone or postal address; each keeps its own provenance."""
+    """Replace the person's e-mail, phone or postal address; each keeps its own provenance.
+
+    ``purpose`` is what the actor changes the details for, and must cover them;
+    None only for the person's own request (GDPR Art. 16), which needs none.
+    """
+    if purpose is not None:
+        contact_purpose_require(actor=actor, purpose=purpose)
     source_require(source)
     clean_email = v.clean_email(email) if email else None
     clean_phone = v.clean_phone(phone) if phone else None
@@ -305,11 +447,12 @@ def person_contact_update(
     if not (clean_email or clean_phone or clean_address):
         raise InvalidInput("give at least one of email, phone or address")
     person = _person(person_id, lock=True)
-    prov = {"person": person, "stored_at": clock.now(), "source": source}
+    now = clock.now()
+    prov = {"person": person, "stored_at": now, "source": source}
+    change = None
     if clean_email:
         _email_free(clean_email, except_person=person.pk)
-        EmailAddress.objects.filter(person=person).delete()
-        EmailAddress.objects.create(address=clean_email, **prov)
+        change = _email_replace(actor, person, clean_email, now=now, source=source)
     if clean_phone:
         PhoneNumber.objects.filter(person=person).delete()
         PhoneNumber.objects.create(number=clean_phone, **prov)
@@ -330,10 +473,78 @@ def person_contact_update(
                     ("address", clean_address),
                 )
                 if value
-            ]
+            ],
+            **({"email_change": change.pk} if change else {}),
         },
     )
     return person
+
+
+def _email_change(change_id: int, *, states: tuple[str, ...]) -> EmailChange:
+    change = (
+        EmailChange.objects.select_for_update()
+        .filter(pk=change_id, state__in=states, person__erased_at__isnull=True)
+        .first()
+    )
+    if change is None:
+        raise InvalidInput("the link is not valid any more", code=RegisterCode.LINK_INVALID)
+    return change
+
+
+def _email_change_audit(actor: Actor, change: EmailChange, event: AuditEvent) -> None:
+    audit_record(
+        actor=actor,
+        event=event,
+        person_id=change.person_id,
+        categories=model_categories(EmailAddress, policy_get()),
+        data={"email_change": change.pk, "email_row": change.new_email_row},
+    )
+
+
+@transaction.atomic
+def email_change_confirm(*, actor: Actor, change_id: int) -> EmailChange:
+    """Verify the new address of a change, from the link sent to it: sign-in links go
+    there from now on. The old addresses stay until the change can no longer be undone."""
+    change = _email_change(change_id, states=(EmailChangeState.PENDING,))
+    now = clock.now()
+    updated = EmailAddress.objects.filter(pk=change.new_email_row, person_id=change.person_id)
+    if not updated.update(verified_at=now):
+        raise InvalidInput("the link is not valid any more", code=RegisterCode.LINK_INVALID)
+    change.state, change.decided_at = EmailChangeState.CONFIRMED, now
+    change.save(update_fields=["state", "decided_at"])
+    _email_change_audit(actor, change, AuditEvent.EMAIL_CHANGE_CONFIRMED)
+    return change
+
+
+@transaction.atomic
+def email_change_undo(*, actor: Actor, change_id: int) -> EmailChange:
+    """Undo a change, from the link sent to the old address: the new address goes,
+    the person's verified addresses stay."""
+    change = _email_change(change_id, states=(EmailChangeState.PENDING, EmailChangeState.CONFIRMED))
+    EmailAddress.objects.filter(pk=change.new_email_row, person_id=change.person_id).delete()
+    change.state, change.decided_at = EmailChangeState.UNDONE, clock.now()
+    change.save(update_fields=["state", "decided_at"])
+    _email_change_audit(actor, change, AuditEvent.EMAIL_CHANGE_UNDONE)
+    return change
+
+
+@transaction.atomic
+def email_changes_settle() -> int:
+    """Remove the addresses that confirmed changes replaced, once they can no longer
+    be undone; return how many changes settled."""
+    due = EmailChange.objects.select_for_update().filter(
+        state=EmailChangeState.CONFIRMED,
+        stored_at__lt=clock.now() - dt.timedelta(days=EMAIL_UNDO_DAYS),
+    )
+    settled = 0
+    for change in due:
+        EmailAddress.objects.filter(
+            person_id=change.person_id, stored_at__lte=change.stored_at
+        ).exclude(pk=change.new_email_row).delete()
+        change.state = EmailChangeState.SETTLED
+        change.save(update_fields=["state"])
+        settled += 1
+    return settled
 
 
 @transaction.atomic
@@ -797,16 +1008,23 @@ def person_rectify(
     actor: Actor,
     person_id: int,
     reason: str,
+    purpose: str | None,
     email: str | None = None,
     phone: str | None = None,
     address: AddressIn | None = None,
 ) -> list[Rectification]:
-    """Correct contact details with a stated reason (GDPR Art. 16), kept with the change."""
+    """Correct contact details with a stated reason (GDPR Art. 16), kept with the change.
+
+    ``purpose`` as for ``person_contact_update``: staff correcting on their own
+    motion name one that covers the details; a handler fulfilling the person's
+    rectification request passes None.
+    """
     why = v.clean_note(reason, field="reason", max_length=500)
     person_contact_update(
         actor=actor,
         person_id=person_id,
         source="customer_service",
+        purpose=purpose,
         email=email,
         phone=phone,
         address=address,

@@ -58,6 +58,8 @@ class RegisterCode(StrEnum):
     USERNAME_TAKEN = "username_taken"
     NOT_FOUND = "person_not_found"
     INVALID_STATE = "invalid_state"
+    PURPOSE_DOES_NOT_COVER = "purpose_does_not_cover"
+    LINK_INVALID = "link_invalid"
 
 
 def _refuse(field: str, code: RegisterCode, rule: str) -> InvalidInput:

@@ -1,5 +1,5 @@
 """The rights app's jobs; importing this module registers them with the job runner."""
 
-from rekisteri.rights import notify, packages
+from rekisteri.rights import notify, packages, subjects
 
-__all__ = ["notify", "packages"]
+__all__ = ["notify", "packages", "subjects"]

@@ -145,6 +145,28 @@ class SignInLink(models.Model):
         return f"sign-in link {self.pk}"
 
 
+class SignInAttempt(models.Model):
+    """A request for a sign-in link, kept for the rate limits only.
+
+    Keyed HMAC digests of the client's address and of the e-mail address asked
+    for, never the values; the same row counts against both limits, whether or
+    not the address is registered, so that being limited tells nothing either.
+    """
+
+    client_digest = models.CharField(max_length=64)
+    email_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["client_digest", "created_at"]),
+            models.Index(fields=["email_digest", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"sign-in attempt {self.pk}"
+
+
 class ExportPackage(models.Model):
     """An access or portability package, downloadable from the portal until it expires."""
 

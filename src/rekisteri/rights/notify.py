@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -51,10 +52,12 @@ def _send(template: str, language: str, to: str, **extra: Any) -> None:
 
 
 def address_on_file(person_id: int) -> str | None:
-    """The person's most recently stored e-mail address, where notices and codes go."""
+    """Where notices and codes go: the person's most recently verified e-mail address,
+    else the most recently stored one. An address someone else put on file is not
+    trusted with the person's codes before the person has confirmed it."""
     return (
         rm.EmailAddress.objects.filter(person_id=person_id)
-        .order_by("-stored_at")
+        .order_by(F("verified_at").desc(nulls_last=True), "-stored_at")
         .values_list("address", flat=True)
         .first()
     )
@@ -103,7 +106,13 @@ def code_send(request: SubjectRequest, address: str, code: str) -> None:
 
 
 def sign_in_link_send(address: str, language: str, url: str) -> None:
-    transaction.on_commit(lambda: _send("sign_in_link", language, address, url=url))
+    """Send a sign-in link now (from the job that made it)."""
+    _send("sign_in_link", language, address, url=url)
+
+
+def email_change_send(template: str, language: str, address: str, *, url: str) -> None:
+    """Send a message about a change of the person's e-mail address (from its job)."""
+    _send(template, language, address, url=url)
 
 
 def erasure_capture(request: SubjectRequest) -> None:

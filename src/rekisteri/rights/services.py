@@ -556,6 +556,8 @@ def request_fulfil(*, actor: Actor, request_id: int, decision_reason: str = "") 
             actor=actor,
             person_id=request.person_id,
             reason=request.details.get("reason", ""),
+            # The person's own request (Art. 16) is the ground; no purpose needed.
+            purpose=None,
             email=request.details.get("email"),
             phone=request.details.get("phone"),
             address=register.AddressIn(**address) if address else None,
