@@ -24,8 +24,14 @@ from rekisteri.core.errors import RekisteriError, Throttled
 from rekisteri.policy.schema import Language, Right
 from rekisteri.policy.selectors import policy_get
 from rekisteri.portal.views import _page
+from rekisteri.register.disclosures import disclosures_of
 from rekisteri.register.selectors import person_access_own, person_data
 from rekisteri.rights import selectors, services, subjects
+from rekisteri.rights.announcements import (
+    announcement_changes,
+    announcement_pending_for,
+    announcement_seen,
+)
 from rekisteri.rights.models import RequestState, RightKind, VerificationMethod
 
 SESSION_KEY = "rekisteri_subject"
@@ -345,7 +351,30 @@ def overview(request: HttpRequest, lang: Language, person_id: int) -> HttpRespon
             policy.rights[Right.COMPLAINT].text(lang) if Right.COMPLAINT in policy.rights else ""
         ),
         notice=request.GET.get("done") == "1",
+        announcement=(announced := announcement_pending_for(person_id=person_id)),
+        announcement_changes=announcement_changes(announced, lang) if announced else [],
+        transfers=[
+            {
+                "recipient": policy.recipients[d.recipient].name(lang)
+                if d.recipient in policy.recipients
+                else d.recipient,
+                "disclosed_on": d.disclosed_on,
+                "ends_on": d.ends_on,
+                "ended": getattr(d, "ended_at", None) is not None,
+            }
+            for d in disclosures_of(person_id=person_id)
+        ],
     )
+
+
+@require_POST
+@subject_required
+def announcement_read(
+    request: HttpRequest, lang: Language, person_id: int, announcement_id: int
+) -> HttpResponse:
+    """The person has read what changes in the notice: the banner goes."""
+    announcement_seen(person_id=person_id, announcement_id=announcement_id)
+    return HttpResponseRedirect(MY_PATHS[lang])
 
 
 @require_POST

@@ -42,6 +42,18 @@ urlpatterns = [
     ),
     path("oma/ulos", my.sign_out, {"lang": "fi"}, name="my-sign-out-fi"),
     path("en/my/sign-out", my.sign_out, {"lang": "en"}, name="my-sign-out-en"),
+    path(
+        "oma/ilmoitus/<int:announcement_id>",
+        my.announcement_read,
+        {"lang": "fi"},
+        name="my-announcement-fi",
+    ),
+    path(
+        "en/my/announcement/<int:announcement_id>",
+        my.announcement_read,
+        {"lang": "en"},
+        name="my-announcement-en",
+    ),
     path("oma/pyynto", my.file_request, {"lang": "fi"}, name="my-request-fi"),
     path("en/my/request", my.file_request, {"lang": "en"}, name="my-request-en"),
     path("oma/valinnat", choices.choices, {"lang": "fi"}, name="my-choices-fi"),

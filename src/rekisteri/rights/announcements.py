@@ -3,7 +3,7 @@
 A new notice version that changes what is processed, why, for how long, from
 where or to whom is announced before it takes effect: the DPO sets the day it
 takes effect (never before the announcement), a job e-mails every living
-person with an address on file, in batches with a checkpoint, the changes in
+person with a verified address, in batches with a checkpoint, the changes in
 words in their language; the portal shows a banner until the person has seen
 it. Who was told, and when, is kept. A change of wording alone is not
 announced, and no version is announced twice.
@@ -106,10 +106,10 @@ def notice_announce(
 
 
 def _addresses(person_ids: list[int]) -> dict[int, str]:
-    """Each person's newest address on file."""
+    """Each person's newest verified address: one the person gave or confirmed."""
     found: dict[int, str] = {}
     for pid, address in (
-        rm.EmailAddress.objects.filter(person_id__in=person_ids)
+        rm.EmailAddress.objects.filter(person_id__in=person_ids, verified_at__isnull=False)
         .order_by("person_id", "stored_at", "pk")
         .values_list("person_id", "address")
     ):
