@@ -322,12 +322,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact": {"()": "rekisteri.core.logs.RedactDatabaseErrors"}},
+    "filters": {
+        "redact": {"()": "rekisteri.core.logs.RedactDatabaseErrors"},
+        # The last line of defence: every handler scrubs e-mail addresses, phone
+        # numbers and identity codes from whatever an exception's text quotes.
+        "scrub": {"()": "rekisteri.core.logs.ScrubPersonalData"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact"],
+            "filters": ["redact", "scrub"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("REKISTERI_LOG_LEVEL", "INFO")},

@@ -18,6 +18,7 @@ from django_tasks import task
 
 from rekisteri.core import clock
 from rekisteri.core.errors import Conflict, NotFound
+from rekisteri.core.logs import failure_summary
 from rekisteri.core.models import Job, JobState
 
 logger = logging.getLogger(__name__)
@@ -110,8 +111,9 @@ def job_run(job_id: int) -> Job:
     try:
         _REGISTRY[current.name](JobRun(current))
     except Exception as error:
-        # The class name only: an exception's text may quote personal data.
-        logger.exception("job %s (%s) failed", job_id, current.name)
+        # Ids and the class only: an exception's text may quote personal data
+        # (a mail server's refusal names the recipient's address).
+        logger.error("job %s (%s) failed: %s", job_id, current.name, failure_summary(error))
         Job.objects.filter(pk=job_id).update(
             state=JobState.FAILED, last_error=type(error).__name__, finished_at=clock.now()
         )
