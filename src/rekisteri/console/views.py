@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -40,6 +39,7 @@ from rekisteri.audit.selectors import audit_history
 from rekisteri.compliance import compliance_checks
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
+from rekisteri.core.csvfiles import SafeWriter
 from rekisteri.core.errors import InvalidInput, RekisteriError
 from rekisteri.policy.schema import Language
 from rekisteri.policy.selectors import policy_get
@@ -546,10 +546,13 @@ def report_csv_view(request: HttpRequest, key: str) -> HttpResponse:
     except RekisteriError as error:
         return _error_page(request, error)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(["", *(str(c) for c in report.columns)])
     for row in report.rows:
-        writer.writerow([row.label, *(_cell_text(c) for c in row.cells)])
+        # Figures stay numbers; labels (a campaign's name) are text from people.
+        writer.writerow(
+            [row.label, *(c.value if c.value is not None else _cell_text(c) for c in row.cells)]
+        )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{report.key}.csv"'
     return response
