@@ -16,6 +16,7 @@ import qrcode
 import qrcode.image.svg
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.models import User
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
@@ -603,6 +604,11 @@ def segments_view(request: HttpRequest) -> HttpResponse:
                 )
     except ValueError:
         context["error"] = gettext("Choose a saved segment from the list.")
+        status = 400
+    except DataError:
+        # What a database refuses to compare: the middleware refuses NUL before
+        # this, and no other such character may become a server error either.
+        context["error"] = gettext("A filter contains characters that cannot be stored.")
         status = 400
     except RekisteriError as error:
         context["error"] = error.message

@@ -20,6 +20,7 @@ from rekisteri.audit.services import audit_record
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor, ActorKind
 from rekisteri.core.errors import InvalidInput, Unauthenticated
+from rekisteri.core.text import storable
 from rekisteri.register import models as rm
 from rekisteri.rights import notify
 from rekisteri.rights.models import SignInLink
@@ -51,6 +52,9 @@ def _signed_in(person_id: int, method: str, origin: str) -> int:
 @transaction.atomic
 def subject_sign_in_password(*, username: str, password: str, origin: str) -> int:
     """Return the person whose analysis-service account this is, or refuse."""
+    if not storable(username):
+        # No account has such a name; a query for it would fail on PostgreSQL.
+        raise Unauthenticated("the username or the password is wrong")
     account = (
         rm.ServiceAccount.objects.filter(username=username, person__erased_at__isnull=True)
         .only("person_id", "password_hash")
@@ -65,6 +69,8 @@ def subject_sign_in_password(*, username: str, password: str, origin: str) -> in
 @transaction.atomic
 def subject_sign_in_link_request(*, email: str, language: str) -> None:
     """E-mail a one-time sign-in link to the address, if it is on file; say nothing either way."""
+    if not storable(email):
+        return
     try:
         row = rm.emails_matching(email.strip()).filter(person__erased_at__isnull=True).first()
     except ValueError:
