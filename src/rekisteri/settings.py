@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from rekisteri.core.files import private_dir
+
 
 def _env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
@@ -57,7 +59,7 @@ def _secret_key() -> str:
         )
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        private_dir(VAR_DIR)
         # O_EXCL: two processes starting at once must not overwrite each other's key.
         try:
             fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -228,8 +230,10 @@ USE_I18N = True
 USE_TZ = True
 
 # Uploaded files (organisation logos). Served to staff through the register, never
-# as public media, so there is no MEDIA_URL route.
+# as public media, so there is no MEDIA_URL route; readable by our own user only.
 MEDIA_ROOT = VAR_DIR / "media"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Requests larger than this are refused before a view reads them (a logo is at most 2 MiB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
@@ -283,7 +287,8 @@ if EMAIL_HOST:
 elif PRODUCTION:
     raise ImproperlyConfigured("REKISTERI_SMTP_HOST is required in production mode")
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    # Django's file backend, but each message readable by our own user only.
+    EMAIL_BACKEND = "rekisteri.core.mail.PrivateFileEmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 # Where the register is served: links in e-mails point here.
 REKISTERI_BASE_URL = os.environ.get("REKISTERI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

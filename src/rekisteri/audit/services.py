@@ -17,6 +17,7 @@ from rekisteri.audit.models import AuditEntry, AuditEvent, AuditSeal
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.bulk import insert_rows
+from rekisteri.core.files import private_dir, private_opener
 
 GENESIS = "0" * 64
 # What an entry says, in the order the chain hashes and the bulk writer inserts it.
@@ -212,8 +213,8 @@ def _first_position() -> int:
 
 def _append_to_file(seal: AuditSeal) -> None:
     path = Path(settings.REKISTERI_AUDIT_SEAL_FILE)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="ascii") as handle:
+    private_dir(path.parent)
+    with open(path, "a", encoding="ascii", opener=private_opener) as handle:
         handle.write(f"{seal.number} {seal.seal_hash}\n")
         handle.flush()
         os.fsync(handle.fileno())
