@@ -166,6 +166,7 @@ AXES_COOLOFF_TIME = 0.5  # hours
 # stopped too (rekisteri.staff.lockout).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "rekisteri.staff.lockout.AccountCeilingHandler"
+AXES_CLIENT_IP_CALLABLE = "rekisteri.staff.lockout.client_address"
 REKISTERI_ACCOUNT_FAILURE_CEILING = int(os.environ.get("REKISTERI_ACCOUNT_FAILURE_CEILING", "50"))
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -332,9 +333,8 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_SSL_REDIRECT = _env_bool("REKISTERI_SSL_REDIRECT", default=PRODUCTION)
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if _env_bool("REKISTERI_BEHIND_PROXY", False) else None
-)
+REKISTERI_BEHIND_PROXY = _env_bool("REKISTERI_BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if REKISTERI_BEHIND_PROXY else None
 
 LOGGING = {
     "version": 1,

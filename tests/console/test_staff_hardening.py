@@ -101,3 +101,26 @@ def test_guessing_from_many_addresses_locks_the_account_at_its_ceiling(
 
     assert below.status_code == 302  # seven failures, from seven addresses
     assert at_ceiling.status_code == 429
+
+
+def test_behind_the_proxy_the_lockout_counts_the_address_the_proxy_saw(
+    enrolled: Callable[[str, str], User], settings: Any
+) -> None:
+    settings.REKISTERI_BEHIND_PROXY = True
+    enrolled("aino", "customer_service")
+    proxy = "127.0.0.1"
+
+    def via_proxy(client_address: str, password: str, claimed: str = "") -> Any:
+        forwarded = f"{claimed}, {client_address}" if claimed else client_address
+        return Client(REMOTE_ADDR=proxy, headers={"X-Forwarded-For": forwarded}).post(
+            "/console/login", {"username": "aino", "password": password}
+        )
+
+    for n in range(5):
+        # What a client claims itself is not believed: the proxy's own entry comes last.
+        via_proxy(ATTACKER, "väärä salasana x", claimed=f"10.0.0.{n}")
+    attacker = via_proxy(ATTACKER, PASSWORD)
+    staff_member = via_proxy(OFFICE, PASSWORD)
+
+    assert attacker.status_code == 429
+    assert staff_member.status_code == 302
