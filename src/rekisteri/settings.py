@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from rekisteri.core.files import private_dir
+
 
 def _env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
@@ -57,7 +59,7 @@ def _secret_key() -> str:
         )
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        private_dir(VAR_DIR)
         # O_EXCL: two processes starting at once must not overwrite each other's key.
         try:
             fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -152,6 +154,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads input: NUL and lone surrogates get a clear 400, never a 500.
+    "rekisteri.core.middleware.UnstorableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -174,10 +178,14 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5  # hours
-# Per username, not per address: an office behind one address must not be locked
-# out by one person's typos. (axes.W006 warns of exactly this choice.)
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Per account and client address together: whoever types a staff member's name
+# with wrong passwords locks out themselves, never the staff member. Per account
+# alone only past a larger ceiling, so that guessing from many addresses is
+# stopped too (rekisteri.staff.lockout).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "rekisteri.staff.lockout.AccountCeilingHandler"
+AXES_CLIENT_IP_CALLABLE = "rekisteri.staff.lockout.client_address"
+REKISTERI_ACCOUNT_FAILURE_CEILING = int(os.environ.get("REKISTERI_ACCOUNT_FAILURE_CEILING", "50"))
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
@@ -227,13 +235,21 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
 
-# OWASP ASVS / NIST SP 800-63B: length, not composition; no forced rotation.
+# OWASP ASVS / NIST SP 800-63B: length, not composition; no forced rotation; common
+# passwords (English, Finnish, Swedish) and the account's own name refused.
 AUTH_PASSWORD_VALIDATORS = [
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "first_name", "last_name", "email")},
+    },
+    {
+        "NAME": "rekisteri.staff.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "rekisteri.staff.passwords.NordicCommonPasswordValidator"},
+    {"NAME": "rekisteri.staff.passwords.UsernameInPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "fi"
@@ -244,8 +260,10 @@ USE_I18N = True
 USE_TZ = True
 
 # Uploaded files (organisation logos). Served to staff through the register, never
-# as public media, so there is no MEDIA_URL route.
+# as public media, so there is no MEDIA_URL route; readable by our own user only.
 MEDIA_ROOT = VAR_DIR / "media"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Requests larger than this are refused before a view reads them (a logo is at most 2 MiB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
@@ -308,7 +326,8 @@ if EMAIL_HOST:
 elif PRODUCTION:
     raise ImproperlyConfigured("REKISTERI_SMTP_HOST is required in production mode")
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    # Django's file backend, but each message readable by our own user only.
+    EMAIL_BACKEND = "rekisteri.core.mail.PrivateFileEmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 # Where the register is served: links in e-mails point here.
 REKISTERI_BASE_URL = os.environ.get("REKISTERI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -341,20 +360,24 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_SSL_REDIRECT = _env_bool("REKISTERI_SSL_REDIRECT", default=PRODUCTION)
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if _env_bool("REKISTERI_BEHIND_PROXY", False) else None
-)
+REKISTERI_BEHIND_PROXY = _env_bool("REKISTERI_BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if REKISTERI_BEHIND_PROXY else None
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact": {"()": "rekisteri.core.logs.RedactDatabaseErrors"}},
+    "filters": {
+        "redact": {"()": "rekisteri.core.logs.RedactDatabaseErrors"},
+        # The last line of defence: every handler scrubs e-mail addresses, phone
+        # numbers and identity codes from whatever an exception's text quotes.
+        "scrub": {"()": "rekisteri.core.logs.ScrubPersonalData"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact"],
+            "filters": ["redact", "scrub"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("REKISTERI_LOG_LEVEL", "INFO")},

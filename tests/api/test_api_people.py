@@ -254,9 +254,11 @@ def test_text_no_database_can_store_is_refused_not_a_500(api: Api, bad: str) -> 
         headers=api.headers,
     )
 
-    assert lookup.status_code == 422
-    assert create.status_code == 422
-    assert "cannot be stored" in lookup.content.decode()
+    # Refused before any view reads the body (rekisteri.core.middleware), in the API's shape.
+    assert lookup.status_code == 400
+    assert create.status_code == 400
+    assert lookup.json()["code"] == "unstorable_text"
+    assert "cannot be stored" in lookup.json()["message"]
 
 
 def test_all_data_a_purpose_opens_comes_by_category(api: Api) -> None:

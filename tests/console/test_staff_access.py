@@ -62,7 +62,7 @@ def test_a_short_password_or_a_wrong_code_enrols_nothing() -> None:
     short = client.post(f"/console/enrol/{token}", {"password": "lyhyt", "code": code_for(user)})
     wrong = client.post(f"/console/enrol/{token}", {"password": PASSWORD, "code": "000000"})
 
-    assert "at least 12" in short.content.decode()
+    assert "vähintään 12 merkkiä" in short.content.decode()  # the Finnish UI, in Finnish
     assert "does not match" in wrong.content.decode()
     user.refresh_from_db()
     assert not user.has_usable_password()

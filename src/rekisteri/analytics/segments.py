@@ -27,6 +27,7 @@ from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PolicyRefusal
 from rekisteri.core.routing import may_be_stale
+from rekisteri.core.text import storable
 from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
@@ -70,6 +71,8 @@ class SegmentDefinition:
 
 def _clean(name: str, raw: str) -> Any:
     policy = policy_get()
+    if not storable(raw):
+        raise InvalidInput(f"{name}: contains characters that cannot be stored")
     numbers = {
         "customer_months_min": (int, 0, 600),
         "active_within_days": (int, 1, 3660),

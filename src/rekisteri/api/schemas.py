@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from rekisteri.register.validation import UNSTORABLE
+from rekisteri.core.text import UNSTORABLE
 
 Text100 = Annotated[StrictStr, Field(min_length=1, max_length=100)]
 Text200 = Annotated[StrictStr, Field(min_length=1, max_length=200)]

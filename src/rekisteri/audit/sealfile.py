@@ -35,6 +35,8 @@ from typing import Any
 
 from django.conf import settings
 
+from rekisteri.core.files import private_dir, private_opener
+
 INTENT = "intent"
 SEAL = "seal"
 VOID = "void"
@@ -179,8 +181,8 @@ def seal_file_locked() -> Iterator[None]:
             _held.depth -= 1
         return
     path = seal_file_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("a+b")
+    private_dir(path.parent)
+    handle = open(path, "a+b", opener=private_opener)  # noqa: SIM115 - closed below
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         _held.handle, _held.depth = handle, 1

@@ -7,6 +7,10 @@ import sys
 
 
 def main() -> None:
+    from rekisteri.core.files import restrict_umask
+
+    # First: the database, the ledger, the seal file and mail are ours alone.
+    restrict_umask()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rekisteri.settings")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -17,6 +16,7 @@ import qrcode
 import qrcode.image.svg
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.models import User
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
@@ -41,6 +41,7 @@ from rekisteri.audit.services import audit_refusals_keep
 from rekisteri.compliance import compliance_checks
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
+from rekisteri.core.csvfiles import SafeWriter
 from rekisteri.core.errors import InvalidInput, RekisteriError
 from rekisteri.policy.schema import Language
 from rekisteri.policy.selectors import policy_get
@@ -555,10 +556,13 @@ def report_csv_view(request: HttpRequest, key: str) -> HttpResponse:
     except RekisteriError as error:
         return _error_page(request, error)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(["", *(str(c) for c in report.columns)])
     for row in report.rows:
-        writer.writerow([row.label, *(_cell_text(c) for c in row.cells)])
+        # Figures stay numbers; labels (a campaign's name) are text from people.
+        writer.writerow(
+            [row.label, *(c.value if c.value is not None else _cell_text(c) for c in row.cells)]
+        )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{report.key}.csv"'
     return response
@@ -609,6 +613,11 @@ def segments_view(request: HttpRequest) -> HttpResponse:
                 )
     except ValueError:
         context["error"] = gettext("Choose a saved segment from the list.")
+        status = 400
+    except DataError:
+        # What a database refuses to compare: the middleware refuses NUL before
+        # this, and no other such character may become a server error either.
+        context["error"] = gettext("A filter contains characters that cannot be stored.")
         status = 400
     except RekisteriError as error:
         context["error"] = error.message

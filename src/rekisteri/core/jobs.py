@@ -28,6 +28,7 @@ from django_tasks import task
 
 from rekisteri.core import clock
 from rekisteri.core.errors import Conflict, NotFound
+from rekisteri.core.logs import failure_summary
 from rekisteri.core.models import Job, JobState
 from rekisteri.core.wake import workers_wake
 
@@ -197,8 +198,9 @@ def job_run(job_id: int) -> Job:
         with _lease_kept(job_id, current.attempts):
             _REGISTRY[current.name](JobRun(current))
     except Exception as error:
-        # The class name only: an exception's text may quote personal data.
-        logger.exception("job %s (%s) failed", job_id, current.name)
+        # Ids and the class only: an exception's text may quote personal data
+        # (a mail server's refusal names the recipient's address).
+        logger.error("job %s (%s) failed: %s", job_id, current.name, failure_summary(error))
         mine.update(
             state=JobState.FAILED,
             last_error=type(error).__name__,

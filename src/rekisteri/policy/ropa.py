@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Any
 
 from django.utils import translation
 
+from rekisteri.core.csvfiles import SafeDictWriter
 from rekisteri.policy.labels import legal_basis_label, retention_phrase, safeguard_label
 from rekisteri.policy.schema import ErasureAction, Language, Policy
 
@@ -91,7 +91,7 @@ def ropa_json(policy: Policy, *, lang: Language) -> str:
 
 def ropa_csv(policy: Policy, *, lang: Language) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer = SafeDictWriter(out, COLUMNS)
     writer.writeheader()
     for row in ropa_rows(policy, lang=lang):
         writer.writerow({k: " | ".join(v) if isinstance(v, list) else v for k, v in row.items()})

@@ -20,6 +20,7 @@ from stdnum.fi import hetu, ytunnus
 
 from rekisteri.core import clock
 from rekisteri.core.errors import InvalidInput
+from rekisteri.core.text import UNSTORABLE
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 # Magic numbers of the image types we accept; SVG is refused (it can carry script).
@@ -31,9 +32,6 @@ IMAGE_SIGNATURES = {
 }
 # Control characters other than tab and newline (Unicode category Cc).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# What no database can store: NUL (PostgreSQL refuses it) and lone surrogates
-# (not encodable as UTF-8), both of which JSON can carry.
-UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 # 13-19 digits, with any one separator between digits (after NFKC, so that
 # full-width digits and no-break spaces count too).
 _CARD_LIKE = re.compile(r"(?<![0-9])(?:[0-9][ .\-/_]{0,2}){12,18}[0-9](?![0-9])")

@@ -26,6 +26,8 @@ from typing import Any
 
 from django.conf import settings
 
+from rekisteri.core.files import private_dir, private_opener
+
 GENESIS = "0" * 64
 
 
@@ -95,8 +97,8 @@ def ledger_append(entries: Iterable[LedgerEntry]) -> int:
     if not items:
         return 0
     path = ledger_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+b") as handle:
+    private_dir(path.parent)
+    with open(path, "a+b", opener=private_opener) as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             previous = _last_hash(handle)

@@ -9,6 +9,8 @@ reader already is: an id, a date, a link to the portal.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +20,9 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from rekisteri.core.errors import Conflict
 from rekisteri.core.jobs import JobRun, job, job_enqueue
+from rekisteri.core.logs import failure_summary
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as rm
 from rekisteri.rights.models import RightKind, SubjectRequest
@@ -27,6 +31,10 @@ from rekisteri.rights.selectors import requests_queue
 logger = logging.getLogger(__name__)
 
 PORTAL_PATHS = {"fi": "/oma/", "en": "/en/my/"}
+
+
+class NotifyCode(StrEnum):
+    MAIL_NOT_SENT = "mail_not_sent"
 
 
 def _context(language: str, **extra: Any) -> dict[str, Any]:
@@ -99,9 +107,27 @@ def _notify_job(run: JobRun) -> None:
     run.save(sent=True)
 
 
+def _after_commit(what: str, send: Callable[[], None]) -> None:
+    """Send when the transaction commits; a failure is logged by ids and class alone.
+
+    A mail server's refusal quotes the recipient's address in its text, so the
+    exception is never logged as it is; and the change it reports has already
+    committed, so the failure must not turn into an error page.
+    """
+
+    def run() -> None:
+        try:
+            send()
+        except OSError as error:  # smtplib's errors are OSErrors
+            logger.error("%s could not be sent: %s", what, failure_summary(error))
+
+    transaction.on_commit(run)
+
+
 def code_send(request: SubjectRequest, address: str, code: str) -> None:
-    transaction.on_commit(
-        lambda: _send("verification_code", request.language, address, request=request, code=code)
+    _after_commit(
+        f"the verification code of request {request.pk}",
+        lambda: _send("verification_code", request.language, address, request=request, code=code),
     )
 
 
@@ -123,26 +149,36 @@ def erasure_capture(request: SubjectRequest) -> None:
 
     def send() -> None:
         request.refresh_from_db()
-        try:
-            _send(
-                "request_erased",
-                request.language,
-                to,
-                request=request,
-                certificate=request.result.get("certificate", {}),
-            )
-        except OSError:
-            # Ids only: the address itself is gone from the register by now.
-            logger.exception("the erasure notice of request %s could not be sent", request.pk)
+        _send(
+            "request_erased",
+            request.language,
+            to,
+            request=request,
+            certificate=request.result.get("certificate", {}),
+        )
 
-    transaction.on_commit(send)
+    _after_commit(f"the erasure notice of request {request.pk}", send)
 
 
 def restriction_lift_notice(request: SubjectRequest) -> None:
     """Art. 18(3): the person is told before the restriction is lifted; no notice, no lift."""
     to = address_on_file(request.person_id)
-    if to is not None:
+    if to is None:
+        return
+    try:
         _send("restriction_lifted", request.language, to, request=request)
+    except OSError as error:
+        logger.error(
+            "the restriction notice of request %s could not be sent: %s",
+            request.pk,
+            failure_summary(error),
+        )
+        raise Conflict(
+            "the person could not be told by e-mail (the mail server did not take the "
+            "message), so the restriction was not lifted; try again later",
+            code=NotifyCode.MAIL_NOT_SENT,
+            data={"request_id": request.pk},
+        ) from None
 
 
 @job("rights.remind", daily=True)

@@ -7,7 +7,6 @@ portal until they expire; they are never sent as e-mail attachments.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -19,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from rekisteri.core import clock
+from rekisteri.core.csvfiles import SafeDictWriter
 from rekisteri.core.jobs import JobRun, job
 from rekisteri.policy.labels import category_retention_phrase, legal_basis_label, right_label
 from rekisteri.policy.schema import Language, Origin, Policy
@@ -140,7 +140,7 @@ def _csv_zip(data: dict[str, list[dict[str, Any]]]) -> bytes:
                 merged.setdefault(row.get("id"), {}).update(row)
             columns = sorted({c for r in merged.values() for c in r if c != "table"})
             text = io.StringIO()
-            writer = csv.DictWriter(text, fieldnames=columns, extrasaction="ignore")
+            writer = SafeDictWriter(text, columns, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(merged.values())
             archive.writestr(f"{table}.csv", text.getvalue())

@@ -24,8 +24,9 @@ from rekisteri.core import clock
 from rekisteri.core.actors import Actor, ActorKind
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rekisteri.core.jobs import JobRun, job, job_enqueue
+from rekisteri.core.models import RegisterIdentity
 from rekisteri.policy.schema import LegalBasis
-from rekisteri.policy.selectors import notice_version_current, policy_get
+from rekisteri.policy.selectors import notice_version_current, notice_versions_list, policy_get
 from rekisteri.register import models as rm
 from rekisteri.register import services as register
 from rekisteri.register import validation as v
@@ -254,6 +255,45 @@ def request_file_by_client(
 
 
 @transaction.atomic
+def register_began_on() -> dt.date:
+    """The first day the register is known to have existed.
+
+    The date its description states for itself, else the first recorded notice
+    version's, else the day ``rekisteri setup`` made its identity: the earliest known.
+    """
+    known = [notice.effective_on for notice in notice_versions_list()[:1]]
+    stated = policy_get().policy.text_date
+    if stated is not None:
+        known.append(stated)
+    identity = RegisterIdentity.objects.filter(id=1).values_list("created_at", flat=True).first()
+    if identity is not None:
+        known.append(identity.astimezone(clock.HELSINKI).date())
+    return min(known, default=clock.today())
+
+
+def _received_on(at: dt.datetime, now: dt.datetime) -> dt.date:
+    """The day of receipt in Helsinki, which the deadline runs from; never in the future,
+    never before the register existed (a typo such as 0001-01-01 would make a request
+    overdue for two thousand years)."""
+    if at > now:
+        raise InvalidInput(
+            "received_at: a request is registered after it arrived",
+            data={"field": "received_at"},
+        )
+    began = register_began_on()
+    try:
+        received_on = at.astimezone(clock.HELSINKI).date()
+    except OverflowError:
+        received_on = dt.date.min
+    if received_on < began:
+        raise InvalidInput(
+            f"received_at: a request cannot have arrived before the register existed "
+            f"({began.isoformat()})",
+            data={"field": "received_at", "earliest": began.isoformat()},
+        )
+    return received_on
+
+
 def request_create(
     *,
     actor: Actor,
@@ -282,9 +322,7 @@ def request_create(
     person = _person_or_404(person_id)
     now = clock.now()
     at = received_at or now
-    if at > now:
-        raise InvalidInput("received_at: a request is registered after it arrived")
-    received_on = at.astimezone(clock.HELSINKI).date()
+    received_on = _received_on(at, now)
     version = notice_version_current()
     original = (
         SubjectRequest.objects.filter(

@@ -28,6 +28,7 @@ from rekisteri.core import clock
 from rekisteri.core.actors import Actor, ActorKind
 from rekisteri.core.errors import InvalidInput, Throttled, Unauthenticated
 from rekisteri.core.jobs import JobRun, job, job_enqueue
+from rekisteri.core.text import storable
 from rekisteri.register import models as rm
 from rekisteri.register import services as register
 from rekisteri.register.validation import RegisterCode
@@ -70,6 +71,9 @@ def _signed_in(person_id: int, method: str, origin: str) -> int:
 @transaction.atomic
 def subject_sign_in_password(*, username: str, password: str, origin: str) -> int:
     """Return the person whose analysis-service account this is, or refuse."""
+    if not storable(username):
+        # No account has such a name; a query for it would fail on PostgreSQL.
+        raise Unauthenticated("the username or the password is wrong")
     account = (
         rm.ServiceAccount.objects.filter(username=username, person__erased_at__isnull=True)
         .only("person_id", "password_hash")
@@ -96,6 +100,10 @@ def subject_sign_in_link_request(*, email: str, language: str, client: str) -> N
     (count, store the attempt, look up, queue a job); the link is made and sent
     by the job, so that neither the time taken nor a failing mail server tells.
     """
+    if not storable(email):
+        # What no database can store is no address of anyone's (the middleware
+        # answers 400 before this; a caller past it learns nothing either).
+        return
     address = email.strip().lower()
     now = clock.now()
     client_digest, email_digest = _digest("client", client), _digest("email", address)

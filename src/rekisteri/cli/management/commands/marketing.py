@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from argparse import ArgumentParser
@@ -20,6 +19,7 @@ from rekisteri.consent.marketing import (
 )
 from rekisteri.consent.sending import CampaignReport, campaign_send
 from rekisteri.core.actors import CLI, Actor
+from rekisteri.core.csvfiles import SafeWriter
 
 COLUMNS = ("person_id", "first_name", "last_name", "address", "basis", "opt_out_url")
 
@@ -104,7 +104,7 @@ class Command(RekisteriCommand):
         self.stderr.write(f"\r{report.sent} sent", ending="")
 
     def _audience(self, purpose: str, channel: str, fmt: str, language: str) -> None:
-        writer = csv.writer(sys.stdout) if fmt == "csv" else None
+        writer = SafeWriter(sys.stdout) if fmt == "csv" else None
         if writer:
             writer.writerow(COLUMNS)
         count = 0
