@@ -31,7 +31,7 @@ def _in_thread(work: Callable[[], Any], results: list[Any]) -> threading.Thread:
     def run() -> None:
         try:
             results.append(work())
-        except Exception as error:  # noqa: BLE001 - handed to the test to assert on
+        except Exception as error:
             results.append(error)
         finally:
             connection.close()

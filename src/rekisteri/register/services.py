@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.contrib.auth import password_validation
