@@ -12,6 +12,7 @@ from django.db import DatabaseError, close_old_connections
 from rekisteri.audit.services import audit_seal
 from rekisteri.cli.base import RekisteriCommand
 from rekisteri.core.jobs import jobs_daily_enqueue
+from rekisteri.retention.replay import ledger_watch
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +23,19 @@ def _seal_quietly() -> None:
     except DatabaseError:
         # Ids and table names only reach this log; the next round tries again.
         logger.exception("sealing the audit trail failed")
+    finally:
+        close_old_connections()
+
+
+def _ledger_quietly() -> None:
+    """Settle the erasure ledger and erase again anyone a restore brought back.
+
+    When it fails, `rekisteri check` stays the alarm (erased people back).
+    """
+    try:
+        ledger_watch()
+    except (DatabaseError, OSError):
+        logger.exception("replaying the erasure ledger failed")
     finally:
         close_old_connections()
 
@@ -55,10 +69,15 @@ class Command(RekisteriCommand):
                 _seal_quietly()
                 # The daily jobs (retention sweep, reminders, package purge) are checked
                 # every few minutes; each is queued once a day.
+                # So is the erasure ledger: a restore is repaired within minutes.
                 if rounds % 150 == 0:
                     _daily_quietly()
+                    _ledger_quietly()
                 rounds += 1
 
+        # Before any job runs: a restored database must not work on with people
+        # it had forgotten.
+        _ledger_quietly()
         thread = threading.Thread(target=sealer, name="audit-sealer", daemon=True)
         if not options["batch"]:
             thread.start()
