@@ -68,7 +68,9 @@ def ledger_reconcile() -> int:
     An intent has no outcome when the process died between the intent and its
     outcome line, or while the erasure's transaction is still running. The
     people are locked first, so a running erasure is waited for; then the
-    erasure's mark says whether it committed.
+    erasure's mark says whether it committed. In doubt it is settled as not
+    committed (no one is erased on a guess), so run it on the database the
+    erasure ran on before restoring an older backup: the worker does at start.
     """
     register = register_identity()
     state = ledger_state(register)
