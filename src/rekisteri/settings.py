@@ -344,6 +344,8 @@ REKISTERI_ANALYTICS_KEY = os.environ.get("REKISTERI_ANALYTICS_KEY", "") or SECRE
 REKISTERI_ERASURE_LEDGER = Path(
     os.environ.get("REKISTERI_ERASURE_LEDGER", VAR_DIR / "erasure-ledger.jsonl")
 )
+# Tests only: kill the process at this named point (rekisteri.core.faults); ignored in production.
+REKISTERI_FAULT_POINT = os.environ.get("REKISTERI_FAULT_POINT", "")
 
 # The register description this instance keeps.
 REKISTERI_POLICY = Path(

@@ -15,10 +15,11 @@ from rekisteri.audit.services import audit_seal
 from rekisteri.consent.models import ConsentAction
 from rekisteri.consent.services import consent_record
 from rekisteri.core.actors import SYSTEM
+from rekisteri.core.identity import register_identity
 from rekisteri.register import services as s
 from rekisteri.register.models import Customership, Person
 from rekisteri.retention.erasure import pseudonym_digest
-from rekisteri.retention.ledger import LedgerEntry, ledger_append
+from rekisteri.retention.ledger import COMMITTED, LedgerEntry, LedgerOutcome, ledger_append
 from rekisteri.retention.sweep import retention_run
 from tests.console.conftest import signed_in
 from tests.rights.conftest import Subject, register_aino
@@ -97,6 +98,7 @@ def test_marketing_after_an_objection_and_an_erased_person_back_are_findings(
         )
     person = Person.objects.get(pk=aino.pk)
     # As if a backup from before her erasure had been restored and not replayed.
+    register = register_identity()
     ledger_append(
         [
             LedgerEntry(
@@ -106,7 +108,16 @@ def test_marketing_after_an_objection_and_an_erased_person_back_are_findings(
                 suppress=True,
                 pseudonym=pseudonym_digest(person.pseudonym),
                 identifiers=(),
-            )
+                erasure="e1",
+                register=register,
+            ),
+            LedgerOutcome(
+                erasure="e1",
+                register=register,
+                outcome=COMMITTED,
+                at=TODAY.isoformat(),
+                settled_by="commit",
+            ),
         ]
     )
 

@@ -34,10 +34,13 @@ from tests.rights.conftest import DPO, SUBJECT_EMAIL, register_aino
 
 
 def _record_notice() -> None:
+    from rekisteri.core.identity import register_identity
     from rekisteri.policy.selectors import policy_loaded
     from rekisteri.policy.services import notice_version_record
 
-    notice_version_record(loaded=policy_loaded())  # what `rekisteri setup` does
+    # What `rekisteri setup` does: the notice version and the register's identity.
+    notice_version_record(loaded=policy_loaded())
+    register_identity()
 
 
 PERSON_TABLES = [t for t in personal_data_models() if t not in (m.Person, m.Organisation)]

@@ -38,6 +38,7 @@ from rekisteri.register.selectors import (
     person_refusal,
     purpose_require,
 )
+from rekisteri.register.services import people_lock
 
 # Consent is given or withdrawn through one of these.
 CHANNELS = ("portal", "api", "form", "customer_service", "letter", "email")
@@ -141,7 +142,7 @@ def consent_record(
         raise InvalidInput(
             f"channel: must be one of {', '.join(CHANNELS)}", data={"field": "channel"}
         )
-    if not Person.objects.select_for_update().filter(pk=person_id, erased_at__isnull=True):
+    if not people_lock([person_id]):
         raise NotFound(f"there is no person {person_id}", data={"person_id": person_id})
     if chosen == ConsentAction.GRANTED and not (text or text_hash):
         raise InvalidInput(
@@ -305,6 +306,8 @@ def _deliveries(
     when = sent_at or clock.now()
     if when > clock.now() + SENT_AT_SLACK:
         raise InvalidInput("sent_at: a message cannot have been sent in the future")
+    # Locked before the rules are read: no delivery is stored for a person erased meanwhile.
+    people_lock(unique)
     decisions = marketing_decisions(purpose=purpose, channel=chosen, person_ids=unique)
     # A campaign reaches a person once per channel: a retry records nothing twice.
     already = set(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -91,17 +92,33 @@ def source_from_subject(source: str) -> bool:
     return found is not None and found.from_subject
 
 
-def _person(person_id: int, *, lock: bool = False) -> Person:
-    queryset = Person.objects.select_for_update() if lock else Person.objects
-    try:
-        # A forgotten person's husk (kept only to link held vouchers) is no one.
-        return queryset.get(pk=person_id, erased_at__isnull=True)
-    except Person.DoesNotExist:
+def people_lock(person_ids: Iterable[int]) -> list[Person]:
+    """Lock the living people among ``person_ids`` for this transaction, in id order.
+
+    Every write for a person and the erasure take their people through here, so
+    that the two serialise on the person's row: a write that waited for an
+    erasure finds the person gone (the row is read again after the lock is
+    taken) and fails, and an erasure that waited for a write erases what it
+    wrote. One order (by id) for every caller means no two of them deadlock.
+    A forgotten person's husk (kept only to link held vouchers) is no one.
+    """
+    return list(
+        Person.objects.select_for_update()
+        .filter(pk__in=sorted(set(person_ids)), erased_at__isnull=True)
+        .order_by("pk")
+    )
+
+
+def person_lock(person_id: int) -> Person:
+    """Lock the living person for a write in this transaction; not found if gone."""
+    found = people_lock([person_id])
+    if not found:
         raise NotFound(
             f"there is no person {person_id}",
             code=RegisterCode.NOT_FOUND,
             data={"person_id": person_id},
-        ) from None
+        )
+    return found[0]
 
 
 def address_clean(address: AddressIn) -> AddressIn:
@@ -446,7 +463,7 @@ def person_contact_update(
     clean_address = address_clean(address) if address else None
     if not (clean_email or clean_phone or clean_address):
         raise InvalidInput("give at least one of email, phone or address")
-    person = _person(person_id, lock=True)
+    person = person_lock(person_id)
     now = clock.now()
     prov = {"person": person, "stored_at": now, "source": source}
     change = None
@@ -553,7 +570,7 @@ def customership_start(
 ) -> Customership:
     """Start a customership; a person may hold several."""
     source_require(source)
-    _person(person_id, lock=True)
+    person_lock(person_id)
     return _create_for_person(
         actor, Customership, person_id, source, started_on=started_on or clock.today()
     )
@@ -569,6 +586,7 @@ def customership_end(
     reason: str = "",
 ) -> Customership:
     """End a customership; from its end the retention clock runs (notice §6)."""
+    person_lock(person_id)
     try:
         customership = Customership.objects.select_for_update().get(
             pk=customership_id, person_id=person_id
@@ -645,7 +663,7 @@ def _create_for_person(
     """Store one row of a person's data with its provenance, and audit it."""
     source_require(source)
     row = model._default_manager.create(
-        person=_person(person_id), stored_at=clock.now(), source=source, **fields
+        person=person_lock(person_id), stored_at=clock.now(), source=source, **fields
     )
     _audit_change(actor, row)
     return row
@@ -973,7 +991,7 @@ def billing_account_set(
     """Replace the person's billing identifiers (never a card number)."""
     for field, value in (("e_invoice_address", e_invoice_address), ("reference", reference)):
         v.refuse_card_number(value, field=field)
-    _person(person_id)
+    person_lock(person_id)
     BillingAccount.objects.filter(person_id=person_id).delete()
     return _create_for_person(
         actor,
@@ -1047,7 +1065,7 @@ def person_rectify(
 
 
 def _restriction_set(actor: Actor, person_id: int, restricted: bool) -> Person:
-    person = _person(person_id, lock=True)
+    person = person_lock(person_id)
     if (person.restricted_since is not None) != restricted:
         person.restricted_since = clock.now() if restricted else None
         person.save(update_fields=["restricted_since"])

@@ -16,7 +16,7 @@ import random
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +28,8 @@ from rekisteri.audit.services import audit_record_many
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import NotFound
+from rekisteri.core.faults import fault_point
+from rekisteri.core.identity import register_identity
 from rekisteri.policy.schema import (
     AnonymiseMode,
     Category,
@@ -45,8 +47,9 @@ from rekisteri.register.catalogue import (
     model_key,
     personal_data_models,
 )
-from rekisteri.retention.ledger import LedgerEntry, ledger_append
-from rekisteri.retention.models import AnonymousContent, SuppressedIdentifier
+from rekisteri.register.services import people_lock
+from rekisteri.retention.ledger import COMMITTED, LedgerEntry, LedgerOutcome, ledger_append
+from rekisteri.retention.models import AnonymousContent, ErasureMark, SuppressedIdentifier
 from rekisteri.retention.scrub import Identifiers, scrub, scrub_person
 
 
@@ -382,11 +385,9 @@ def people_erase(
     People already erased or gone are skipped; the certificates say who was erased.
     """
     policy = policy_get()
-    people = list(
-        m.Person.objects.select_for_update()
-        .filter(pk__in=person_ids, erased_at__isnull=True)
-        .order_by("pk")
-    )
+    # The same lock, in the same order, as every write for a person: no write
+    # for these people can commit after this erasure does.
+    people = people_lock(person_ids)
     if not people:
         return {}
     ids = [p.pk for p in people]
@@ -446,19 +447,49 @@ def people_erase(
         data={"reason": reason},
     )
     if record:
-        # Written and synced before this transaction commits (see ledger.py).
-        ledger_append(
-            LedgerEntry(
-                person_id=pid,
-                at=now.isoformat(),
-                reason=reason,
-                suppress=forgotten,
-                pseudonym=pseudonyms[pid],
-                identifiers=tuple(digests[pid]),
-            )
-            for pid in ids
+        _ledger_record(
+            [
+                LedgerEntry(
+                    person_id=pid,
+                    at=now.isoformat(),
+                    reason=reason,
+                    suppress=forgotten,
+                    pseudonym=pseudonyms[pid],
+                    identifiers=tuple(digests[pid]),
+                )
+                for pid in ids
+            ]
         )
     return certificates
+
+
+def _ledger_record(entries: list[LedgerEntry]) -> None:
+    """Write the erasure's intent now, its outcome once it has committed (see ledger.py)."""
+    erasure = uuid.uuid4()
+    register = register_identity()
+    # The database's witness of the commit: it commits with the erasure or not at all.
+    ErasureMark.objects.create(id=erasure, at=clock.now())
+    fault_point("erasure.before-intent")
+    ledger_append(replace(e, erasure=str(erasure), register=register) for e in entries)
+    fault_point("erasure.after-intent")
+
+    def committed() -> None:
+        fault_point("erasure.after-commit")
+        ledger_append(
+            [
+                LedgerOutcome(
+                    erasure=str(erasure),
+                    register=register,
+                    outcome=COMMITTED,
+                    at=clock.now().isoformat(),
+                    settled_by="commit",
+                )
+            ]
+        )
+
+    # Robust: the erasure stands even if the file cannot be written now; the
+    # intent stays open and the reconciliation settles it from the mark.
+    transaction.on_commit(committed, robust=True)
 
 
 def _erase_lonely_organisations(

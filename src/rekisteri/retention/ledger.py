@@ -7,10 +7,17 @@ numbers, why they were erased, and whether their identifiers are suppressed.
 Each line carries the hash of the line before it, so an edit shows.
 ``rekisteri restore-replay`` reads it and erases them again.
 
-A line is written, and synced to disk, before the erasure's transaction
-commits: a crash between the two leaves a line for an erasure that did not
-happen, which replay completes (the person was due or asked for it), never an
-erasure the ledger does not know.
+Every line names the register it belongs to (``core.identity``): one file may
+serve several databases of an installation, and a register acts only on its
+own lines; the others are counted as another register's, never replayed.
+
+An erasure is written in two steps, so that the file never runs ahead of the
+database: an *intent* line per person, synced to disk before the erasure's
+transaction commits, then an *outcome* line for the erasure once it has
+committed. A crash between the two leaves an open intent, which
+``replay.ledger_reconcile`` settles from the database (the erasure left a mark
+in its own transaction, or it did not commit). Only committed erasures are
+replayed or reported as people back.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +37,15 @@ from rekisteri.core.files import private_dir, private_opener
 
 GENESIS = "0" * 64
 
+INTENT = "intent"
+COMMITTED = "committed"
+ABORTED = "aborted"
+
 
 @dataclass(frozen=True)
 class LedgerEntry:
+    """An intent: one person of one erasure, written before the erasure commits."""
+
     person_id: int
     at: str
     reason: str
@@ -42,9 +55,16 @@ class LedgerEntry:
     # from a later person who got the same id after a restore.
     pseudonym: str
     identifiers: tuple[tuple[str, str], ...]
+    # The erasure (one transaction, a batch of people) this line belongs to.
+    erasure: str = ""
+    # The register's identity; empty on lines written before registers had one.
+    register: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "kind": INTENT,
+            "register": self.register,
+            "erasure": self.erasure,
             "person_id": self.person_id,
             "at": self.at,
             "reason": self.reason,
@@ -52,6 +72,31 @@ class LedgerEntry:
             "pseudonym": self.pseudonym,
             "identifiers": [list(pair) for pair in self.identifiers],
         }
+
+
+@dataclass(frozen=True)
+class LedgerOutcome:
+    """What became of an erasure: committed, or not (then its intents are void)."""
+
+    erasure: str
+    register: str
+    outcome: str
+    at: str
+    # "commit": written by the erasure itself; "reconciliation": settled later
+    # from the database, after a crash between the commit and this line.
+    settled_by: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.outcome,
+            "register": self.register,
+            "erasure": self.erasure,
+            "at": self.at,
+            "settled_by": self.settled_by,
+        }
+
+
+LedgerLine = LedgerEntry | LedgerOutcome
 
 
 @dataclass(frozen=True)
@@ -91,8 +136,8 @@ def _last_hash(handle: Any) -> str:
     return GENESIS
 
 
-def ledger_append(entries: Iterable[LedgerEntry]) -> int:
-    """Append entries under an exclusive lock and sync them to disk; return how many."""
+def ledger_append(entries: Iterable[LedgerLine]) -> int:
+    """Append lines under an exclusive lock and sync them to disk; return how many."""
     items = list(entries)
     if not items:
         return 0
@@ -122,28 +167,93 @@ def ledger_append(entries: Iterable[LedgerEntry]) -> int:
     return len(items)
 
 
-def ledger_read() -> Iterator[LedgerEntry]:
-    """Every entry, oldest first (the chain is not checked here: see ``ledger_verify``)."""
+def _parse(raw: dict[str, Any]) -> LedgerLine:
+    kind = raw.get("kind", INTENT)
+    if kind in (COMMITTED, ABORTED):
+        return LedgerOutcome(
+            erasure=str(raw["erasure"]),
+            register=str(raw["register"]),
+            outcome=kind,
+            at=str(raw["at"]),
+            settled_by=str(raw.get("settled_by", "")),
+        )
+    if kind != INTENT:
+        raise ValueError(kind)
+    return LedgerEntry(
+        person_id=int(raw["person_id"]),
+        at=str(raw["at"]),
+        reason=str(raw["reason"]),
+        suppress=bool(raw["suppress"]),
+        pseudonym=str(raw["pseudonym"]),
+        identifiers=tuple((str(k), str(d)) for k, d in raw["identifiers"]),
+        erasure=str(raw.get("erasure", "")),
+        register=str(raw.get("register", "")),
+    )
+
+
+def ledger_lines() -> Iterator[LedgerLine]:
+    """Every line, oldest first (the chain is not checked here: see ``ledger_verify``)."""
     path = ledger_path()
     if not path.exists():
         return
-    with path.open(encoding="ascii") as handle:
+    with path.open(encoding="ascii", errors="replace") as handle:
         for line in handle:
             try:
-                raw = json.loads(line)
-                entry = LedgerEntry(
-                    person_id=int(raw["person_id"]),
-                    at=str(raw["at"]),
-                    reason=str(raw["reason"]),
-                    suppress=bool(raw["suppress"]),
-                    pseudonym=str(raw["pseudonym"]),
-                    identifiers=tuple((str(k), str(d)) for k, d in raw["identifiers"]),
-                )
+                parsed = _parse(json.loads(line))
             except (ValueError, KeyError, TypeError, AttributeError):
                 # A damaged line is skipped here so that the rest still replays;
                 # ledger_verify names it.
                 continue
-            yield entry
+            yield parsed
+
+
+def ledger_read() -> Iterator[LedgerEntry]:
+    """Every intent of every register, oldest first, whatever became of it."""
+    for line in ledger_lines():
+        if isinstance(line, LedgerEntry):
+            yield line
+
+
+@dataclass
+class LedgerState:
+    """The ledger as one register sees it."""
+
+    # Intents of this register whose erasure committed: these are replayed.
+    committed: list[LedgerEntry] = field(default_factory=list)
+    # Intents of this register with no outcome yet, by erasure.
+    open: dict[str, list[LedgerEntry]] = field(default_factory=dict)
+    # Intents of this register whose erasure did not commit: void.
+    aborted: int = 0
+    # Intents of another register (or of none, written before registers had
+    # an identity): named, left alone.
+    foreign: int = 0
+
+
+def ledger_state(register: str) -> LedgerState:
+    """Sort every intent by register and by what became of its erasure."""
+    intents: dict[str, list[LedgerEntry]] = {}
+    outcomes: dict[str, str] = {}
+    state = LedgerState()
+    for line in ledger_lines():
+        if line.register != register or not line.erasure:
+            if isinstance(line, LedgerEntry):
+                state.foreign += 1
+            continue
+        if isinstance(line, LedgerEntry):
+            intents.setdefault(line.erasure, []).append(line)
+        elif outcomes.get(line.erasure) != COMMITTED:
+            # A commit, once written, is the last word: only the erasure itself
+            # or a reconciliation that found its mark in the database writes one.
+            outcomes[line.erasure] = line.outcome
+    for erasure, entries in intents.items():
+        outcome = outcomes.get(erasure)
+        if outcome == COMMITTED:
+            state.committed.extend(entries)
+        elif outcome == ABORTED:
+            state.aborted += len(entries)
+        else:
+            state.open[erasure] = entries
+    return state
 
 
 def ledger_verify() -> list[LedgerProblem]:

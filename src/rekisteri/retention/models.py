@@ -40,3 +40,18 @@ class SuppressedIdentifier(models.Model):
 
     def __str__(self) -> str:
         return f"suppressed {self.kind} {self.pk}"
+
+
+class ErasureMark(models.Model):
+    """The database's own witness that one erasure committed.
+
+    Written in the erasure's transaction, so it exists exactly when the erasure
+    does; the ledger's reconciliation reads it to settle an intent whose outcome
+    line a crash cut off. It names no one: the erasure's id and time only.
+    """
+
+    id = models.UUIDField(primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"erasure {self.id}"

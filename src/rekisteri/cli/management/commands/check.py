@@ -18,9 +18,8 @@ class Command(RekisteriCommand):
         self.check(display_num_errors=False)
         checks = compliance_checks()
         for check in checks:
-            self.stdout.write(
-                f"{'ok' if check.ok else 'FINDING':<8}{check.count:>8}  {check.text()}"
-            )
+            label = "FINDING" if not check.ok else "ok" if check.count == 0 else "note"
+            self.stdout.write(f"{label:<8}{check.count:>8}  {check.text()}")
         findings = [c for c in checks if not c.ok]
         if findings:
             self.stderr.write(f"{len(findings)} finding(s).")

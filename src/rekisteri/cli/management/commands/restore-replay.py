@@ -17,11 +17,17 @@ class Command(RekisteriCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = restore_replay()
-        self.stdout.write(f"ledger {ledger_path()}: {report.entries} erasures")
+        self.stdout.write(f"ledger {ledger_path()}: {report.entries} erasures of this register")
         self.stdout.write(f"erased again: {report.erased}")
         self.stdout.write(f"already erased: {report.already_erased}")
         if report.other_person:
             self.stdout.write(f"id now another person's, left alone: {report.other_person}")
+        if report.aborted:
+            self.stdout.write(f"erasures that never committed, left alone: {report.aborted}")
+        if report.foreign:
+            self.stdout.write(
+                f"erasures of another register's database, left alone: {report.foreign}"
+            )
         self.stdout.write(f"identifiers on the suppression list: {report.suppressed}")
         self.stdout.write(
             "Next: `rekisteri retention run`, for rows the sweep had deleted by their own "

@@ -13,6 +13,7 @@ from rekisteri.cli.base import RekisteriCommand
 from rekisteri.core.errors import RekisteriError
 from rekisteri.core.jobs import jobs_daily_enqueue, jobs_resume_abandoned
 from rekisteri.core.worker import worker_run
+from rekisteri.retention.replay import ledger_watch
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,19 @@ def _settle_quietly() -> None:
         audit_witness_settle()
     except (DatabaseError, OSError):
         logger.exception("settling the seal file failed")
+    finally:
+        close_old_connections()
+
+
+def _ledger_quietly() -> None:
+    """Settle the erasure ledger and erase again anyone a restore brought back.
+
+    When it fails, `rekisteri check` stays the alarm (erased people back).
+    """
+    try:
+        ledger_watch()
+    except (DatabaseError, OSError):
+        logger.exception("replaying the erasure ledger failed")
     finally:
         close_old_connections()
 
@@ -77,13 +91,18 @@ class Command(RekisteriCommand):
                 _seal_quietly()
                 # The daily jobs (retention sweep, reminders, package purge) are checked
                 # every few minutes; each is queued once a day.
+                # So is the erasure ledger: a restore is repaired within minutes.
                 if rounds % 150 == 0:
                     _daily_quietly()
+                    _ledger_quietly()
                 # A job whose lease ran out lost its worker: it resumes here.
                 if rounds % 5 == 0:
                     _resume_quietly()
                 rounds += 1
 
+        # Before any job runs: a restored database must not work on with people
+        # it had forgotten.
+        _ledger_quietly()
         thread = threading.Thread(target=sealer, name="audit-sealer", daemon=True)
         _resume_quietly()
         if not options["batch"]:
