@@ -13,7 +13,7 @@ import time_machine
 from rekisteri.audit.models import AuditEntry
 from rekisteri.consent.models import ConsentEvent
 from rekisteri.core.actors import CLI
-from rekisteri.register.models import EmailAddress, Person
+from rekisteri.register.models import Customership, EmailAddress, Person
 from rekisteri.rights import selectors as rights_selectors
 from rekisteri.rights import services as rs
 from rekisteri.rights.models import RequestState, SubjectRequest
@@ -241,8 +241,8 @@ def test_a_body_outside_the_schema_is_refused_and_files_nothing(
     assert SubjectRequest.objects.count() == 0
 
 
-def test_a_rectification_carries_its_cleaned_proposal(aino: Subject, service: Api) -> None:
-    response = service.call(
+def test_a_rectification_carries_its_cleaned_proposal(aino: Subject, analysis: Api) -> None:
+    response = analysis.call(
         "post",
         "/requests",
         {
@@ -270,9 +270,9 @@ def test_a_rectification_carries_its_cleaned_proposal(aino: Subject, service: Ap
 
 
 def test_a_proposal_that_breaks_a_register_rule_is_400_and_files_nothing(
-    aino: Subject, service: Api
+    aino: Subject, analysis: Api
 ) -> None:
-    response = service.call(
+    response = analysis.call(
         "post",
         "/requests",
         {"person_id": aino.pk, "kind": "rectification", "details": {"phone": "12"}},
@@ -378,3 +378,38 @@ def test_no_key_is_401(db: None) -> None:
     assert (
         Api(None).call("post", "/requests", {"person_id": 1, "kind": "access"}).status_code == 401
     )
+
+
+@pytest.mark.parametrize("kind", ["deletion", "restriction", "objection"])
+def test_a_right_that_acts_on_the_person_reaches_only_people_the_key_may_read(
+    aino: Subject, service: Api, kind: str
+) -> None:
+    # given a key that holds no purpose to read anyone, and Aino's id guessed
+    response = service.call("post", "/requests", {"person_id": aino.pk, "kind": kind})
+
+    # then it is refused as it would be for anyone, and nothing is filed
+    unknown = service.call("post", "/requests", {"person_id": 10**9, "kind": kind})
+    assert response.status_code == unknown.status_code == 403, response.content
+    assert response.json() == unknown.json()
+    assert SubjectRequest.objects.count() == 0
+    assert Customership.objects.filter(person_id=aino.pk, ended_on__isnull=True).exists()
+
+
+def test_a_restricted_person_is_no_one_to_a_system_asking_to_end_the_customership(
+    aino: Subject, analysis: Api
+) -> None:
+    # given Aino restricted (Art. 18): no purpose of the key may read her
+    from rekisteri.register.services import person_restrict
+
+    person_restrict(actor=CLI, person_id=aino.pk)
+
+    # when the system asks to end her customership by her id
+    response = analysis.call("post", "/requests", {"person_id": aino.pk, "kind": "deletion"})
+
+    # then she reads as an unknown id does, the refusal is audited, nothing changes
+    unknown = analysis.call("post", "/requests", {"person_id": 10**9, "kind": "deletion"})
+    assert response.status_code == unknown.status_code == 404, response.content
+    assert response.json()["code"] == unknown.json()["code"]
+    assert SubjectRequest.objects.count() == 0
+    assert Customership.objects.filter(person_id=aino.pk, ended_on__isnull=True).exists()
+    assert AuditEntry.objects.filter(event="person.read_refused", person_id=aino.pk).exists()

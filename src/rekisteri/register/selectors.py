@@ -308,6 +308,20 @@ def person_access_by_identifier(
     )
 
 
+def person_access_for_act(
+    *, actor: Actor, person_id: int, data: dict[str, Any] | None = None
+) -> Access:
+    """The gate for an act a system asks on a person by the register's id: one of the
+    actor's purposes must let it read the person; anyone else is not found (audited)."""
+    return _gate(
+        actor=actor,
+        purposes=sorted(p for p in actor.purposes if p in policy_get().purposes),
+        person_id=person_id,
+        not_found=lambda: person_not_found(person_id),
+        data=data,
+    )
+
+
 def _living(person_id: int) -> m.Person:
     """The person, unless forgotten (a husk kept for a legal hold is no one to read)."""
     person = m.Person.objects.filter(pk=person_id, erased_at__isnull=True).first()

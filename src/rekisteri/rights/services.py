@@ -34,6 +34,7 @@ from rekisteri.register.disclosures import disclosures_of
 from rekisteri.register.selectors import (
     PersonIdentifier,
     person_access_by_identifier,
+    person_access_for_act,
     person_id_by,
 )
 from rekisteri.retention.erasure import person_erase
@@ -210,6 +211,14 @@ def erasure_needs_review(actor: Actor) -> bool:
     return client is None or client.erasure_review
 
 
+# Rights whose answer changes the person's processing. Access, portability and
+# an objection to direct marketing answer to the person alone (their portal, or
+# less marketing), whoever filed them.
+ACTS_ON_THE_PERSON = frozenset(
+    {RightKind.DELETION, RightKind.RESTRICTION, RightKind.OBJECTION, RightKind.RECTIFICATION}
+)
+
+
 @transaction.atomic
 def request_file_by_client(
     *,
@@ -239,10 +248,17 @@ def request_file_by_client(
             actor=actor, identifier=identifier, data={"request": str(kind)}
         )
         person_id = access.person.pk
-    elif identifier is not None:
-        person_id = person_id_by(identifier)
-    if person_id is None:
-        raise InvalidInput("name the person", data={"field": "person_id"})
+    else:
+        if identifier is not None:
+            person_id = person_id_by(identifier)
+        if person_id is None:
+            raise InvalidInput("name the person", data={"field": "person_id"})
+        if kind in ACTS_ON_THE_PERSON:
+            # Ending a customership, restricting or objecting by a guessed id is no
+            # one's to ask: only a person the key's purposes may read (audited).
+            person_id = person_access_for_act(
+                actor=actor, person_id=person_id, data={"request": str(kind)}
+            ).person.pk
     return request_create(
         actor=actor,
         person_id=person_id,
