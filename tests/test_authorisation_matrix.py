@@ -80,6 +80,8 @@ PAGES: dict[str, str] = {
     "en/my/sign-out": PUBLIC,
     "oma/pyynto": SUBJECT,
     "en/my/request": SUBJECT,
+    "oma/ilmoitus/<id:announcement_id>": SUBJECT,
+    "en/my/announcement/<id:announcement_id>": SUBJECT,
     "oma/paketti/<id:package_id>/<str:name>": SUBJECT,
     "en/my/package/<id:package_id>/<str:name>": SUBJECT,
     "oma/valinnat": SUBJECT,
@@ -102,6 +104,8 @@ PAGES: dict[str, str] = {
 # Pages that only take a form (POST).
 POSTED = (
     "console/people/<id:person_id>/rectify",
+    "oma/ilmoitus/<id:announcement_id>",
+    "en/my/announcement/<id:announcement_id>",
     "oma/pyynto",
     "en/my/request",
     "oma/valinnat/muuta",
@@ -223,6 +227,7 @@ def _page_url(route: str, world: dict[str, int]) -> str:
         .replace("<id:request_id>", str(world["request_id"]))
         .replace("<str:token>", "not-a-token")
         .replace("<id:package_id>", "1")
+        .replace("<id:announcement_id>", "1")
         .replace("<str:name>", "access.json")
         .replace("<int:page>", "2")
         .replace("<slug:key>", "customerships")

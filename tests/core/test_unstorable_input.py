@@ -91,7 +91,7 @@ def test_a_sign_in_with_a_nul_in_the_username_is_refused_like_a_wrong_password()
     with pytest.raises(Unauthenticated, match="the username or the password is wrong"):
         subjects.subject_sign_in_password(username="ai\x00no", password="x", origin="test")
     # No address has a NUL in it: nothing is sent, and nothing fails.
-    subjects.subject_sign_in_link_request(email="a\x00@example.fi", language="fi")
+    subjects.subject_sign_in_link_request(email="a\x00@example.fi", language="fi", client="test")
 
 
 @pytest.mark.parametrize("bad", ["a\u0000@example.fi", "\ud800@example.fi"])

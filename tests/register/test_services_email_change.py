@@ -61,7 +61,7 @@ def test_the_migration_counts_addresses_from_the_person_as_verified() -> None:
     own, other = _sources()
     mine, theirs = _person("aino@example.fi", own), _person("eero@example.fi", other)
     EmailAddress.objects.update(verified_at=None)
-    migration = importlib.import_module("rekisteri.register.migrations.0007_a_email_verified")
+    migration = importlib.import_module("rekisteri.register.migrations.0007_email_verified")
 
     migration._verify_what_the_person_gave(apps, None)
 

@@ -43,13 +43,13 @@ urlpatterns = [
     path("oma/ulos", my.sign_out, {"lang": "fi"}, name="my-sign-out-fi"),
     path("en/my/sign-out", my.sign_out, {"lang": "en"}, name="my-sign-out-en"),
     path(
-        "oma/ilmoitus/<int:announcement_id>",
+        "oma/ilmoitus/<id:announcement_id>",
         my.announcement_read,
         {"lang": "fi"},
         name="my-announcement-fi",
     ),
     path(
-        "en/my/announcement/<int:announcement_id>",
+        "en/my/announcement/<id:announcement_id>",
         my.announcement_read,
         {"lang": "en"},
         name="my-announcement-en",
