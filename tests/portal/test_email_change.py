@@ -152,3 +152,26 @@ def test_a_confirmation_link_does_not_undo_and_an_undo_link_does_not_confirm(
     assert Client().post("/oma/sahkoposti/vahvista", {"t": confirm + "x"}).status_code == 400
 
     assert EmailChange.objects.get(person_id=aino.pk).state == EmailChangeState.PENDING
+
+
+def test_undoing_the_change_signs_out_whoever_signed_in_with_the_new_address(
+    aino: Subject, smtp: Any, api: Api
+) -> None:
+    # given a taker who confirmed the new address and signed in with its link
+    _change_email(api, aino.pk, TAKER)
+    Client().post("/en/my/email/confirm", {"t": _link(smtp, TAKER, "/oma/sahkoposti/vahvista")})
+    _ask_for_link(TAKER, "192.0.2.1")
+    [link] = _sign_in_links(smtp, TAKER)
+    taker = Client()
+    page = taker.get(link)
+    token = re.search(r'name="t" value="([^"]+)"', page.content.decode())
+    signed_in = taker.post("/en/my/link", {"t": token.group(1)} if token else {})
+    assert taker.get("/en/my/").status_code == 200, signed_in
+
+    # when the person undoes the change from their old address
+    Client().post("/en/my/email/undo", {"t": _link(smtp, SUBJECT_EMAIL, "/oma/sahkoposti/peru")})
+
+    # then the taker's session is over: no page, no package
+    after = taker.get("/en/my/")
+    assert after.status_code == 302
+    assert after["Location"] == "/en/my/sign-in"

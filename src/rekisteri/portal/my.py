@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from rekisteri.core import clock
 from rekisteri.core.errors import RekisteriError, Throttled
 from rekisteri.policy.schema import Language, Right
 from rekisteri.policy.selectors import policy_get
@@ -35,6 +36,8 @@ from rekisteri.rights.announcements import (
 from rekisteri.rights.models import RequestState, RightKind, VerificationMethod
 
 SESSION_KEY = "rekisteri_subject"
+# When the session began: an undone change of address ends the sessions before it.
+SESSION_SINCE = "rekisteri_subject_since"
 # A signed-in subject is signed out after this long without a page load.
 IDLE_SECONDS = 30 * 60
 MY_PATHS: dict[Language, str] = {"fi": "/oma/", "en": "/en/my/"}
@@ -91,7 +94,15 @@ def _origin(request: HttpRequest) -> str:
 def _signed_in(request: HttpRequest, person_id: int) -> None:
     request.session.cycle_key()
     request.session[SESSION_KEY] = person_id
+    request.session[SESSION_SINCE] = clock.now().isoformat()
     request.session.set_expiry(IDLE_SECONDS)
+
+
+def _session_stands(request: HttpRequest, person_id: int) -> bool:
+    since = parse_datetime(str(request.session.get(SESSION_SINCE, "")))
+    return since is not None and selectors.subject_session_valid(
+        person_id=person_id, signed_in_at=since
+    )
 
 
 def subject_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -99,6 +110,10 @@ def subject_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     def wrapper(request: HttpRequest, lang: Language, *args: Any, **kwargs: Any) -> HttpResponse:
         person_id = request.session.get(SESSION_KEY)
         if not isinstance(person_id, int):
+            return HttpResponseRedirect(SIGN_IN_PATHS[lang])
+        if not _session_stands(request, person_id):
+            # An undone change of address ends every session begun before it.
+            request.session.flush()
             return HttpResponseRedirect(SIGN_IN_PATHS[lang])
         # Every page load restarts the idle clock.
         request.session.set_expiry(IDLE_SECONDS)

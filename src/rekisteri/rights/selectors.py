@@ -12,6 +12,7 @@ from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import NotFound
 from rekisteri.core.routing import may_be_stale
+from rekisteri.register.models import EmailChange, EmailChangeState
 from rekisteri.rights.models import OPEN_STATES, ExportPackage, SubjectRequest
 
 
@@ -83,3 +84,14 @@ def requests_volume(*, since: dt.date) -> list[dict[str, Any]]:
         .annotate(n=Count("pk"), k=Sum("pk"))
         .order_by("kind")
     )
+
+
+def subject_session_valid(*, person_id: int, signed_in_at: dt.datetime) -> bool:
+    """Whether a portal session begun then still stands.
+
+    A change of the person's address that they undid after the session began
+    ends it: whoever confirmed the new address may have signed in with it.
+    """
+    return not EmailChange.objects.filter(
+        person_id=person_id, state=EmailChangeState.UNDONE, decided_at__gte=signed_in_at
+    ).exists()
