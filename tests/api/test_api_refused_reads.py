@@ -217,3 +217,40 @@ def test_a_batch_of_deliveries_says_nothing_of_people_the_key_may_not_market_to(
         (people["objected"], "objected"),
         (MISSING, "not_found"),
     }
+
+
+def test_a_restricted_person_is_no_one_to_change_either(db: None, make_key: Any) -> None:
+    """Writes answer a restricted person as an unknown id too, and change nothing."""
+    from rekisteri.core.actors import CLI
+    from rekisteri.register.models import PhoneNumber
+    from rekisteri.register.services import contact_write_purposes, person_restrict
+    from tests.api.conftest import Api
+    from tests.rights.conftest import register_aino
+
+    aino = register_aino()
+    person_restrict(actor=CLI, person_id=aino.pk)
+    purpose = contact_write_purposes()[0]
+    api = Api(make_key(scopes=["people:write"], purposes=[purpose]))
+    before = list(PhoneNumber.objects.filter(person_id=aino.pk).values_list("number", flat=True))
+
+    answers = {
+        who: (
+            api.call(
+                "patch",
+                f"/people/{who}/contact?purpose={purpose}",
+                {"source": "customer_service", "phone": "040 765 4321"},
+            ),
+            api.call(
+                "post",
+                f"/people/{who}/customerships",
+                {"source": "customer_service", "started_on": "2026-01-05"},
+            ),
+        )
+        for who in (aino.pk, 10**9)
+    }
+
+    for mine, unknown in zip(answers[aino.pk], answers[10**9], strict=True):
+        assert mine.status_code == unknown.status_code == 404, mine.content
+        assert mine.json()["code"] == unknown.json()["code"]
+    after = list(PhoneNumber.objects.filter(person_id=aino.pk).values_list("number", flat=True))
+    assert after == before

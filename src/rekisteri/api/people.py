@@ -16,7 +16,7 @@ from rekisteri.consent.services import delivery_record
 from rekisteri.core.actors import Actor
 from rekisteri.register import selectors, services
 from rekisteri.register.models import Delivery
-from rekisteri.register.selectors import EVENT_KINDS
+from rekisteri.register.selectors import EVENT_KINDS, person_access_for_act
 from rekisteri.staff.keys import Scope
 
 router = Router(tags=["people"])
@@ -136,6 +136,9 @@ def contact_update(
     actor = actor_for(request, Scope.PEOPLE_WRITE)
 
     def write() -> dict[str, Any]:
+        # Through the gate first: a person the purpose may not read (restricted,
+        # objecting) is no one to change, answered as an unknown id and audited.
+        person_access_for_act(actor=actor, purpose=query.purpose, person_id=person_id)
         person = services.person_contact_update(
             actor=actor,
             person_id=person_id,
@@ -163,6 +166,7 @@ def customership_start(
     actor = actor_for(request, Scope.PEOPLE_WRITE)
 
     def write() -> dict[str, Any]:
+        person_access_for_act(actor=actor, person_id=person_id, data={"write": "customership"})
         customership = services.customership_start(
             actor=actor, person_id=person_id, source=payload.source, started_on=payload.started_on
         )

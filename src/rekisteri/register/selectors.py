@@ -162,8 +162,12 @@ def _gate(
     person_id: int | None,
     not_found: Callable[[], NotFound],
     data: dict[str, Any] | None = None,
+    read: bool = True,
 ) -> Access:
     """The purpose gate itself: the first of ``purposes`` that lets the actor read the person.
+
+    ``read=False`` passes an act (a write, a request) that is audited by its own
+    service: refusals are audited here all the same, but no read is recorded.
 
     Every refusal is audited. A person who is missing, forgotten, restricted
     (Art. 18; the data protection officer alone sees them) or closed for the
@@ -207,14 +211,15 @@ def _gate(
     categories = frozenset(
         key for key, category in policy.categories.items() if purpose in category.purposes
     )
-    audit_record(
-        actor=actor,
-        event=AuditEvent.PERSON_READ,
-        person_id=person.pk,
-        categories=categories,
-        purpose=purpose,
-        data=data,
-    )
+    if read:
+        audit_record(
+            actor=actor,
+            event=AuditEvent.PERSON_READ,
+            person_id=person.pk,
+            categories=categories,
+            purpose=purpose,
+            data=data,
+        )
     return Access(person=person, purpose=purpose, categories=categories)
 
 
@@ -309,16 +314,24 @@ def person_access_by_identifier(
 
 
 def person_access_for_act(
-    *, actor: Actor, person_id: int, data: dict[str, Any] | None = None
+    *,
+    actor: Actor,
+    person_id: int,
+    purpose: str | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Access:
-    """The gate for an act a system asks on a person by the register's id: one of the
-    actor's purposes must let it read the person; anyone else is not found (audited)."""
+    """The gate for an act a system asks on a person by the register's id (a write, a
+    request): the named purpose, or one of the actor's, must let it read the person;
+    anyone else is not found. Refusals are audited; the act audits itself."""
     return _gate(
         actor=actor,
-        purposes=sorted(p for p in actor.purposes if p in policy_get().purposes),
+        purposes=[purpose]
+        if purpose is not None
+        else sorted(p for p in actor.purposes if p in policy_get().purposes),
         person_id=person_id,
         not_found=lambda: person_not_found(person_id),
         data=data,
+        read=False,
     )
 
 

@@ -211,14 +211,6 @@ def erasure_needs_review(actor: Actor) -> bool:
     return client is None or client.erasure_review
 
 
-# Rights whose answer changes the person's processing. Access, portability and
-# an objection to direct marketing answer to the person alone (their portal, or
-# less marketing), whoever filed them.
-ACTS_ON_THE_PERSON = frozenset(
-    {RightKind.DELETION, RightKind.RESTRICTION, RightKind.OBJECTION, RightKind.RECTIFICATION}
-)
-
-
 @transaction.atomic
 def request_file_by_client(
     *,
@@ -253,12 +245,12 @@ def request_file_by_client(
             person_id = person_id_by(identifier)
         if person_id is None:
             raise InvalidInput("name the person", data={"field": "person_id"})
-        if kind in ACTS_ON_THE_PERSON:
-            # Ending a customership, restricting or objecting by a guessed id is no
-            # one's to ask: only a person the key's purposes may read (audited).
-            person_id = person_access_for_act(
-                actor=actor, person_id=person_id, data={"request": str(kind)}
-            ).person.pk
+        # Every right reaches only a person the key's purposes may read (audited);
+        # anyone else, restricted or unknown, is no one: ending a customership or
+        # restricting by a guessed id is no one's to ask, nor learning who exists.
+        person_id = person_access_for_act(
+            actor=actor, person_id=person_id, data={"request": str(kind)}
+        ).person.pk
     return request_create(
         actor=actor,
         person_id=person_id,
