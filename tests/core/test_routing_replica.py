@@ -130,7 +130,11 @@ def test_a_report_shows_the_replica_while_the_persons_page_shows_the_correction(
         for _ in range(5):
             customer()
         s.person_rectify(
-            actor=SYSTEM, person_id=first[0], reason="Uusi osoite", email="korjattu@example.fi"
+            actor=SYSTEM,
+            person_id=first[0],
+            reason="Uusi osoite",
+            purpose=None,
+            email="korjattu@example.fi",
         )
         report = analyst.get("/console/reports/customerships.csv")
         page = clerk.get(f"/console/people/{first[0]}?purpose=customer_relationship")
