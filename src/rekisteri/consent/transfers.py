@@ -31,7 +31,7 @@ from rekisteri.core.errors import InvalidInput, PolicyRefusal
 from rekisteri.core.jobs import JobRun, job, job_enqueue
 from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import policy_get
-from rekisteri.register.disclosures import disclosure_record
+from rekisteri.register.disclosures import disclosure_record, recipient_address
 from rekisteri.register.validation import clean_email
 
 logger = logging.getLogger(__name__)
@@ -168,9 +168,7 @@ def _transfer_tell_job(run: JobRun) -> None:
         return
     policy = policy_get()
     recipient = policy.recipients.get(disclosure.recipient)
-    address = disclosure.recipient_email or (
-        recipient.contact.email if recipient is not None and recipient.contact else ""
-    )
+    address = recipient_address(disclosure)
     if recipient is None or not address:
         # The DPO tells them by other means; `rekisteri check` counts the untold.
         logger.warning("transfer %s ended; its recipient has no contact", disclosure.pk)

@@ -164,3 +164,12 @@ def disclosures_of(*, person_id: int) -> list[Disclosure]:
         .annotate(ended_at=F("people__ended_at"), end_reason=F("people__end_reason"))
         .order_by("-disclosed_on", "-id")
     )
+
+
+def recipient_address(disclosure: Disclosure) -> str:
+    """Where the recipient of a disclosure is told of what follows it (an end, Art. 19):
+    the address the disclosure named, else the recipient's contact in the policy."""
+    if disclosure.recipient_email:
+        return disclosure.recipient_email
+    recipient = policy_get().recipients.get(disclosure.recipient)
+    return str(recipient.contact.email) if recipient and recipient.contact else ""

@@ -21,7 +21,7 @@ from rekisteri.audit.models import Disclosure
 from rekisteri.core import clock
 from rekisteri.core.jobs import JobRun, job, job_enqueue
 from rekisteri.policy.selectors import policy_get
-from rekisteri.register.disclosures import disclosures_of
+from rekisteri.register.disclosures import disclosures_of, recipient_address
 from rekisteri.rights.models import RecipientNotice, RightKind, SubjectRequest
 
 logger = logging.getLogger(__name__)
@@ -43,13 +43,6 @@ def recipients_notify(request: SubjectRequest) -> list[RecipientNotice]:
     return notices
 
 
-def _address(disclosure: Disclosure) -> str:
-    if disclosure.recipient_email:
-        return disclosure.recipient_email
-    recipient = policy_get().recipients.get(disclosure.recipient)
-    return str(recipient.contact.email) if recipient and recipient.contact else ""
-
-
 @job("rights.recipients_tell")
 def _recipients_tell_job(run: JobRun) -> None:
     request = SubjectRequest.objects.get(pk=run.arguments["request_id"])
@@ -58,7 +51,7 @@ def _recipients_tell_job(run: JobRun) -> None:
     language = settings.LANGUAGE_CODE
     for notice in request.recipient_notices.filter(sent_at__isnull=True).order_by("pk"):
         disclosure = Disclosure.objects.filter(pk=notice.disclosure_id).first()
-        address = _address(disclosure) if disclosure else ""
+        address = recipient_address(disclosure) if disclosure else ""
         if disclosure is None or not address:
             # The DPO tells them by other means; `rekisteri check` counts the unsent.
             logger.warning("recipient notice %s has no address to go to", notice.pk)
