@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 import threading
 from argparse import ArgumentParser
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -18,55 +19,40 @@ from rekisteri.retention.replay import ledger_watch
 logger = logging.getLogger(__name__)
 
 
-def _seal_quietly() -> None:
+def _quietly(step: Callable[[], object], failed: str) -> None:
+    """Run one of the worker's own steps; a failure is logged and the next round tries again.
+
+    Ids, table names and paths only reach this log. When the ledger step fails,
+    `rekisteri check` stays the alarm (erased people back).
+    """
     try:
-        audit_seal()
+        step()
     except (DatabaseError, OSError, RekisteriError):
-        # Ids, table names and paths only reach this log; the next round tries again.
-        logger.exception("sealing the audit trail failed")
+        logger.exception("%s failed", failed)
     finally:
         close_old_connections()
+
+
+def _seal_quietly() -> None:
+    _quietly(audit_seal, "sealing the audit trail")
 
 
 def _settle_quietly() -> None:
-    """Settle what a crash left half-written in the seal file before sealing again."""
-    try:
-        audit_witness_settle()
-    except (DatabaseError, OSError):
-        logger.exception("settling the seal file failed")
-    finally:
-        close_old_connections()
+    # What a crash left half-written in the seal file, before sealing again.
+    _quietly(audit_witness_settle, "settling the seal file")
 
 
 def _ledger_quietly() -> None:
-    """Settle the erasure ledger and erase again anyone a restore brought back.
-
-    When it fails, `rekisteri check` stays the alarm (erased people back).
-    """
-    try:
-        ledger_watch()
-    except (DatabaseError, OSError):
-        logger.exception("replaying the erasure ledger failed")
-    finally:
-        close_old_connections()
+    # Settle the erasure ledger and erase again anyone a restore brought back.
+    _quietly(ledger_watch, "replaying the erasure ledger")
 
 
 def _daily_quietly() -> None:
-    try:
-        jobs_daily_enqueue()
-    except DatabaseError:
-        logger.exception("queueing the daily jobs failed")
-    finally:
-        close_old_connections()
+    _quietly(jobs_daily_enqueue, "queueing the daily jobs")
 
 
 def _resume_quietly() -> None:
-    try:
-        jobs_resume_abandoned()
-    except DatabaseError:
-        logger.exception("resuming the jobs of a stopped worker failed")
-    finally:
-        close_old_connections()
+    _quietly(jobs_resume_abandoned, "resuming the jobs of a stopped worker")
 
 
 class Command(RekisteriCommand):
