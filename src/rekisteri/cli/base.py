@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
+from django.db import DatabaseError, OperationalError
 
 from rekisteri.core.errors import RekisteriError
 
@@ -18,7 +18,15 @@ class RekisteriCommand(BaseCommand):
             raise CommandError(exc.message, returncode=2 if exc.http_status == 404 else 1) from None
         except DatabaseError as exc:
             # The database's own words name tables and settings, never a person's data.
+            unreachable = isinstance(exc, OperationalError) and any(
+                words in str(exc) for words in ("does not exist", "could not connect", "refused")
+            )
+            hint = (
+                "check that DATABASE_URL names a database that exists and is reachable, "
+                "then run `rekisteri setup`"
+                if unreachable
+                else "run `rekisteri setup` first"
+            )
             raise CommandError(
-                f"the database is not ready ({type(exc).__name__}: {exc}); "
-                "run `rekisteri setup` first"
+                f"the database is not ready ({type(exc).__name__}: {exc}); {hint}"
             ) from None
