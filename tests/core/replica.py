@@ -159,22 +159,35 @@ def replicated_pair() -> Iterator[ReplicatedPair]:
 
 
 def wal_position(alias: str) -> str:
+    # The flushed position, not the inserted one: a record inserted but not yet
+    # flushed (another session's open transaction, a background snapshot) may sit
+    # in a half-written page for a while and is not streamed until it is flushed.
+    # Every commit is flushed before it returns, so this covers all committed writes.
     with connections[alias].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
+        cursor.execute("SELECT pg_current_wal_flush_lsn()::text")
         return str(cursor.fetchone()[0])
 
 
-def replica_caught_up(replica: str, *, primary: str = "default", timeout: float = 10.0) -> None:
-    """Wait until the replica has replayed everything the primary has written so far."""
+def replica_caught_up(replica: str, *, primary: str = "default", timeout: float = 30.0) -> None:
+    """Wait until the replica has replayed everything the primary has committed so far."""
     target = wal_position(primary)
     deadline = time.monotonic() + timeout
     with connections[replica].cursor() as cursor:
         while True:
-            cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target])
-            if cursor.fetchone()[0]:
+            cursor.execute(
+                "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn,"
+                " pg_last_wal_receive_lsn()::text, pg_last_wal_replay_lsn()::text,"
+                " pg_is_wal_replay_paused()",
+                [target],
+            )
+            done, received, replayed, paused = cursor.fetchone()
+            if done:
                 return
             if time.monotonic() > deadline:
-                raise AssertionError(f"the replica did not reach {target} in {timeout} s")
+                raise AssertionError(
+                    f"the replica did not reach {target} in {timeout} s: received "
+                    f"{received}, replayed {replayed}, paused {paused}"
+                )
             time.sleep(0.02)
 
 
