@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import stat
 import subprocess
 from pathlib import Path
 
@@ -138,9 +141,38 @@ def test_the_command_lists_rejections_and_exits_non_zero(tmp_path: Path) -> None
     )
 
     assert result.returncode == 1
-    assert "line 4: email: is not a valid e-mail address" in result.stderr
+    assert "1 row: email: is not a valid e-mail address (line 4)" in result.stderr
     assert "2 imported, 1 rejected, 3 rows read from people.csv." in result.stdout
     assert "nope" not in result.stderr
+    assert Person.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_many_rejections_are_summarised_by_reason_and_written_out_when_asked(
+    tmp_path: Path,
+) -> None:
+    bad_emails = [f"Bad,Email{i},nope{i},,,," for i in range(40)]
+    path = _csv(tmp_path, *GOOD, *bad_emails, ",Nameless,n@example.fi,,,,")
+    rejected = tmp_path / "rejected.csv"
+    err = io.StringIO()
+
+    with pytest.raises(SystemExit):
+        call_command(
+            "import", "people", str(path), "--source", "subject",
+            "--rejected", str(rejected), stderr=err,
+        )  # fmt: skip
+
+    said = err.getvalue().splitlines()
+    # One line per reason, the commonest first, with its first lines: not one per row.
+    assert said[0] == "40 rows: email: is not a valid e-mail address (lines 4, 5, 6, 7, 8, …)"
+    assert said[1].startswith("1 row: first_name: ")
+    assert said[1].endswith("(line 44)")
+    assert not any("nope" in line for line in said)
+    rows = list(csv.reader(rejected.open(encoding="utf-8")))
+    assert rows[0][:3] == ["line", "reason", "first_name"]
+    assert [r[0] for r in rows[1:]] == [str(n) for n in range(4, 45)]
+    assert rows[1][1:5] == ["email: is not a valid e-mail address", "Bad", "Email0", "nope0"]
+    assert stat.S_IMODE(rejected.stat().st_mode) == 0o600
     assert Person.objects.count() == 2
 
 
@@ -223,3 +255,18 @@ def test_odd_files_and_values_are_reasons_not_tracebacks(tmp_path: Path) -> None
         (3, "is not valid JSON"),
         (4, "has 1 unknown keys"),
     ]
+
+
+@pytest.mark.django_db
+def test_a_rejected_file_that_cannot_be_written_is_refused_before_anything_is_imported(
+    tmp_path: Path,
+) -> None:
+    path = _csv(tmp_path, *GOOD, "Bad,Email,nope,,,,")
+
+    with pytest.raises(CommandError, match="--rejected: cannot write a file at"):
+        call_command(
+            "import", "people", str(path), "--source", "subject",
+            "--rejected", str(tmp_path / "missing" / "rejected.csv"),
+        )  # fmt: skip
+
+    assert Person.objects.count() == 0
