@@ -391,8 +391,7 @@ def test_a_forgotten_person_is_flagged_when_an_old_list_brings_them_back(
         "came back"
     )
     assert exited.value.code == 1
-    assert f"line 2: {reason}" in captured.err
-    assert f"line 3: {reason}" in captured.err
+    assert f"2 rows: {reason} (lines 2, 3)" in captured.err
     assert "1 imported, 2 rejected, 3 rows read from old.csv." in captured.out
     assert list(
         Person.objects.filter(erased_at__isnull=True)
