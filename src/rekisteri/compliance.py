@@ -22,6 +22,7 @@ from rekisteri.retention.replay import ledger_foreign, ledger_people_back, ledge
 from rekisteri.retention.scrub import morphology_available
 from rekisteri.retention.sweep import retention_run
 from rekisteri.rights.announcements import notice_versions_unannounced
+from rekisteri.rights.notify import messages_unsent
 from rekisteri.rights.recipients import recipient_notices_unsent
 from rekisteri.rights.selectors import requests_overdue_count
 
@@ -126,6 +127,14 @@ def compliance_checks() -> list[Check]:
                 "Recipients not yet told of a rectification, erasure or restriction (Art. 19)"
             ),
             recipient_notices_unsent(),
+        ),
+        Check(
+            "messages.unsent",
+            gettext_noop(
+                "Messages owed to people about their requests, not sent within an hour "
+                "or given up after a week of refusals (`rekisteri jobs list --state failed`)"
+            ),
+            messages_unsent(),
         ),
         Check(
             "notice.unannounced",

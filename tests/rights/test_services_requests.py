@@ -14,7 +14,9 @@ import time_machine
 from django.db import connection
 
 from rekisteri.audit.models import AuditEntry
+from rekisteri.compliance import compliance_checks
 from rekisteri.consent.models import ConsentAction, ConsentEvent
+from rekisteri.core import clock
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput
 from rekisteri.core.jobs import job_retry, jobs_daily_enqueue, jobs_run_queued
 from rekisteri.core.models import Job, JobState
@@ -22,7 +24,13 @@ from rekisteri.policy.schema import ErasureAction
 from rekisteri.policy.selectors import notice_version_current, policy_get
 from rekisteri.register.models import Customership, EmailAddress, Person
 from rekisteri.rights import services as rs
-from rekisteri.rights.models import ExportFile, RequestState, SubjectRequest, VerificationMethod
+from rekisteri.rights.models import (
+    ExportFile,
+    RequestState,
+    SubjectMessage,
+    SubjectRequest,
+    VerificationMethod,
+)
 from tests.rights.conftest import CUSTOMER_SERVICE, DPO, SUBJECT_EMAIL, Subject
 
 RECEIVED = dt.datetime(2026, 1, 31, 12, 0, tzinfo=dt.UTC)
@@ -417,6 +425,8 @@ def test_forgetting_erases_every_identifier_except_what_the_accounting_hold_keep
     request = _verified(aino, "erasure")
     with django_capture_on_commit_callbacks(execute=True):
         done = rs.request_fulfil(actor=DPO, request_id=request.pk)
+    # The worker sends the messages owed; the outbox then forgets the address.
+    jobs_run_queued()
 
     text = _all_text_in_database()
     # The invoice is an accounting voucher: its name and address are kept, nothing else.
@@ -542,3 +552,70 @@ def test_a_general_objection_upheld_objects_to_every_legitimate_interest_purpose
     )
     assert objected == set(done.result["objected_purposes"])
     assert Person.objects.get(pk=aino.pk).restricted_since is None
+
+
+def test_each_message_owed_is_sent_once_even_when_its_job_runs_again(
+    aino: Subject, smtp: Any
+) -> None:
+    request = _written(aino, "access")
+    [received] = SubjectMessage.objects.filter(request=request)
+    # Owed in the filing's transaction, with the address it goes to; not yet sent.
+    assert received.event == "received"
+    assert received.to_address == SUBJECT_EMAIL
+    [job] = [j for j in jobs_run_queued() if j.name == "rights.notify"]
+
+    # A worker killed after the mail server took the message, before the job was
+    # marked done, runs the job again when its lease runs out.
+    Job.objects.filter(pk=job.pk).update(state=JobState.QUEUED)
+    jobs_run_queued()
+
+    [sent] = smtp.to(SUBJECT_EMAIL)
+    received.refresh_from_db()
+    assert sent["Message-ID"] == received.message_id
+    assert received.sent_at is not None
+    assert received.to_address == ""
+
+
+def test_an_erasure_answers_before_its_messages_go_and_they_go_in_the_order_owed(
+    aino: Subject, smtp: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    request = _verified(aino, "erasure")
+    smtp.messages.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        rs.request_fulfil(actor=DPO, request_id=request.pk)
+    # Nothing is sent inside the request that erased: a slow mail server slows no one.
+    assert smtp.to(SUBJECT_EMAIL) == []
+
+    jobs_run_queued()
+
+    # "Received" was owed at filing, "erased" at the erasure: both reach the person,
+    # in that order, although the address was gone before either was sent.
+    subjects = [m["Subject"] for m in smtp.to(SUBJECT_EMAIL)]
+    assert subjects == [
+        f"Pyyntösi on vastaanotettu ({request.pk})",
+        f"Tietosi on poistettu ({request.pk})",
+    ]
+    assert not SubjectMessage.objects.exclude(to_address="").exists()
+
+
+def test_a_message_the_mail_server_refuses_for_a_week_is_given_up_and_its_address_blanked(
+    aino: Subject, settings: Any
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+    request = _written(aino, "access")
+    [failed] = [j for j in jobs_run_queued() if j.name == "rights.notify"]
+    assert failed.state == JobState.FAILED
+
+    with time_machine.travel(clock.now() + dt.timedelta(days=8), tick=False):
+        jobs_daily_enqueue()
+        jobs_run_queued()
+        # The DPO's self-check tells of it: a message owed was never sent.
+        [unsent] = [c for c in compliance_checks() if c.key == "messages.unsent"]
+
+    [message] = SubjectMessage.objects.filter(request=request)
+    assert message.sent_at is None
+    assert message.abandoned_at is not None
+    assert message.to_address == ""
+    assert unsent.count == 1
+    assert not unsent.ok

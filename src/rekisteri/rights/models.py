@@ -256,3 +256,33 @@ class AnnouncementDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"announcement delivery {self.pk}"
+
+
+class SubjectMessage(models.Model):
+    """A message owed to the person about their request: the outbox.
+
+    Written in the same transaction as the change it reports, so a change never
+    commits without its message nor a message without its change; a job sends it
+    and marks it sent, and a second run of that job (after a kill, a retry) finds
+    it sent and sends nothing. The address is captured when the message is owed
+    (an erasure's last message must reach an address that is gone by the time it
+    is sent) and blanked once the message is sent or given up.
+    """
+
+    request = models.ForeignKey(SubjectRequest, on_delete=models.CASCADE, related_name="messages")
+    # What happened: received, extended, fulfilled, package_ready, rejected, erased.
+    event = models.CharField(max_length=32)
+    to_address = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Not sent in time (the mail server kept refusing): the address is blanked.
+    abandoned_at = models.DateTimeField(null=True, blank=True)
+    # The same Message-ID on every try: should the send be repeated after a kill
+    # between the mail server's acceptance and our mark, it is the same message.
+    message_id = models.CharField(max_length=255, unique=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} of request {self.request_id}"

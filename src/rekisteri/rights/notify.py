@@ -1,36 +1,44 @@
 """What the request engine tells people, by e-mail, in the person's language.
 
-Notices about a request run as jobs (they survive a crash and can be retried);
-secrets (codes, sign-in links) are sent when the transaction commits, because
-only their hashes are stored. No message carries personal data beyond what its
-reader already is: an id, a date, a link to the portal.
+A message about a request is owed in the transaction of the change it reports
+(a ``SubjectMessage`` row, the outbox) and sent by a job after the commit, once:
+the job marks it sent, and a run after a kill or a retry finds the mark. Secrets
+(codes, sign-in links) are sent when the transaction commits, because only their
+hashes are stored. No message carries personal data beyond what its reader
+already is: an id, a date, a link to the portal.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
+from email.utils import make_msgid, parseaddr
 from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from rekisteri.core import clock
 from rekisteri.core.errors import Conflict
 from rekisteri.core.jobs import JobRun, job, job_enqueue
 from rekisteri.core.logs import failure_summary
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as rm
-from rekisteri.rights.models import RightKind, SubjectRequest
+from rekisteri.rights.models import RightKind, SubjectMessage, SubjectRequest
 from rekisteri.rights.selectors import requests_queue
 
 logger = logging.getLogger(__name__)
 
 PORTAL_PATHS = {"fi": "/oma/", "en": "/en/my/"}
+# A message the mail server has refused this long is given up and its address
+# blanked: an outbox must not become a second copy of people's addresses.
+MESSAGE_GIVE_UP_AFTER = dt.timedelta(days=7)
 
 
 class NotifyCode(StrEnum):
@@ -49,14 +57,18 @@ def _context(language: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _send(template: str, language: str, to: str, **extra: Any) -> None:
+def _send(
+    template: str, language: str, to: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> None:
     """Render ``rights/email/<template>_<lang>.txt`` (first line: subject) and send it."""
     with translation.override(language):
         text = render_to_string(
             f"rights/email/{template}_{language}.txt", _context(language, **extra)
         )
     subject, _, body = text.strip().partition("\n")
-    send_mail(subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, [to])
+    EmailMessage(
+        subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, [to], headers=headers
+    ).send()
 
 
 def address_on_file(person_id: int) -> str | None:
@@ -80,31 +92,98 @@ def dpo_address() -> str:
 
 
 def subject_notice(request: SubjectRequest, event: str) -> None:
-    """Queue a notice to the person about their request (received, extended, answered ...)."""
+    """Owe the person a message about their request (received, extended, answered ...);
+    it is sent from a job once the caller's transaction commits."""
     if request.kind == RightKind.ERASURE and event in ("fulfilled",):
-        # Sent from the address captured before erasure (``erasure_capture``).
+        # Owed before the address went (``erasure_capture``).
         return
-    job_enqueue("rights.notify", request_id=request.pk, event=event)
+    _owe(request, event)
+
+
+def _owe(request: SubjectRequest, event: str) -> SubjectMessage | None:
+    """The outbox row and the job that sends it, in the caller's transaction; none
+    when there is no address (the answer goes by letter; the handler's queue shows it)."""
+    to = address_on_file(request.person_id) if request.person_id is not None else None
+    if to is None:
+        return None
+    _, sender = parseaddr(str(settings.DEFAULT_FROM_EMAIL))
+    message = SubjectMessage.objects.create(
+        request=request,
+        event=event,
+        to_address=to,
+        created_at=clock.now(),
+        message_id=make_msgid(domain=sender.partition("@")[2] or "localhost"),
+    )
+    job_enqueue("rights.notify", message_id=message.pk)
+    return message
 
 
 @job("rights.notify")
 def _notify_job(run: JobRun) -> None:
-    if run.checkpoint.get("sent"):
+    if "message_id" not in run.arguments:
+        # Queued before the outbox existed: owe it now, then send it as any other.
+        request = SubjectRequest.objects.get(pk=run.arguments["request_id"])
+        owed = _owe(request, run.arguments["event"])
+        if owed is not None:
+            _message_send(owed.pk)
         return
-    request = SubjectRequest.objects.get(pk=run.arguments["request_id"])
-    to = address_on_file(request.person_id)
-    if to is None:
-        # The answer goes by letter; the handler's queue shows it.
-        run.save(sent=False, skipped="no e-mail address on file")
-        return
-    _send(
-        f"request_{run.arguments['event']}",
-        request.language,
-        to,
-        request=request,
-        kind_label=RightKind(request.kind).label,
-    )
-    run.save(sent=True)
+    _message_send(run.arguments["message_id"])
+
+
+def _message_send(message_id: int) -> None:
+    with transaction.atomic():
+        # Locked while it is sent: a second worker waits, then finds it sent.
+        message = (
+            SubjectMessage.objects.select_for_update().select_related("request").get(pk=message_id)
+        )
+        if message.sent_at is not None or message.abandoned_at is not None:
+            return
+        request = message.request
+        headers = {"Message-ID": message.message_id}
+        if message.event == "erased":
+            _send(
+                "request_erased",
+                request.language,
+                message.to_address,
+                headers=headers,
+                request=request,
+                certificate=request.result.get("certificate", {}),
+            )
+        else:
+            _send(
+                f"request_{message.event}",
+                request.language,
+                message.to_address,
+                headers=headers,
+                request=request,
+                kind_label=RightKind(request.kind).label,
+            )
+        message.sent_at = clock.now()
+        message.to_address = ""
+        message.save(update_fields=["sent_at", "to_address"])
+
+
+# Longer than any worker takes to send: an older unsent message is stuck.
+MESSAGE_LATE_AFTER = dt.timedelta(hours=1)
+
+
+def messages_unsent() -> int:
+    """Messages owed to people that are late, or were given up in the last 30 days:
+    the DPO's to look into (the failed job says why; `rekisteri jobs retry` sends a
+    late one again; a given-up one is for a letter)."""
+    now = clock.now()
+    late = Q(abandoned_at__isnull=True, created_at__lt=now - MESSAGE_LATE_AFTER)
+    given_up = Q(abandoned_at__gte=now - dt.timedelta(days=30))
+    return SubjectMessage.objects.filter(late | given_up, sent_at__isnull=True).count()
+
+
+def messages_give_up() -> int:
+    """Blank the address of every message the mail server refused for too long."""
+    return SubjectMessage.objects.filter(
+        sent_at__isnull=True,
+        abandoned_at__isnull=True,
+        created_at__lt=clock.now() - MESSAGE_GIVE_UP_AFTER,
+    ).update(abandoned_at=clock.now(), to_address="")
 
 
 def _after_commit(what: str, send: Callable[[], None]) -> None:
@@ -142,22 +221,9 @@ def email_change_send(template: str, language: str, address: str, *, url: str) -
 
 
 def erasure_capture(request: SubjectRequest) -> None:
-    """Before the address is erased, arrange the last message: the erasure is done."""
-    to = address_on_file(request.person_id)
-    if to is None:
-        return
-
-    def send() -> None:
-        request.refresh_from_db()
-        _send(
-            "request_erased",
-            request.language,
-            to,
-            request=request,
-            certificate=request.result.get("certificate", {}),
-        )
-
-    _after_commit(f"the erasure notice of request {request.pk}", send)
+    """Before the address is erased, owe the last message: the erasure is done. It is
+    sent after the commit, and the outbox forgets the address once it is sent."""
+    _owe(request, "erased")
 
 
 def restriction_lift_notice(request: SubjectRequest) -> None:

@@ -763,9 +763,10 @@ def package_file_take(*, person_id: int, package_id: int, name: str) -> ExportFi
 
 @job("rights.purge", daily=True)
 def _purge_expired_packages(run: JobRun) -> None:
-    """Copies of a person's data are kept only until their download link expires."""
+    """Copies of a person's data are kept only until their download link expires, and
+    an address in the outbox only until its message is sent or given up."""
     removed, _ = ExportFile.objects.filter(package__expires_at__lte=clock.now()).delete()
-    run.save(removed=removed)
+    run.save(removed=removed, messages_given_up=notify.messages_give_up())
 
 
 @retention_deferral
