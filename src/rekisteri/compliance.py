@@ -24,7 +24,7 @@ from rekisteri.retention.sweep import retention_run
 from rekisteri.rights.announcements import notice_versions_unannounced
 from rekisteri.rights.notify import messages_unsent
 from rekisteri.rights.recipients import recipient_notices_unsent
-from rekisteri.rights.selectors import requests_overdue_count
+from rekisteri.rights.selectors import requests_overdue_count, requests_work_failed
 
 
 @dataclass(frozen=True)
@@ -127,6 +127,14 @@ def compliance_checks() -> list[Check]:
                 "Recipients not yet told of a rectification, erasure or restriction (Art. 19)"
             ),
             recipient_notices_unsent(),
+        ),
+        Check(
+            "requests.work_failed",
+            gettext_noop(
+                "Open requests whose package could not be built "
+                "(`rekisteri jobs list --state failed`, then `rekisteri jobs retry`)"
+            ),
+            len(requests_work_failed()),
         ),
         Check(
             "messages.unsent",

@@ -31,6 +31,7 @@ from rekisteri.rights.models import (
     SubjectRequest,
     VerificationMethod,
 )
+from rekisteri.rights.selectors import packages_of, requests_work_failed
 from tests.rights.conftest import CUSTOMER_SERVICE, DPO, SUBJECT_EMAIL, Subject
 
 RECEIVED = dt.datetime(2026, 1, 31, 12, 0, tzinfo=dt.UTC)
@@ -304,6 +305,11 @@ def test_a_failed_package_job_resumes_from_its_checkpoint(
     assert failed.state == JobState.FAILED
     assert failed.checkpoint == {"done": ["access.json"]}
     first_json = ExportFile.objects.get(package__request=request, name="access.json").pk
+    # The DPO sees it, and the half-built package is not the person's to download.
+    assert [r.pk for r in requests_work_failed()] == [request.pk]
+    [check] = [c for c in compliance_checks() if c.key == "requests.work_failed"]
+    assert check.count == 1
+    assert packages_of(person_id=aino.pk) == []
 
     monkeypatch.setitem(packages.PLANS["access"], "access.html", original)
     job_retry(job_id=failed.pk)
@@ -315,6 +321,8 @@ def test_a_failed_package_job_resumes_from_its_checkpoint(
     assert ExportFile.objects.get(package__request=request, name="access.json").pk == first_json
     request.refresh_from_db()
     assert request.state == RequestState.FULFILLED
+    assert requests_work_failed() == []
+    assert [p.request_id for p in packages_of(person_id=aino.pk)] == [request.pk]
 
 
 def test_an_objection_to_direct_marketing_takes_effect_at_once_without_verification(

@@ -11,6 +11,7 @@ from django.db.models import Count, Sum
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import NotFound
+from rekisteri.core.models import Job, JobState
 from rekisteri.core.routing import may_be_stale
 from rekisteri.register.models import EmailChange, EmailChangeState
 from rekisteri.rights.models import OPEN_STATES, ExportPackage, SubjectRequest
@@ -66,6 +67,20 @@ def packages_of(*, person_id: int) -> list[ExportPackage]:
         .select_related("request")
         .prefetch_related("files")
         .order_by("-ready_at")
+    )
+
+
+def requests_work_failed() -> list[SubjectRequest]:
+    """Open requests whose package job failed: never silently lost, the DPO retries it
+    (`rekisteri jobs retry`); the files of a failed build are never downloadable."""
+    failed = [
+        job.arguments.get("package_id")
+        for job in Job.objects.filter(name="rights.package", state=JobState.FAILED)
+    ]
+    return list(
+        SubjectRequest.objects.filter(state__in=OPEN_STATES, packages__pk__in=failed)
+        .distinct()
+        .order_by("due_on", "id")
     )
 
 
