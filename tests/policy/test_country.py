@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 
 from rekisteri.policy.loader import PolicyError, parse_policy
 from rekisteri.policy.services import notice_version_record
-from tests.countries import GERMAN, SWEDISH, with_controller
+from tests.conftest import rekisteri_command, rekisteri_env
+from tests.countries import GERMAN, SWEDISH, policy_file, with_controller
 
 
 def _line_of(text: str, needle: str) -> int:
@@ -106,6 +110,34 @@ def test_a_controller_breaking_its_country_s_rules_is_refused_naming_file_line_a
         parse_policy(text, source="company.toml")
 
     assert f"company.toml:{line}: controller.{key}: {words}" in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("controller", "zone"),
+    [
+        pytest.param({}, "Europe/Helsinki", id="mainioco"),
+        pytest.param(GERMAN, "Europe/Berlin", id="german-by-its-capital"),
+        pytest.param(SWEDISH, "Europe/Stockholm", id="swedish-by-its-capital"),
+        pytest.param(SWEDISH | {"time_zone": "Europe/Helsinki"}, "Europe/Helsinki", id="stated"),
+    ],
+)
+def test_the_register_keeps_its_dates_in_the_controller_s_time_zone(
+    tmp_path: Path, controller: dict[str, str], zone: str
+) -> None:
+    policy = policy_file(tmp_path, controller) if controller else None
+    env = rekisteri_env(**({"REKISTERI_POLICY": str(policy)} if policy else {}))
+    script = "from django.conf import settings; print(settings.TIME_ZONE)"
+
+    shown = subprocess.run(
+        [*rekisteri_command("shell", "--no-imports", "-c", script)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+
+    assert shown.stdout.strip() == zone
 
 
 def test_a_description_silent_on_region_and_zone_keeps_its_notice_version(
