@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from stdnum import get_cc_module
-from stdnum.exceptions import InvalidChecksum, ValidationError
+from stdnum.exceptions import InvalidChecksum
 
 if TYPE_CHECKING:
     import holidays
@@ -262,7 +262,10 @@ def _first_valid(modules: tuple[str, ...], value: str) -> tuple[str | None, str 
             return name, str(_module(name).validate(value)), False
         except InvalidChecksum:
             bad_checksum = True
-        except ValidationError:
+        except (ValueError, LookupError, ArithmeticError):
+            # Not this module's number: stdnum's ValidationError is a ValueError, and
+            # a module's own slip on odd input (pt.cc raises a bare ValueError for
+            # some) is still no number, never a crash.
             pass
     return None, None, bad_checksum
 
@@ -319,7 +322,7 @@ def _birth_date(country: Country, code: str) -> dt.date:
             continue
         try:
             born = getter(code)
-        except (ValidationError, ValueError):
+        except (ValueError, LookupError, ArithmeticError):
             continue
         if isinstance(born, dt.date):
             return born
