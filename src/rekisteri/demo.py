@@ -509,7 +509,7 @@ class _Planner:
         self.rng = random.Random()  # noqa: S311
         self.today_ordinal = today.toordinal()
         # Midnight in Finland: every generated time lies before it, so before now.
-        self.anchor = int(dt.datetime.combine(today, dt.time(), tzinfo=clock.HELSINKI).timestamp())
+        self.anchor = int(dt.datetime.combine(today, dt.time(), tzinfo=clock.zone()).timestamp())
         self.notice_version = notice_version
         self.hetu_offset = random.Random(f"hetu {seed}").randrange(HETU_SPACE)  # noqa: S311
 
@@ -947,7 +947,7 @@ class _Planner:
                     read + rng.randint(5, 600) if read is not None and rng.random() < 0.3 else None
                 )
                 sent_at = self._at(sent)
-                sent_on = sent_at.astimezone(clock.HELSINKI).date()
+                sent_on = sent_at.astimezone(clock.zone()).date()
                 add(
                     "Delivery",
                     channel="email" if rng.random() < 0.85 else "sms",

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 import secrets
+import tomllib
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from rekisteri.core import countries
 from rekisteri.core.files import private_dir
 
 
@@ -255,7 +257,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", "suomi"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
-TIME_ZONE = "Europe/Helsinki"
+# TIME_ZONE follows the register description: see below, after REKISTERI_POLICY.
 USE_I18N = True
 USE_TZ = True
 
@@ -351,6 +353,33 @@ REKISTERI_FAULT_POINT = os.environ.get("REKISTERI_FAULT_POINT", "")
 REKISTERI_POLICY = Path(
     os.environ.get("REKISTERI_POLICY", BASE_DIR / "policies" / "mainioco.toml")
 ).resolve()
+
+
+def _policy_time_zone(policy_file: Path) -> str:
+    """The controller's zone (``[controller] time_zone``, or its country's capital's).
+
+    Read from the TOML alone, since no model may load here. A file this light read
+    cannot use falls back to the default country's zone; the policy loader then
+    refuses the file with its reasons before any command runs.
+    """
+    try:
+        controller = tomllib.loads(policy_file.read_text(encoding="utf-8")).get("controller")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        controller = None
+    if not isinstance(controller, dict):
+        controller = {}
+    country, zone = controller.get("country"), controller.get("time_zone")
+    chosen = countries.time_zone_of(
+        country if isinstance(country, str) else countries.DEFAULT_COUNTRY,
+        zone if isinstance(zone, str) else None,
+    )
+    if countries.time_zone_check(chosen):
+        return countries.time_zone_of(countries.DEFAULT_COUNTRY)
+    return chosen
+
+
+# Dates (deadlines, retention, "today") are the controller's calendar dates.
+TIME_ZONE = _policy_time_zone(REKISTERI_POLICY)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

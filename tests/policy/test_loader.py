@@ -227,7 +227,7 @@ BROKEN = [
     pytest.param(
         ('postal_code = "40100"', 'postal_code = "401"'),
         "controller.postal_code",
-        "pattern",
+        "'401' is not a Finnish postal code (five digits)",
         'postal_code = "401"',
         id="malformed-postal-code",
     ),

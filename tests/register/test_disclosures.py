@@ -60,6 +60,15 @@ def test_a_transfer_outside_the_eea_needs_a_safeguard_of_the_policy(pid: int) ->
     assert disclosures_of(person_id=pid)[0].country == "US"
 
 
+def test_a_disclosure_to_hungary_stays_inside_the_eea(pid: int) -> None:
+    # Hungary is an EU member state: no Chapter V safeguard, and none may be named.
+    disclosure_record(
+        actor=SYSTEM, recipient="processors", categories=["contact"], person_ids=[pid], country="HU"
+    )
+
+    assert disclosures_of(person_id=pid)[0].country == "HU"
+
+
 @pytest.mark.parametrize(
     ("change", "error", "words"),
     [

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from rekisteri.core.clock import add_months
 from rekisteri.rights.deadlines import due_date_for
+from tests.countries import GERMAN, SWEDISH, policy_file
 
 D = dt.date
 
@@ -52,3 +55,39 @@ def test_a_missing_day_becomes_the_last_day_of_the_month() -> None:
     assert add_months(D(2027, 1, 29), 1) == D(2027, 2, 28)
     assert add_months(D(2028, 1, 29), 1) == D(2028, 2, 29)
     assert add_months(D(2026, 8, 31), 1) == D(2026, 9, 30)
+
+
+# The holidays are the controller's: its country's, and its region's where it names one.
+ACROSS_HOLIDAYS = [
+    # 30.10.2022 is a Sunday. Monday 31 October is Reformationstag, a holiday in Hamburg
+    # since 2018 but a working day in Finland.
+    pytest.param(GERMAN, D(2022, 9, 30), D(2022, 11, 1), id="hamburg-reformationstag"),
+    pytest.param({}, D(2022, 9, 30), D(2022, 10, 31), id="finland-on-reformationstag"),
+    # Epiphany (6 January) is a Finnish holiday, not a Hamburg one (the issue's case).
+    pytest.param(GERMAN, D(2026, 12, 6), D(2027, 1, 6), id="hamburg-epiphany"),
+    pytest.param({}, D(2026, 12, 6), D(2027, 1, 7), id="finland-epiphany"),
+    # Sweden's National Day, Tuesday 6 June 2028.
+    pytest.param(SWEDISH, D(2028, 5, 6), D(2028, 6, 7), id="sweden-national-day"),
+    pytest.param({}, D(2028, 5, 6), D(2028, 6, 6), id="finland-on-sweden-s-national-day"),
+]
+
+
+@pytest.mark.parametrize(("controller", "received", "due"), ACROSS_HOLIDAYS)
+def test_the_deadline_skips_the_public_holidays_where_the_controller_is(
+    settings: Any, tmp_path: Path, controller: dict[str, str], received: dt.date, due: dt.date
+) -> None:
+    if controller:
+        settings.REKISTERI_POLICY = policy_file(tmp_path, controller)
+
+    assert due_date_for(received) == due
+
+
+def test_a_region_s_holiday_counts_only_in_that_region(settings: Any, tmp_path: Path) -> None:
+    # Friday 31.10.2025 + the two months' extension: Hamburg has Reformationstag off,
+    # Bavaria (BY) does not.
+    settings.REKISTERI_POLICY = policy_file(tmp_path, GERMAN, name="hamburg")
+    in_hamburg = due_date_for(D(2025, 7, 31), extension_months=2)
+    settings.REKISTERI_POLICY = policy_file(tmp_path, GERMAN | {"subdivision": "BY"}, "munich")
+    in_munich = due_date_for(D(2025, 7, 31), extension_months=2)
+
+    assert (in_hamburg, in_munich) == (D(2025, 11, 3), D(2025, 10, 31))

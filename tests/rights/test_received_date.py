@@ -23,7 +23,7 @@ NOW = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)
 
 
 def _noon(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(12), tzinfo=clock.HELSINKI)
+    return dt.datetime.combine(day, dt.time(12), tzinfo=clock.zone())
 
 
 @time_machine.travel(NOW, tick=False)

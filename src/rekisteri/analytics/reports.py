@@ -101,7 +101,7 @@ def _by_month(rows: Any, field: str) -> dict[dt.date, dict[str, Any]]:
     for row in rows:
         month = row[field]
         if isinstance(month, dt.datetime):
-            month = month.astimezone(clock.HELSINKI).date()
+            month = month.astimezone(clock.zone()).date()
         out[month.replace(day=1)] = row
     return out
 
@@ -118,7 +118,7 @@ def _per_month(
     since = _since(months)
     if isinstance(rows.model._meta.get_field(field), models.DateTimeField):
         start: dt.date | dt.datetime = clock.start_of(since)
-        month = TruncMonth(field, tzinfo=clock.HELSINKI)
+        month = TruncMonth(field, tzinfo=clock.zone())
     else:
         start, month = since, TruncMonth(field)
     return _by_month(

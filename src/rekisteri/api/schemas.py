@@ -74,7 +74,8 @@ class AddressIn(In):
     street_address: Text200
     postal_code: Annotated[StrictStr, Field(min_length=1, max_length=10)]
     city: Text100
-    country: Annotated[StrictStr, Field(pattern=r"^[A-Z]{2}$")] = "FI"
+    # The controller's country when left out.
+    country: Annotated[StrictStr, Field(pattern=r"^[A-Z]{2}$")] | None = None
 
 
 class AccountIn(In):
@@ -84,7 +85,7 @@ class AccountIn(In):
 
 class OrganisationIn(In):
     name: Text200
-    business_id: Annotated[StrictStr, Field(max_length=9)] | None = None
+    business_id: Annotated[StrictStr, Field(max_length=40)] | None = None
     website: Annotated[StrictStr, Field(max_length=500)] = ""
     title: Annotated[StrictStr, Field(max_length=200)] = ""
 
@@ -96,7 +97,7 @@ class PersonCreateIn(In):
     email: Annotated[StrictStr, Field(max_length=254)] | None = None
     phone: Annotated[StrictStr, Field(max_length=32)] | None = None
     address: AddressIn | None = None
-    personal_identity_code: Annotated[StrictStr, Field(max_length=11)] | None = None
+    personal_identity_code: Annotated[StrictStr, Field(max_length=20)] | None = None
     birth_year: Annotated[StrictInt, Field(ge=1900, le=2100)] | None = None
     gender: Literal["", "female", "male", "other", "undisclosed"] = ""
     job_title: Annotated[StrictStr, Field(max_length=200)] = ""

@@ -107,7 +107,7 @@ def cookie_choice_current(*, visitor_id: str) -> CookieChoice | None:
     )
     if latest is None:
         return None
-    decided_on = latest.decided_at.astimezone(clock.HELSINKI).date()
+    decided_on = latest.decided_at.astimezone(clock.zone()).date()
     lapses = clock.start_of(clock.add_months(decided_on, CONSENT_MONTHS))
     return CookieChoice(
         categories=list(latest.categories),

@@ -329,7 +329,7 @@ def requests_view(request: HttpRequest) -> HttpResponse:
                 channel=request.POST.get("channel", ""),
                 language=request.POST.get("language", "fi"),
                 received_at=(
-                    dt.datetime.combine(received_on, dt.time(12), tzinfo=clock.HELSINKI)
+                    dt.datetime.combine(received_on, dt.time(12), tzinfo=clock.zone())
                     if received_on
                     else None
                 ),

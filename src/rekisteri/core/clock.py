@@ -8,8 +8,11 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-# Dates in the notice and deadlines are Finnish calendar dates.
-HELSINKI = ZoneInfo("Europe/Helsinki")
+
+def zone() -> ZoneInfo:
+    """The controller's time zone: dates in the notice, deadlines and retention are its
+    calendar dates (``settings.TIME_ZONE``, which follows the register description)."""
+    return ZoneInfo(timezone.get_default_timezone_name())
 
 
 def now() -> dt.datetime:
@@ -18,13 +21,13 @@ def now() -> dt.datetime:
 
 
 def today() -> dt.date:
-    """Return today's date in Finland."""
-    return now().astimezone(HELSINKI).date()
+    """Return today's date where the controller is."""
+    return now().astimezone(zone()).date()
 
 
 def start_of(day: dt.date) -> dt.datetime:
-    """The first moment of a Finnish calendar day."""
-    return dt.datetime.combine(day, dt.time(), tzinfo=HELSINKI)
+    """The first moment of a calendar day where the controller is."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone())
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -125,6 +125,8 @@ def _field_label(field: str) -> str:
         "postal_address": _("postal address"),
         "city": _("city"),
         "country": _("country"),
+        "subdivision": _("region for public holidays"),
+        "time_zone": _("time zone"),
         "contact_email": _("contact e-mail"),
         "email": _("e-mail"),
         "phone": _("telephone"),

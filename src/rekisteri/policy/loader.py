@@ -98,8 +98,13 @@ def parse_policy(text: str, *, source: str = "<policy>") -> LoadedPolicy:
             source, [_locate(p.path, p.message, lines) for p in found], PolicyCode.INVALID
         )
     # How the register treats its integrating systems is no part of the notice: a
-    # change there makes no new notice version.
-    canonical = json.loads(policy.model_dump_json(exclude={"api_clients"}))
+    # change there makes no new notice version. Nor do the controller's optional
+    # region and zone while unset, so that a description written before they existed
+    # keeps its version.
+    unset = {key for key in ("subdivision", "time_zone") if getattr(policy.controller, key) is None}
+    canonical = json.loads(
+        policy.model_dump_json(exclude={"api_clients": True, "controller": unset})
+    )
     digest = hashlib.sha256(
         json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()

@@ -6,13 +6,10 @@ loader can name the offending key and its line.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from stdnum.exceptions import InvalidChecksum, ValidationError
-from stdnum.fi import ytunnus
-
-from rekisteri.core import clock
+from rekisteri.core import clock, countries
 from rekisteri.policy.schema import ErasureAction, LegalBasis, Policy, RetentionEvent, Right
 
 Path = tuple[str | int, ...]
@@ -58,20 +55,7 @@ def _unknown(kind: str, key: str, known: object) -> str:
 
 
 def _check_controller(policy: Policy) -> Iterator[Problem]:
-    business_id = policy.controller.business_id
-    try:
-        ytunnus.validate(business_id)
-    except InvalidChecksum:
-        yield Problem(
-            ("controller", "business_id"),
-            f"{business_id!r} is not a valid Finnish business id (Y-tunnus): "
-            "the check digit does not match",
-        )
-    except ValidationError:
-        yield Problem(
-            ("controller", "business_id"),
-            f"{business_id!r} is not a Finnish business id (Y-tunnus): expected 1234567-8",
-        )
+    yield from _check_country(policy)
     controller = policy.controller
     if controller.data_protection_officer is None and (
         controller.data_protection_officer_required is not False
@@ -85,6 +69,33 @@ def _check_controller(policy: Policy) -> Iterator[Problem]:
     text_date = policy.policy.text_date
     if text_date is not None and text_date > clock.today():
         yield Problem(("policy", "text_date"), "the date of the text is in the future")
+
+
+def _check_country(policy: Policy) -> Iterator[Problem]:
+    """The controller's address and business id by its country's rules; its holidays
+    and time zone must be known, since request deadlines and dates depend on them."""
+    controller = policy.controller
+    try:
+        countries.country_get(controller.country)
+    except countries.Refused as refused:
+        yield Problem(("controller", "country"), refused.reason)
+        return
+    checks: list[tuple[str, str, Callable[[str, str], str]]] = [
+        ("business_id", controller.business_id, countries.business_id_clean),
+        ("postal_code", controller.postal_code, countries.postal_code_clean),
+    ]
+    for key, value, clean in checks:
+        try:
+            clean(controller.country, value)
+        except countries.Refused as refused:
+            yield Problem(("controller", key), f"{value!r} {refused.reason}")
+    holidays_problem = countries.holiday_calendar_check(controller.country, controller.subdivision)
+    if holidays_problem:
+        yield Problem(("controller", "subdivision"), holidays_problem)
+    if controller.time_zone is not None:
+        zone_problem = countries.time_zone_check(controller.time_zone)
+        if zone_problem:
+            yield Problem(("controller", "time_zone"), zone_problem)
 
 
 def _check_purposes(policy: Policy) -> Iterator[Problem]:

@@ -136,9 +136,17 @@ class Controller(_Frozen):
     name: NonEmpty
     business_id: NonEmpty
     street_address: NonEmpty
-    postal_code: Annotated[StrictStr, Field(pattern=r"^\d{5}$")]
+    # Checked by the country's rule (rekisteri.core.countries), as the business id is.
+    postal_code: NonEmpty
     city: NonEmpty
+    # ISO 3166 alpha-2; selects the business id check, postal codes, public holidays
+    # and the time zone.
     country: CountryCode = "FI"
+    # Where public holidays differ by region (ISO 3166-2 without the country, as the
+    # holidays package names them: "HH" for Hamburg).
+    subdivision: NonEmpty | None = None
+    # An IANA zone; by default the capital's.
+    time_zone: NonEmpty | None = None
     contact_email: Email
     phone: NonEmpty | None = None
     data_protection_officer: Contact | None = None

@@ -12,47 +12,12 @@ from rekisteri.audit.models import AuditEvent, DisclosedPerson, Disclosure
 from rekisteri.audit.services import audit_record_many
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
+from rekisteri.core.countries import EEA
 from rekisteri.core.errors import InvalidInput, NotFound, PolicyRefusal
 from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register.models import Person
 from rekisteri.register.validation import clean_note
-
-# The EU member states and the other EEA states (Iceland, Liechtenstein, Norway):
-# a disclosure to any other country is a transfer under GDPR Chapter V.
-EEA = frozenset(
-    {
-        "AT",
-        "BE",
-        "BG",
-        "HR",
-        "CY",
-        "CZ",
-        "DK",
-        "EE",
-        "FI",
-        "FR",
-        "DE",
-        "GR",
-        "IE",
-        "IT",
-        "LV",
-        "LT",
-        "LU",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SK",
-        "SI",
-        "ES",
-        "SE",
-        "IS",
-        "LI",
-        "NO",
-    }
-)
 
 
 @transaction.atomic

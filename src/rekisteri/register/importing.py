@@ -171,7 +171,7 @@ def row_person(row: dict[str, Any]) -> PersonIn:
     street, postal, city = (_text(row, k) for k in ("street_address", "postal_code", "city"))
     address = None
     if street or postal or city:
-        address = AddressIn(street, postal, city, _text(row, "country") or "FI")
+        address = AddressIn(street, postal, city, _text(row, "country") or None)
     return person_clean(
         PersonIn(
             first_name=_text(row, "first_name"),

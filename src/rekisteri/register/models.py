@@ -43,8 +43,9 @@ class Person(Provenance):
     pseudonym = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
-    # Stored whole (python-stdnum validated), shown masked.
-    personal_identity_code = models.CharField(max_length=11, null=True, blank=True, unique=True)
+    # Stored whole (python-stdnum validated by the person's country), shown masked;
+    # 20 holds any EU/EEA country's code (an Italian codice fiscale has 16).
+    personal_identity_code = models.CharField(max_length=20, null=True, blank=True, unique=True)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     gender = models.CharField(max_length=16, choices=Gender.choices, blank=True)
     job_title = models.CharField(max_length=200, blank=True)
@@ -134,7 +135,8 @@ class Organisation(Provenance):
     """An organisation a person represents; its own data, not a person's."""
 
     name = models.CharField(max_length=200, db_index=True)
-    business_id = models.CharField(max_length=9, null=True, blank=True, unique=True)
+    # As the controller's country writes it: "2817330-9", "Hamburg HRB 12345".
+    business_id = models.CharField(max_length=40, null=True, blank=True, unique=True)
     logo = models.FileField(upload_to="logos/", blank=True)
     presentation_video = models.URLField(blank=True)
     website = models.URLField(blank=True)

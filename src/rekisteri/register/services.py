@@ -63,7 +63,8 @@ class AddressIn:
     street_address: str
     postal_code: str
     city: str
-    country: str = "FI"
+    # ISO 3166 alpha-2; None for the controller's country.
+    country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def person_lock(person_id: int) -> Person:
 
 
 def address_clean(address: AddressIn) -> AddressIn:
-    country = v.clean_country(address.country, field="address.country")
+    country = v.clean_country(address.country or v.controller_country(), field="address.country")
     return AddressIn(
         street_address=v.clean_text(
             address.street_address, field="address.street_address", max_length=200
@@ -180,14 +181,19 @@ def person_clean(person: PersonIn) -> PersonIn:
             code=RegisterCode.INVALID_TEXT,
             data={"field": "gender"},
         )
+    address = address_clean(person.address) if person.address else None
     return PersonIn(
         first_name=v.clean_text(person.first_name, field="first_name", max_length=100),
         last_name=v.clean_text(person.last_name, field="last_name", max_length=100),
         email=v.clean_email(person.email) if person.email else None,
         phone=v.clean_phone(person.phone) if person.phone else None,
-        address=address_clean(person.address) if person.address else None,
+        address=address,
+        # Checked by the person's country as their address gives it; by the
+        # controller's without an address.
         personal_identity_code=(
-            v.clean_personal_identity_code(person.personal_identity_code)
+            v.clean_personal_identity_code(
+                person.personal_identity_code, country=address.country if address else None
+            )
             if person.personal_identity_code
             else None
         ),

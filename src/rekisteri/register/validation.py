@@ -6,7 +6,6 @@ itself never enters the message, since it may be personal data.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from enum import StrEnum
@@ -15,12 +14,11 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from stdnum import luhn
-from stdnum.exceptions import ValidationError as StdnumError
-from stdnum.fi import hetu, ytunnus
 
-from rekisteri.core import clock
+from rekisteri.core import clock, countries
 from rekisteri.core.errors import InvalidInput
 from rekisteri.core.text import UNSTORABLE
+from rekisteri.policy.selectors import policy_get
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 # Magic numbers of the image types we accept; SVG is refused (it can carry script).
@@ -116,10 +114,19 @@ def clean_email(value: str, *, field: str = "email") -> str:
     return f"{local}@{domain.lower()}"
 
 
-def clean_phone(value: str, *, field: str = "phone", region: str = "FI") -> str:
-    """Return the number in E.164; numbers without a country code are taken as Finnish."""
+def controller_country() -> str:
+    """The controller's country: the default of people's addresses, phone numbers and
+    identity codes (the policy's ``[controller] country``)."""
+    return policy_get().controller.country
+
+
+def clean_phone(value: str, *, field: str = "phone", region: str | None = None) -> str:
+    """Return the number in E.164; numbers without a country code are taken as the
+    controller's country's."""
     try:
-        number = phonenumbers.parse(clean_storable(value, field=field), region)
+        number = phonenumbers.parse(
+            clean_storable(value, field=field), region or controller_country()
+        )
     except phonenumbers.NumberParseException:
         raise _refuse(field, RegisterCode.INVALID_PHONE, "is not a phone number") from None
     if not phonenumbers.is_valid_number(number):
@@ -128,13 +135,12 @@ def clean_phone(value: str, *, field: str = "phone", region: str = "FI") -> str:
 
 
 def clean_postal_code(value: str, *, country: str, field: str = "postal_code") -> str:
-    code = value.strip().upper()
-    # [0-9], not \d: \d also matches Arabic-Indic and full-width digits.
-    pattern = r"[0-9]{5}" if country == "FI" else r"[A-Z0-9][A-Z0-9 -]{1,8}[A-Z0-9]"
-    if not re.fullmatch(pattern, code):
-        rule = "is not a Finnish postal code (five digits)" if country == "FI" else "is malformed"
-        raise _refuse(field, RegisterCode.INVALID_POSTAL_CODE, rule)
-    return code
+    """Return the postal code as its country writes it ("114 55"); any country's shape
+    where the register knows no rule of the country."""
+    try:
+        return countries.postal_code_clean(country, value)
+    except countries.Refused as refused:
+        raise _refuse(field, RegisterCode.INVALID_POSTAL_CODE, refused.reason) from None
 
 
 def clean_country(value: str, *, field: str = "country") -> str:
@@ -145,43 +151,37 @@ def clean_country(value: str, *, field: str = "country") -> str:
     return code
 
 
-def clean_business_id(value: str, *, field: str = "business_id") -> str:
+def clean_business_id(value: str, *, field: str = "business_id", country: str | None = None) -> str:
+    """An organisation's business id by the rules of ``country`` (the controller's
+    country by default), written as its register writes it."""
     try:
-        return str(ytunnus.format(ytunnus.validate(value)))
-    except StdnumError:
-        raise _refuse(
-            field, RegisterCode.INVALID_BUSINESS_ID, "is not a valid Finnish business id"
-        ) from None
+        return countries.business_id_clean(country or controller_country(), value)
+    except countries.Refused as refused:
+        raise _refuse(field, RegisterCode.INVALID_BUSINESS_ID, refused.reason) from None
 
 
-def clean_personal_identity_code(value: str, *, field: str = "personal_identity_code") -> str:
+def clean_personal_identity_code(
+    value: str, *, field: str = "personal_identity_code", country: str | None = None
+) -> str:
+    """A personal identity code by the rules of the person's country (the controller's
+    country by default); never one that gives a birth date in the future."""
     try:
-        code = str(hetu.validate(value.strip().upper()))
-    except StdnumError:
-        raise _refuse(
-            field,
-            RegisterCode.INVALID_PERSONAL_IDENTITY_CODE,
-            "is not a valid Finnish personal identity code",
-        ) from None
-    if hetu.compact(code) and _hetu_birth_date(code) > clock.today():
-        raise _refuse(
-            field,
-            RegisterCode.INVALID_PERSONAL_IDENTITY_CODE,
-            "gives a date of birth in the future",
+        return countries.personal_identity_code_clean(
+            country or controller_country(), value, today=clock.today()
         )
-    return code
-
-
-def _hetu_birth_date(code: str) -> dt.date:
-    century = {"+": 1800, "-": 1900, "Y": 1900, "X": 1900, "W": 1900, "V": 1900, "U": 1900}
-    century |= dict.fromkeys("ABCDEF", 2000)
-    day, month, year = int(code[0:2]), int(code[2:4]), int(code[4:6])
-    return dt.date(century[code[6]] + year, month, day)
+    except countries.Refused as refused:
+        raise _refuse(field, RegisterCode.INVALID_PERSONAL_IDENTITY_CODE, refused.reason) from None
 
 
 def mask_personal_identity_code(code: str) -> str:
-    """Show the date of birth and century sign only: 131052-****."""
-    return code[:7] + "****"
+    """Show the date of birth and century sign only: 131052-****.
+
+    Codes of other shapes are masked whole: their visible parts are not known to be
+    harmless.
+    """
+    if _HETU_LIKE.fullmatch(code):
+        return code[:7] + "****"
+    return "*" * len(code)
 
 
 def clean_url(value: str, *, field: str) -> str:

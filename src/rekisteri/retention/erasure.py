@@ -157,7 +157,7 @@ def date_field_of(model: type[models.Model]) -> str | None:
 
 def _day(value: Any) -> dt.date | None:
     if isinstance(value, dt.datetime):
-        return value.astimezone(clock.HELSINKI).date()
+        return value.astimezone(clock.zone()).date()
     return value if isinstance(value, dt.date) else None
 
 

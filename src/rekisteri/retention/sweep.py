@@ -164,7 +164,7 @@ def _holds_end(policy: Policy) -> dict[int, Held]:
         for row in latest:
             day = row["latest"]
             if isinstance(day, dt.datetime):
-                day = day.astimezone(clock.HELSINKI).date()
+                day = day.astimezone(clock.zone()).date()
             until = hold_until(rule, day)
             held = ends.setdefault(row["person_id"], Held())
             held.until = max(until, held.until) if held.until else until

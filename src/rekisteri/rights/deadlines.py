@@ -4,30 +4,29 @@ GDPR Art. 12(3): without undue delay and at the latest within one month of
 receipt; extendable once by up to two further months. Periods are counted as
 Regulation 1182/71 counts them: a period in months ends on the same date of
 the later month; when that month has no such date, on its last day; when that
-day is a Saturday, a Sunday or a public holiday, on the next working day.
+day is a Saturday, a Sunday or a public holiday, on the next working day. The
+holidays are those where the controller is: its country's, and its region's where
+the policy names one (``[controller] subdivision``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
-
-import holidays
 
 from rekisteri.core.clock import add_months
+from rekisteri.core.countries import public_holidays
+from rekisteri.policy.selectors import policy_get
 
 # Art. 12(3): one month, and at most two more.
 ANSWER_MONTHS = 1
 MAX_EXTENSION_MONTHS = 2
 
 
-@cache
-def _finnish_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("FI", years=year)
-
-
 def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in _finnish_holidays(day.year)
+    controller = policy_get().controller
+    return day.weekday() < 5 and day not in public_holidays(
+        controller.country, controller.subdivision, day.year
+    )
 
 
 def next_working_day(day: dt.date) -> dt.date:

@@ -275,14 +275,14 @@ def register_began_on() -> dt.date:
         known.append(stated)
     identity = RegisterIdentity.objects.filter(id=1).values_list("created_at", flat=True).first()
     if identity is not None:
-        known.append(identity.astimezone(clock.HELSINKI).date())
+        known.append(identity.astimezone(clock.zone()).date())
     return min(known, default=clock.today())
 
 
 def _received_on(at: dt.datetime, now: dt.datetime) -> dt.date:
-    """The day of receipt in Helsinki, which the deadline runs from; never in the future,
-    never before the register existed (a typo such as 0001-01-01 would make a request
-    overdue for two thousand years)."""
+    """The day of receipt where the controller is, which the deadline runs from; never
+    in the future, never before the register existed (a typo such as 0001-01-01 would
+    make a request overdue for two thousand years)."""
     if at > now:
         raise InvalidInput(
             "received_at: a request is registered after it arrived",
@@ -290,7 +290,7 @@ def _received_on(at: dt.datetime, now: dt.datetime) -> dt.date:
         )
     began = register_began_on()
     try:
-        received_on = at.astimezone(clock.HELSINKI).date()
+        received_on = at.astimezone(clock.zone()).date()
     except OverflowError:
         received_on = dt.date.min
     if received_on < began:

@@ -40,10 +40,10 @@ ADDRESS = (("street", "street_address"), ("postal_code", "postal_code"), ("city"
 
 
 def _received_at(day: dt.date | None) -> dt.datetime | None:
-    """A written request's date of receipt, as noon in Helsinki (today: now)."""
+    """A written request's date of receipt, as noon in the controller's time zone (today: now)."""
     if day is None or day == clock.today():
         return None
-    return dt.datetime.combine(day, dt.time(12), tzinfo=clock.HELSINKI)
+    return dt.datetime.combine(day, dt.time(12), tzinfo=clock.zone())
 
 
 def _details(options: dict[str, Any]) -> dict[str, Any]:
@@ -226,7 +226,7 @@ class Command(RekisteriCommand):
         ]
         for label, value in fields:
             if isinstance(value, dt.datetime):
-                value = value.astimezone(clock.HELSINKI).isoformat(timespec="seconds")
+                value = value.astimezone(clock.zone()).isoformat(timespec="seconds")
             elif isinstance(value, dt.date):
                 value = value.isoformat()
             self.stdout.write(f"{label}: {'-' if value in (None, '') else value}")
@@ -264,7 +264,7 @@ class Command(RekisteriCommand):
                     )
                     self.stdout.write(
                         f"package {package.pk}: ready, downloadable in the portal until "
-                        f"{package.expires_at.astimezone(clock.HELSINKI).date().isoformat()}: "
+                        f"{package.expires_at.astimezone(clock.zone()).date().isoformat()}: "
                         f"{names}"
                     )
 
@@ -274,7 +274,7 @@ class Command(RekisteriCommand):
             code = request_verification_code_send(actor=CLI, request_id=pk)
             self.stdout.write(
                 f"A code was e-mailed to the address on file; it works until "
-                f"{code.expires_at.astimezone(clock.HELSINKI):%H:%M}. Enter it with "
+                f"{code.expires_at.astimezone(clock.zone()):%H:%M}. Enter it with "
                 f"`rekisteri request verify {pk} --code CODE`."
             )
             return
