@@ -97,9 +97,9 @@ def parse_policy(text: str, *, source: str = "<policy>") -> LoadedPolicy:
         raise PolicyError(
             source, [_locate(p.path, p.message, lines) for p in found], PolicyCode.INVALID
         )
-    # How the register treats its integrating systems is no part of the notice: a
-    # change there makes no new notice version.
-    canonical = json.loads(policy.model_dump_json(exclude={"api_clients"}))
+    # How the register treats its integrating systems, and the words of the portal,
+    # are no part of the notice: a change there makes no new notice version.
+    canonical = json.loads(policy.model_dump_json(exclude={"api_clients", "portal"}))
     digest = hashlib.sha256(
         json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()

@@ -10,6 +10,8 @@ from django.core.management.base import CommandError
 from rekisteri.analytics.surveys import survey_send
 from rekisteri.cli.base import RekisteriCommand
 from rekisteri.core.actors import CLI
+from rekisteri.policy.schema import PurposeUse
+from rekisteri.policy.selectors import policy_get
 
 
 class Command(RekisteriCommand):
@@ -34,7 +36,9 @@ class Command(RekisteriCommand):
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"cannot read the question file: {type(exc).__name__}") from None
         survey = survey_send(
-            actor=replace(CLI, purposes=frozenset({"research"})),
+            actor=replace(
+                CLI, purposes=frozenset(policy_get().purposes_serving(PurposeUse.SURVEYS))
+            ),
             segment_name=options["segment"],
             name=options["name"],
             question=question,
