@@ -176,3 +176,17 @@ def test_the_choices_page_renders_where_nothing_is_marketed(
     assert page.status_code == 200
     assert "Prohibit all direct marketing" not in page.content.decode()
     assert "Consents" in page.content.decode()
+
+
+def test_the_meanings_are_no_part_of_the_notice(mainioco_text: str) -> None:
+    """Declaring what a thing means for the code makes no new notice version."""
+    default = parse_policy(mainioco_text)
+    fewer_features = _replace(mainioco_text, 'serves = ["feedback_report"]', "serves = []")
+    other_words = _replace(mainioco_text, 'en = "customer service" }', 'en = "service desk" }')
+
+    assert parse_policy(fewer_features).content_hash == default.content_hash
+    # The notice's own words still make a new version.
+    assert parse_policy(other_words).content_hash != default.content_hash
+    assert "serves" not in default.canonical["purposes"]["feedback"]
+    assert "records" not in default.canonical["sources"]["subject"]
+    assert "handles_requests" not in default.canonical["roles"]["dpo"]

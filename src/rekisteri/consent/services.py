@@ -204,7 +204,7 @@ def consent_choose(
     objected = direct_marketing_objections(person_id=person_id)
     lifts: list[str] = []
     if chosen == ConsentAction.LIFTED:
-        purpose_wide = scope == own_marketing_purpose()  # never None: scope is a purpose
+        purpose_wide = scope == own_marketing_purpose()
         lifts = [s for s in objected if ":" not in s] if purpose_wide else [scope]
     elif chosen == ConsentAction.GRANTED and ":" in scope:
         lifts = [s for s in objected if s.endswith(":" + scope.partition(":")[2])]

@@ -62,6 +62,15 @@ class LoadedPolicy:
     content_hash: str
 
 
+NOT_IN_NOTICE: dict[str, Any] = {
+    "api_clients": True,
+    "portal": True,
+    "purposes": {"__all__": {"serves"}},
+    "sources": {"__all__": {"records"}},
+    "roles": {"__all__": {"handles_requests"}},
+}
+
+
 def load_policy(path: Path | str) -> LoadedPolicy:
     """Load and check the policy file at ``path``."""
     file = Path(path)
@@ -97,9 +106,10 @@ def parse_policy(text: str, *, source: str = "<policy>") -> LoadedPolicy:
         raise PolicyError(
             source, [_locate(p.path, p.message, lines) for p in found], PolicyCode.INVALID
         )
-    # How the register treats its integrating systems, and the words of the portal,
-    # are no part of the notice: a change there makes no new notice version.
-    canonical = json.loads(policy.model_dump_json(exclude={"api_clients", "portal"}))
+    # How the register treats its integrating systems, the words of the portal and what
+    # the code asks the policy a thing means (features, records, request handling) are
+    # no part of the notice: a change there makes no new notice version.
+    canonical = json.loads(policy.model_dump_json(exclude=NOT_IN_NOTICE))
     digest = hashlib.sha256(
         json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()
