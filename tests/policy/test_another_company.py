@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,19 +19,21 @@ from django.core.management import call_command
 from django.test import Client
 
 from rekisteri.analytics.reports import report_get, reports_for
+from rekisteri.analytics.segments import SegmentDefinition, segment_save
 from rekisteri.consent import marketing
 from rekisteri.consent.models import ConsentAction, ConsentEvent
-from rekisteri.consent.services import consent_record
+from rekisteri.consent.services import consent_record, deliveries_record
 from rekisteri.core.actors import SYSTEM, Actor, ActorKind
 from rekisteri.policy.loader import load_policy
 from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import services as s
-from rekisteri.register.models import Customership, Rectification
+from rekisteri.register.models import Customership, Delivery, Feedback, Rectification
 from rekisteri.register.selectors import people_search
 from rekisteri.rights import services as rs
 from rekisteri.rights.models import RequestState, VerificationMethod
 from rekisteri.staff.services import staff_actor, staff_create
+from tests.conftest import SmtpInbox
 
 BEISPIEL = Path(__file__).with_name("beispiel_gmbh.toml")
 PASSWORD = "leise rieselt der schnee"
@@ -43,8 +46,10 @@ def beispiel(settings: Any, db: None) -> None:
 
 def _member(role: str) -> Actor:
     """A staff member of ``role`` as the register sees them: the purposes the policy gives."""
-    user, _token = staff_create(actor=SYSTEM, username=f"{role}-1", role=role)
-    return staff_actor(user=User.objects.get(pk=user.pk), origin="test")
+    user = User.objects.filter(username=role).first()
+    if user is None:
+        user, _token = staff_create(actor=SYSTEM, username=role, role=role)
+    return staff_actor(user=user, origin="test")
 
 
 def _register(first_name: str = "Greta", *, customer: bool = True) -> int:
@@ -218,3 +223,51 @@ def test_a_consent_recorded_by_staff_stores_a_source_the_policy_lists() -> None:
 
     assert event.source == "serviceteam"
     assert event.source in policy_get().categories["einwilligungen"].sources
+
+
+def test_a_survey_answer_and_a_newsletter_delivery_are_stored_under_its_sources(
+    smtp: SmtpInbox, tmp_path: Path, settings: Any
+) -> None:
+    # Six people: the segment's released size must not wobble under the threshold here.
+    settings.REKISTERI_ANALYTICS_NOISE = 0
+    people = [_register(name) for name in ("Anna", "Berta", "Clara", "Dora", "Emma", "Frida")]
+    for pid in people:
+        consent_record(
+            actor=Actor(ActorKind.SUBJECT, str(pid), origin="test"),
+            person_id=pid,
+            scope="umfragen",
+            action=ConsentAction.GRANTED,
+            channel="portal",
+            text="Beispiel Analytik GmbH may ask me to take part in customer surveys.",
+        )
+    segment_save(
+        actor=_member("werbeteam"),
+        name="Hamburg",
+        purpose="umfragen",
+        definition=SegmentDefinition.from_form({"consented_to": "umfragen"}),
+    )
+    question = tmp_path / "question.txt"
+    question.write_text("How happy are you with the reports?", encoding="utf-8")
+
+    call_command(
+        "survey", "send", "--segment", "Hamburg", "--name", "Autumn",
+        "--question-file", str(question), "--language", "en",
+    )  # fmt: skip
+
+    body = smtp.body(smtp.to("anna@example.de")[0])
+    assert "Beispiel Analytik GmbH may ask you" in body
+    assert "Mainio" not in body
+    path = "/" + re.search(r"https?://\S+?/(en/survey/\S+)", body).group(1)  # type: ignore[union-attr]
+    assert Client().post(path, {"rating": "4", "text": "Good."}).status_code == 200
+    assert Feedback.objects.get().source == "umfrage"
+
+    _subscribed(people[0])
+    recorded = deliveries_record(
+        actor=_member("werbeteam"),
+        purpose="newsletter",
+        channel="email",
+        campaign="Autumn",
+        person_ids=[people[0]],
+    )
+    assert recorded.recorded == [people[0]]
+    assert Delivery.objects.get().source == "versand"
