@@ -194,7 +194,10 @@ def demo_staff_link(*, actor: Actor) -> str | None:
     """Outside production: a link to set up the demo account, while it is not set up."""
     user = User.objects.filter(username=DEMO_STAFF).first()
     if user is None:
-        _, token = staff_create(actor=actor, username=DEMO_STAFF, role=demo_role())
+        role = demo_role()
+        if role is None:
+            return None  # a register with no staff roles has no one to show
+        _, token = staff_create(actor=actor, username=DEMO_STAFF, role=role)
         return token
     if user.has_usable_password():
         return None
@@ -205,6 +208,7 @@ def demo_staff_link(*, actor: Actor) -> str | None:
 DEMO_STAFF = "demo"
 
 
-def demo_role() -> str:
+def demo_role() -> str | None:
     """The demo account's role: the one that handles requests, which sees the most."""
-    return policy_get().request_handler_roles()[0]
+    handlers = policy_get().request_handler_roles()
+    return handlers[0] if handlers else None

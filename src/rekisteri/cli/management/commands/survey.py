@@ -16,15 +16,16 @@ from rekisteri.policy.selectors import policy_get
 
 class Command(RekisteriCommand):
     help = (
-        "Send a feedback or satisfaction survey to a saved research segment: only people "
-        "whose consent to research stands get it; answers become their feedback."
+        "Send a feedback or satisfaction survey to a saved segment of the purpose that "
+        "serves surveys: only people that purpose stays open to (their consent stands) "
+        "get it; answers become their feedback."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         send = sub.add_parser("send", help="E-mail the survey with a link to answer.")
         send.add_argument(
-            "--segment", required=True, help="a saved segment of the research purpose"
+            "--segment", required=True, help="a saved segment of the purpose that serves surveys"
         )
         send.add_argument("--name", required=True, help="the survey's name (once only)")
         send.add_argument("--question-file", type=Path, required=True)
