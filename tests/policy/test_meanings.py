@@ -66,6 +66,16 @@ BROKEN = [
         id="handler-blind-to-restricted",
     ),
     pytest.param(
+        (
+            'en = "administrator" }\npurposes = ["identification", "fraud_prevention"]',
+            'en = "administrator" }\npurposes = []',
+        ),
+        "roles.administrator",
+        "grants no purpose and handles no requests",
+        "[roles.administrator]",
+        id="role-that-grants-nothing",
+    ),
+    pytest.param(
         ('serves = ["feedback_report"]', 'serves = ["campaign_report"]'),
         "purposes.feedback.serves[0]",
         "only a direct-marketing purpose",

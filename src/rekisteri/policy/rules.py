@@ -287,6 +287,12 @@ def _check_roles_meanings(policy: Policy) -> Iterator[Problem]:
             "(GDPR Art. 12(3) requires every request to be answered)",
         )
     for key, role in policy.roles.items():
+        if not role.purposes and not role.handles_requests:
+            yield Problem(
+                ("roles", key),
+                "the role grants no purpose and handles no requests: no one could do "
+                "anything holding it",
+            )
         if role.handles_requests and not role.sees_restricted:
             yield Problem(
                 ("roles", key, "handles_requests"),
