@@ -18,6 +18,7 @@ DPO = Actor(
     "7",
     purposes=frozenset({"customer_relationship"}),
     sees_restricted=True,
+    handles_requests=True,
     origin="test",
 )
 CUSTOMER_SERVICE = Actor(

@@ -32,6 +32,8 @@ from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import Forbidden, NotFound
 from rekisteri.core.routing import may_be_stale
+from rekisteri.policy.schema import PurposeUse
+from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
 from rekisteri.register.selectors import people_closed_for
 
@@ -67,6 +69,16 @@ def counted(purpose: str) -> models.QuerySet[m.Person]:
     return m.Person.objects.filter(erased_at__isnull=True, restricted_since__isnull=True).exclude(
         people_closed_for(purpose)
     )
+
+
+def _serving(use: PurposeUse, purpose: str | None) -> str:
+    """The purpose a report counts for: the one asked, else the first the policy gives it."""
+    if purpose is not None:
+        return purpose
+    serving = policy_get().purposes_serving(use)
+    if not serving:
+        raise NotFound("no purpose of the policy serves this report", data={"report": str(use)})
+    return serving[0]
 
 
 def people_cell(count: int, key_sum: int) -> Cell:
@@ -131,15 +143,16 @@ def _per_month(
 
 
 @may_be_stale
-def customerships_report(months: int = 12) -> Report:
+def customerships_report(months: int = 12, *, purpose: str | None = None) -> Report:
     """New and ended customerships per month (people)."""
-    rows = m.Customership.objects.filter(person__in=counted("analytics"))
+    purpose = _serving(PurposeUse.STATISTICS, purpose)
+    rows = m.Customership.objects.filter(person__in=counted(purpose))
     started = _per_month(rows, "started_on", months)
     ended = _per_month(rows, "ended_on", months)
     return Report(
         "customerships",
         _("New and ended customerships by month"),
-        "analytics",
+        purpose,
         [_("new"), _("ended")],
         [
             Row(
@@ -155,11 +168,12 @@ def customerships_report(months: int = 12) -> Report:
 
 
 @may_be_stale
-def services_report() -> Report:
+def services_report(*, purpose: str | None = None) -> Report:
     """Active customers by service, today."""
+    purpose = _serving(PurposeUse.STATISTICS, purpose)
     today = clock.today()
     rows = (
-        m.ServiceSubscription.objects.filter(person__in=counted("analytics"))
+        m.ServiceSubscription.objects.filter(person__in=counted(purpose))
         .filter(started_on__lte=today)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
         .values("service")
@@ -169,17 +183,18 @@ def services_report() -> Report:
     return Report(
         "services",
         _("Active customers by service"),
-        "analytics",
+        purpose,
         [_("customers")],
         [Row(row["service"], [people_cell(**_nk(row))]) for row in rows],
     )
 
 
 @may_be_stale
-def usage_report(months: int = 12) -> Report:
+def usage_report(months: int = 12, *, purpose: str | None = None) -> Report:
     """Use of the service per month: events and the people behind them."""
+    purpose = _serving(PurposeUse.STATISTICS, purpose)
     by_month = _per_month(
-        m.UsageEvent.objects.filter(person__in=counted("analytics")),
+        m.UsageEvent.objects.filter(person__in=counted(purpose)),
         "occurred_at",
         months,
         events=Count("id"),
@@ -193,17 +208,18 @@ def usage_report(months: int = 12) -> Report:
     return Report(
         "usage",
         _("Use of the service by month"),
-        "analytics",
+        purpose,
         [_("active people"), _("events")],
         rows,
     )
 
 
 @may_be_stale
-def feedback_report(months: int = 12) -> Report:
+def feedback_report(months: int = 12, *, purpose: str | None = None) -> Report:
     """Feedback given and the average rating per month."""
+    purpose = _serving(PurposeUse.FEEDBACK, purpose)
     by_month = _per_month(
-        m.Feedback.objects.filter(person__in=counted("feedback")),
+        m.Feedback.objects.filter(person__in=counted(purpose)),
         "given_at",
         months,
         rated=Count("person_id", distinct=True, filter=Q(rating__isnull=False)),
@@ -223,17 +239,18 @@ def feedback_report(months: int = 12) -> Report:
     return Report(
         "feedback",
         _("Feedback and satisfaction by month"),
-        "feedback",
+        purpose,
         [_("people who gave feedback"), _("average rating (1-5)")],
         rows,
     )
 
 
 @may_be_stale
-def campaigns_report() -> Report:
+def campaigns_report(*, purpose: str | None = None) -> Report:
     """Campaign deliveries and results: people reached, opened and clicked."""
+    purpose = _serving(PurposeUse.CAMPAIGNS, purpose)
     rows = (
-        m.Delivery.objects.filter(person__in=counted("marketing"))
+        m.Delivery.objects.filter(person__in=counted(purpose))
         .values("campaign", "channel")
         .annotate(
             sent=Count("person_id", distinct=True),
@@ -248,7 +265,7 @@ def campaigns_report() -> Report:
     return Report(
         "campaigns",
         _("Campaign deliveries and results"),
-        "marketing",
+        purpose,
         [_("people reached"), _("opened"), _("clicked")],
         [
             Row(
@@ -260,32 +277,40 @@ def campaigns_report() -> Report:
     )
 
 
-# Each report with the purpose it serves: only a role holding it sees the report.
-REPORTS: dict[str, tuple[str, Callable[[], Report]]] = {
-    "customerships": ("analytics", customerships_report),
-    "services": ("analytics", services_report),
-    "usage": ("analytics", usage_report),
-    "feedback": ("feedback", feedback_report),
-    "campaigns": ("marketing", campaigns_report),
+# Each report with the feature of the policy it is: a purpose that serves the feature
+# opens it, and only a role holding such a purpose sees it.
+REPORTS: dict[str, tuple[PurposeUse, Callable[..., Report]]] = {
+    "customerships": (PurposeUse.STATISTICS, customerships_report),
+    "services": (PurposeUse.STATISTICS, services_report),
+    "usage": (PurposeUse.STATISTICS, usage_report),
+    "feedback": (PurposeUse.FEEDBACK, feedback_report),
+    "campaigns": (PurposeUse.CAMPAIGNS, campaigns_report),
 }
 
 
+def _report_purpose(actor: Actor, use: PurposeUse) -> str | None:
+    """The first purpose serving ``use`` that the actor holds."""
+    held = [p for p in policy_get().purposes_serving(use) if p in actor.purposes]
+    return held[0] if held else None
+
+
 def reports_for(actor: Actor) -> list[str]:
-    """The reports whose purpose the actor holds."""
-    return [key for key, (purpose, _make) in REPORTS.items() if purpose in actor.purposes]
+    """The reports that a purpose the actor holds opens."""
+    return [key for key, (use, _make) in REPORTS.items() if _report_purpose(actor, use)]
 
 
 def report_get(*, actor: Actor, key: str) -> Report:
-    """A report, if the actor holds its purpose; the viewing is audited (no person in it)."""
+    """A report, if the actor holds a purpose it serves; the viewing is audited (no person)."""
     if key not in REPORTS:
         raise NotFound("there is no such report", data={"report": key[:50]})
-    purpose, make = REPORTS[key]
-    if purpose not in actor.purposes:
+    use, make = REPORTS[key]
+    purpose = _report_purpose(actor, use)
+    if purpose is None:
         raise Forbidden(
-            f"this role may not see reports for the purpose {purpose!r}",
-            data={"purpose": purpose},
+            "this role holds no purpose that this report serves",
+            data={"purposes": policy_get().purposes_serving(use)},
         )
-    report = make()
+    report = make(purpose=purpose)
     audit_record(
         actor=actor,
         event=AuditEvent.REPORT_VIEWED,

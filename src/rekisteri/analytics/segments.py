@@ -28,13 +28,17 @@ from rekisteri.core.actors import Actor
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PolicyRefusal
 from rekisteri.core.routing import may_be_stale
 from rekisteri.core.text import storable
-from rekisteri.policy.schema import LegalBasis
+from rekisteri.policy.schema import LegalBasis, PurposeUse
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
 from rekisteri.register.selectors import people_closed_for
 
 CUSTOMERSHIP_STATES = ("active", "ended", "never")
-SEGMENT_PURPOSES = ("analytics", "marketing", "research")
+
+
+def segment_purposes() -> list[str]:
+    """The purposes the policy lets segments serve."""
+    return policy_get().purposes_serving(PurposeUse.SEGMENTS)
 
 
 @dataclass(frozen=True)
@@ -101,29 +105,31 @@ def _clean(name: str, raw: str) -> Any:
     return raw
 
 
-# The policy category each filter reads: a segment may use a filter only where the
-# category serves the segment's purpose (Art. 5(1)(b)).
-FILTER_CATEGORIES = {
-    "customership": "customership",
-    "customer_months_min": "customership",
-    "service": "services_and_payments",
-    "city": "contact",
-    "active_within_days": "usage_history",
-    "rating_min": "feedback",
-    "rating_max": "feedback",
-    "marketable_by": "choices",
-    "consented_to": "choices",
+# The field of the data model each filter reads: a segment may use a filter only where
+# the policy's category of that field serves the segment's purpose (Art. 5(1)(b)).
+FILTER_FIELDS = {
+    "customership": "customership.started_on",
+    "customer_months_min": "customership.started_on",
+    "service": "service_subscription.service",
+    "city": "postal_address.city",
+    "active_within_days": "usage_event.occurred_at",
+    "rating_min": "feedback.rating",
+    "rating_max": "feedback.rating",
+    "marketable_by": "consent_event.scope",
+    "consented_to": "consent_event.scope",
 }
 
 
-def _opened(purpose: str) -> set[str]:
-    return {k for k, c in policy_get().categories.items() if purpose in c.purposes}
+def _opens(purpose: str, field: str) -> bool:
+    """Whether the category that holds ``field`` serves ``purpose``."""
+    policy = policy_get()
+    category = policy.category_of_field(field)
+    return category is not None and purpose in policy.categories[category].purposes
 
 
 def filters_for(purpose: str) -> list[str]:
     """The filters a segment of ``purpose`` may use."""
-    opened = _opened(purpose)
-    return [name for name, category in FILTER_CATEGORIES.items() if category in opened]
+    return [name for name, field in FILTER_FIELDS.items() if _opens(purpose, field)]
 
 
 def definition_require(definition: SegmentDefinition, purpose: str) -> None:
@@ -193,11 +199,15 @@ def members_of(definition: SegmentDefinition, purpose: str) -> models.QuerySet[m
         if definition.rating_max is not None:
             ratings = ratings.filter(average__lte=definition.rating_max)
         people = people.filter(pk__in=ratings.values("person_id"))
-    if definition.marketable_by:
+    marketing = own_marketing_purpose()
+    if definition.marketable_by and marketing is None:
+        # A register that markets nothing may market to no one.
+        people = people.none()
+    elif definition.marketable_by and marketing is not None:
         people = people.filter(
-            pk__in=marketing_audience(
-                purpose=own_marketing_purpose(), channel=definition.marketable_by
-            ).values("pk")
+            pk__in=marketing_audience(purpose=marketing, channel=definition.marketable_by).values(
+                "pk"
+            )
         )
     if definition.consented_to:
         # The register's gate closes a consent purpose to those without a consent.
@@ -260,9 +270,10 @@ def _released(rows: Any, label: str) -> list[Part]:
 @may_be_stale
 def segment_figures(*, actor: Actor, definition: SegmentDefinition, purpose: str) -> SegmentFigures:
     """Size and make-up of a segment, released through disclosure control; audited."""
-    if purpose not in SEGMENT_PURPOSES or purpose not in actor.purposes:
+    if purpose not in segment_purposes() or purpose not in actor.purposes:
         raise Forbidden(
-            f"segments need a purpose this role holds, one of {', '.join(SEGMENT_PURPOSES)}",
+            "segments need a purpose this role holds, one of "
+            + (", ".join(segment_purposes()) or "none: no purpose of the policy serves segments"),
             data={"purpose": purpose[:64]},
         )
     definition_require(definition, purpose)
@@ -314,12 +325,19 @@ def segment_figures(*, actor: Actor, definition: SegmentDefinition, purpose: str
         purpose=purpose,
         data={"segment": asdict(definition)},
     )
-    opened = _opened(purpose)
     return SegmentFigures(
         size=size,
-        by_customership=_released(state, "state") if "customership" in opened else [],
-        by_service=_released(services, "service") if "services_and_payments" in opened else [],
-        by_city=[p for p in _released(cities, "city") if p.size] if "contact" in opened else [],
+        by_customership=(
+            _released(state, "state") if _opens(purpose, FILTER_FIELDS["customership"]) else []
+        ),
+        by_service=(
+            _released(services, "service") if _opens(purpose, FILTER_FIELDS["service"]) else []
+        ),
+        by_city=(
+            [p for p in _released(cities, "city") if p.size]
+            if _opens(purpose, FILTER_FIELDS["city"])
+            else []
+        ),
     )
 
 

@@ -1,7 +1,8 @@
 """Feedback and satisfaction surveys (notice §4): sent to those who consented to research.
 
 The invitation carries a signed link (ids only) that works without signing
-in; the answer is stored as the person's feedback with the source "research".
+in; the answer is stored as the person's feedback, under the source the policy
+declares for survey answers. The purpose is the one the policy says serves surveys.
 Who was invited is not kept apart from the audit trail: the survey counts them.
 """
 
@@ -23,11 +24,12 @@ from rekisteri.audit.services import audit_record_many
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor, ActorKind
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from rekisteri.policy.schema import PurposeUse, SourceRecord
+from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
 from rekisteri.register.selectors import people_closed_for
 from rekisteri.register.services import feedback_record
 
-RESEARCH = "research"
 _SALT = "rekisteri.analytics.survey"
 # An invitation can be answered for two months.
 ANSWER_DAYS = 60
@@ -66,12 +68,18 @@ def invitation_read(token: str) -> Invitation:
 def survey_send(
     *, actor: Actor, segment_name: str, name: str, question: str, language: str = "fi"
 ) -> Survey:
-    """E-mail the survey to the segment's members who consented to research."""
-    if RESEARCH not in actor.purposes:
-        raise Forbidden("surveys need the research purpose", data={"purpose": RESEARCH})
-    segment = Segment.objects.filter(name=segment_name, purpose=RESEARCH).first()
+    """E-mail the survey to the segment's members whose purpose stays open to them."""
+    serving = policy_get().purposes_serving(PurposeUse.SURVEYS)
+    held = [p for p in serving if p in actor.purposes]
+    if not held:
+        raise Forbidden(
+            "surveys need the purpose that serves them, which this role does not hold",
+            data={"purposes": serving},
+        )
+    segment = Segment.objects.filter(name=segment_name, purpose__in=held).first()
     if segment is None:
-        raise NotFound("there is no research segment of that name", data={})
+        raise NotFound("there is no segment of that name for the survey purpose", data={})
+    purpose = segment.purpose
     name, question = name.strip(), question.strip()
     if not 1 <= len(name) <= 90:
         raise InvalidInput("name: 1 to 90 characters", data={"field": "name"})
@@ -93,8 +101,8 @@ def survey_send(
     definition = SegmentDefinition.from_form(segment.definition)
     # The research purpose counts only people whose research consent stands; a survey
     # of fewer people than the threshold would not be anonymous research.
-    segment_figures(actor=actor, definition=definition, purpose=RESEARCH)
-    members = members_of(definition, RESEARCH).values_list("pk", flat=True)
+    segment_figures(actor=actor, definition=definition, purpose=purpose)
+    members = members_of(definition, purpose).values_list("pk", flat=True)
     addresses = dict(
         m.EmailAddress.objects.filter(person_id__in=members)
         # The newest address of each person wins.
@@ -107,7 +115,12 @@ def survey_send(
         with translation.override(language):
             text = render_to_string(
                 f"analytics/email/survey_{language}.txt",
-                {"question": question, "link": link, "days": ANSWER_DAYS},
+                {
+                    "question": question,
+                    "link": link,
+                    "days": ANSWER_DAYS,
+                    "controller": policy_get().controller.name,
+                },
             )
         subject, _, body = text.strip().partition("\n")
         messages.append(
@@ -123,8 +136,8 @@ def survey_send(
             actor=actor,
             event=AuditEvent.PERSON_READ,
             person_ids=list(addresses),
-            categories=["contact"],
-            purpose=RESEARCH,
+            categories=policy_get().categories_of("email_address.address"),
+            purpose=purpose,
             data={"survey": survey.pk},
         )
     return survey
@@ -132,15 +145,16 @@ def survey_send(
 
 @transaction.atomic
 def survey_answer(*, token: str, rating: int | None, text: str) -> None:
-    """Store the answer as the person's feedback, source "research"; once per person."""
+    """Store the answer as the person's feedback, under the survey answers' source; once."""
     invitation = invitation_read(token)
+    purpose = Segment.objects.get(pk=invitation.survey.segment_id).purpose
     theme = survey_theme(invitation.survey)
     if rating is not None and not 1 <= rating <= 5:
         raise InvalidInput("rating: choose 1 to 5", data={"field": "rating"})
     if len(text) > 5000:
         raise InvalidInput("text: at most 5000 characters", data={"field": "text"})
     person = m.Person.objects.select_for_update().filter(pk=invitation.person_id).first()
-    closed = m.Person.objects.filter(pk=invitation.person_id).filter(people_closed_for(RESEARCH))
+    closed = m.Person.objects.filter(pk=invitation.person_id).filter(people_closed_for(purpose))
     if person is None or person.restricted_since is not None or closed.exists():
         # Consent withdrawn, or processing restricted, since the invitation went.
         raise Conflict(
@@ -153,7 +167,7 @@ def survey_answer(*, token: str, rating: int | None, text: str) -> None:
     feedback_record(
         actor=Actor(ActorKind.SUBJECT, str(invitation.person_id), origin="survey"),
         person_id=invitation.person_id,
-        source=RESEARCH,
+        source=policy_get().source_for(SourceRecord.SURVEY_ANSWERS),
         text=text,
         rating=rating,
         theme=theme,

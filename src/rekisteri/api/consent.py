@@ -140,7 +140,7 @@ def consents_read(
 ) -> dict[str, Any]:
     actor = actor_for(request, Scope.PEOPLE_READ)
     access = person_access(actor=actor, purpose=query.purpose, person_id=person_id)
-    if "choices" not in access.categories:
+    if not access.may_see("consent_event.scope"):
         raise NotFound(
             "the purpose does not open the person's choices", data={"purpose": query.purpose}
         )

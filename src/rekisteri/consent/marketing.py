@@ -122,14 +122,21 @@ def direct_marketing_purposes() -> list[str]:
     return [key for key, p in policy_get().purposes.items() if p.direct_marketing]
 
 
-def own_marketing_purpose() -> str:
+def own_marketing_purpose() -> str | None:
     """The purpose of marketing the company's own services: the direct-marketing purpose
-    that rests on legitimate interest. Objections to direct marketing are recorded on it,
-    and it is the one the portal's channel choices and the customer exception serve."""
-    for key, purpose in policy_get().purposes.items():
-        if purpose.direct_marketing and purpose.legal_basis == LegalBasis.LEGITIMATE_INTEREST:
-            return key
-    raise InvalidInput("the policy has no direct-marketing purpose on legitimate interest")
+    that rests on legitimate interest, else (marketing on consent only) the first
+    direct-marketing purpose. Objections to direct marketing are recorded on it, and it
+    is the one the portal's channel choices serve. None where the policy does no direct
+    marketing at all.
+
+    An objection on it closes every direct-marketing purpose (rule 2), so the right
+    to object (Art. 21(2)-(3)) never depends on how the policy's purposes rest.
+    """
+    purposes = policy_get().purposes
+    direct = direct_marketing_purposes()
+    on_interest = [p for p in direct if purposes[p].legal_basis == LegalBasis.LEGITIMATE_INTEREST]
+    chosen = on_interest or direct
+    return chosen[0] if chosen else None
 
 
 def marketing_purpose_of(actor: Actor) -> str:
@@ -275,6 +282,13 @@ def marketing_decisions(
 
 
 # The address on each channel, as one text: its table and the SQL of its value.
+# The declared field of each channel's address, for the categories an audience reads.
+_ADDRESS_FIELDS = {
+    MarketingChannel.EMAIL: "email_address.address",
+    MarketingChannel.SMS: "phone_number.number",
+    MarketingChannel.PHONE: "phone_number.number",
+    MarketingChannel.POST: "postal_address.street_address",
+}
 _ADDRESS_SQL = {
     MarketingChannel.EMAIL: (m.EmailAddress, "address"),
     MarketingChannel.SMS: (m.PhoneNumber, "number"),
@@ -509,7 +523,9 @@ def _handed_out(
             actor=actor,
             event=AuditEvent.PERSON_READ,
             person_ids=[r.person_id for r in found],
-            categories=["contact"],
+            categories=policy_get().categories_of(
+                "person.first_name", "person.last_name", _ADDRESS_FIELDS[MarketingChannel(channel)]
+            ),
             purpose=purpose,
             data={"audience": str(channel)},
         )

@@ -15,6 +15,7 @@ from rekisteri.consent.marketing import direct_marketing_purposes
 from rekisteri.consent.models import ConsentAction, ConsentEvent, ConsentText
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import NotFound
+from rekisteri.policy.selectors import policy_get
 from rekisteri.register.models import Delivery, Person
 
 
@@ -65,7 +66,7 @@ def consent_proof(*, actor: Actor, person_id: int) -> dict[str, Any]:
         actor=actor,
         event=AuditEvent.DATA_EXPORTED,
         person_id=person_id,
-        categories=["choices"],
+        categories=policy_get().categories_of("consent_event.scope"),
         data={"export": "consent proof"},
     )
     events = list(ConsentEvent.objects.filter(person_id=person_id).order_by("occurred_at", "pk"))

@@ -29,7 +29,7 @@ from rekisteri.consent.transfers import (
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor, ActorKind
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PolicyRefusal
-from rekisteri.policy.schema import LegalBasis
+from rekisteri.policy.schema import LegalBasis, SourceRecord
 from rekisteri.policy.selectors import notice_version_current, policy_get
 from rekisteri.register.models import Delivery, Person
 from rekisteri.register.selectors import (
@@ -165,13 +165,17 @@ def consent_record(
         notice_version=version.number if version else None,
         occurred_at=now,
         stored_at=now,
-        source="customer_service" if actor.kind == ActorKind.STAFF else "subject",
+        source=policy_get().source_for(
+            SourceRecord.STAFF_ENTRIES
+            if actor.kind == ActorKind.STAFF
+            else SourceRecord.SUBJECT_CHOICES
+        ),
     )
     audit_record(
         actor=actor,
         event=AuditEvent.CONSENT_CHANGED,
         person_id=person_id,
-        categories=["choices"],
+        categories=policy_get().categories_of("consent_event.scope"),
         data={"scope": scope, "action": str(chosen), "event": event.pk},
     )
     if chosen == ConsentAction.WITHDRAWN and scope.startswith(TRANSFER_SCOPE_PREFIX):
@@ -316,6 +320,7 @@ def _deliveries(
         ).values_list("person_id", flat=True)
     )
     result = DeliveriesRecorded()
+    source = policy_get().source_for(SourceRecord.MARKETING_DELIVERIES)
     rows = []
     for pid in unique:
         decision = decisions.get(pid)
@@ -333,7 +338,7 @@ def _deliveries(
                     campaign=campaign,
                     sent_at=when,
                     stored_at=clock.now(),
-                    source="marketing",
+                    source=source,
                 )
             )
     for row in Delivery.objects.bulk_create(rows):
@@ -343,7 +348,7 @@ def _deliveries(
             actor=actor,
             event=AuditEvent.PERSON_CHANGED,
             person_ids=result.recorded,
-            categories=["marketing_deliveries"],
+            categories=policy_get().categories_of("delivery.campaign"),
             purpose=purpose,
             data={"delivery": "recorded", "campaign": campaign, "channel": str(chosen)},
         )

@@ -28,11 +28,11 @@ from rekisteri.analytics.disclosure import min_cell_size
 from rekisteri.analytics.reports import Cell, Report, report_get, reports_for
 from rekisteri.analytics.segments import (
     CUSTOMERSHIP_STATES,
-    SEGMENT_PURPOSES,
     SegmentDefinition,
     filters_for,
     segment_figures,
     segment_get,
+    segment_purposes,
     segment_save,
     segments_of,
 )
@@ -522,7 +522,7 @@ def _report(actor: Actor, key: str) -> Report:
 
 def _report_keys(actor: Actor) -> list[str]:
     keys = reports_for(actor)
-    if actor.sees_restricted:
+    if actor.handles_requests:
         keys.append(REQUESTS_REPORT)
     return keys
 
@@ -577,7 +577,7 @@ def segments_view(request: HttpRequest) -> HttpResponse:
     """Define a segment, see its size and make-up (released counts only), save it."""
     actor = _actor(request)
     source = request.POST if request.method == "POST" else request.GET
-    purposes = [p for p in SEGMENT_PURPOSES if p in actor.purposes]
+    purposes = [p for p in segment_purposes() if p in actor.purposes]
     purpose = source.get("purpose", purposes[0] if purposes else "")[:64]
     asked = {name: source.get(name, "")[:200] for name in SEGMENT_FILTERS if source.get(name)}
     context: dict[str, Any] = {

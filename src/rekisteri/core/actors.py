@@ -27,6 +27,8 @@ class Actor:
     origin: str = ""
     # Analysts see aggregates and pseudonymous ids, never a person's data.
     aggregates_only: bool = False
+    # Handles data subject requests: the role the policy says does (Art. 12-22).
+    handles_requests: bool = False
 
 
 SYSTEM = Actor(ActorKind.SYSTEM, "system", origin="system")

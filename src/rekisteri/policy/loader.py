@@ -62,6 +62,15 @@ class LoadedPolicy:
     content_hash: str
 
 
+NOT_IN_NOTICE: dict[str, Any] = {
+    "api_clients": True,
+    "portal": True,
+    "purposes": {"__all__": {"serves"}},
+    "sources": {"__all__": {"records"}},
+    "roles": {"__all__": {"handles_requests"}},
+}
+
+
 def load_policy(path: Path | str) -> LoadedPolicy:
     """Load and check the policy file at ``path``."""
     file = Path(path)
@@ -97,14 +106,13 @@ def parse_policy(text: str, *, source: str = "<policy>") -> LoadedPolicy:
         raise PolicyError(
             source, [_locate(p.path, p.message, lines) for p in found], PolicyCode.INVALID
         )
-    # How the register treats its integrating systems is no part of the notice: a
-    # change there makes no new notice version. Nor do the controller's optional
-    # region and zone while unset, so that a description written before they existed
-    # keeps its version.
+    # How the register treats its integrating systems, the words of the portal and what
+    # the code asks the policy a thing means (features, records, request handling) are
+    # no part of the notice: a change there makes no new notice version. Nor are the
+    # controller's optional region and zone while unset, so that a description
+    # written before they existed keeps its version.
     unset = {key for key in ("subdivision", "time_zone") if getattr(policy.controller, key) is None}
-    canonical = json.loads(
-        policy.model_dump_json(exclude={"api_clients": True, "controller": unset})
-    )
+    canonical = json.loads(policy.model_dump_json(exclude={**NOT_IN_NOTICE, "controller": unset}))
     digest = hashlib.sha256(
         json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()

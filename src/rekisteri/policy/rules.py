@@ -10,7 +10,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from rekisteri.core import clock, countries
-from rekisteri.policy.schema import ErasureAction, LegalBasis, Policy, RetentionEvent, Right
+from rekisteri.policy.schema import (
+    ErasureAction,
+    LegalBasis,
+    Policy,
+    PurposeUse,
+    RetentionEvent,
+    Right,
+    SourceKind,
+    SourceRecord,
+)
 
 Path = tuple[str | int, ...]
 
@@ -46,6 +55,8 @@ def check_policy(policy: Policy) -> list[Problem]:
         *_check_cookies(policy),
         *_check_rights(policy),
         *_check_roles(policy),
+        *_check_roles_meanings(policy),
+        *_check_source_records(policy),
     ]
 
 
@@ -121,6 +132,25 @@ def _check_purposes(policy: Policy) -> Iterator[Problem]:
                 "direct marketing rests on consent or legitimate interest, "
                 f"not {purpose.legal_basis}",
             )
+        for i, use in enumerate(purpose.serves):
+            if use == PurposeUse.CAMPAIGNS and not purpose.direct_marketing:
+                yield Problem(
+                    ("purposes", key, "serves", i),
+                    "only a direct-marketing purpose (direct_marketing = true) "
+                    "serves the campaign report",
+                )
+            if use == PurposeUse.SURVEYS and PurposeUse.SEGMENTS not in purpose.serves:
+                yield Problem(
+                    ("purposes", key, "serves", i),
+                    "a survey goes to a saved segment of its purpose: "
+                    "a purpose that serves surveys also serves segments",
+                )
+    surveys = policy.purposes_serving(PurposeUse.SURVEYS)
+    for key in surveys[1:]:
+        yield Problem(
+            ("purposes", key, "serves"),
+            f"only one purpose may serve surveys; {surveys[0]!r} does already",
+        )
 
 
 def _check_categories(policy: Policy) -> Iterator[Problem]:
@@ -258,3 +288,76 @@ def _check_roles(policy: Policy) -> Iterator[Problem]:
                 yield Problem(
                     ("roles", key, "purposes", i), _unknown("purpose", purpose, policy.purposes)
                 )
+
+
+def _check_roles_meanings(policy: Policy) -> Iterator[Problem]:
+    if policy.roles and not policy.request_handler_roles():
+        yield Problem(
+            ("roles",),
+            "no role handles data subject requests: give one handles_requests = true "
+            "(GDPR Art. 12(3) requires every request to be answered)",
+        )
+    for key, role in policy.roles.items():
+        if not role.purposes and not role.handles_requests:
+            yield Problem(
+                ("roles", key),
+                "the role grants no purpose and handles no requests: no one could do "
+                "anything holding it",
+            )
+        if role.handles_requests and not role.sees_restricted:
+            yield Problem(
+                ("roles", key, "handles_requests"),
+                "a role that handles requests must see restricted people "
+                "(sees_restricted = true): a request often restricts its own person",
+            )
+
+
+# The kinds of source each meaning may have, and when the register needs it.
+_RECORD_KINDS: dict[SourceRecord, frozenset[SourceKind]] = {
+    SourceRecord.SUBJECT_CHOICES: frozenset({SourceKind.SUBJECT}),
+    SourceRecord.STAFF_ENTRIES: frozenset({SourceKind.STAFF}),
+    SourceRecord.SURVEY_ANSWERS: frozenset({SourceKind.SUBJECT}),
+    SourceRecord.MARKETING_DELIVERIES: frozenset({SourceKind.OBSERVED, SourceKind.STAFF}),
+}
+
+
+def _record_needed(policy: Policy, record: SourceRecord) -> str | None:
+    """Why the register needs a source for ``record`` under this policy, or None."""
+    if record == SourceRecord.SURVEY_ANSWERS:
+        surveys = policy.purposes_serving(PurposeUse.SURVEYS)
+        return f"purpose {surveys[0]!r} serves surveys" if surveys else None
+    if record == SourceRecord.MARKETING_DELIVERIES:
+        direct = [k for k, p in policy.purposes.items() if p.direct_marketing]
+        return f"purpose {direct[0]!r} is direct marketing" if direct else None
+    # Consents are recorded under every policy, by the person and by staff.
+    return "every register records consents and choices"
+
+
+def _check_source_records(policy: Policy) -> Iterator[Problem]:
+    declared: dict[SourceRecord, str] = {}
+    for key, source in policy.sources.items():
+        for i, record in enumerate(source.records):
+            path: Path = ("sources", key, "records", i)
+            if record in declared:
+                yield Problem(
+                    path,
+                    f"{str(record)!r} is recorded under source {declared[record]!r} already; "
+                    "exactly one source records it",
+                )
+                continue
+            declared[record] = key
+            kinds = _RECORD_KINDS[record]
+            if source.kind not in kinds:
+                yield Problem(
+                    path,
+                    f"a source that records {str(record)!r} is of kind "
+                    f"{' or '.join(sorted(kinds))}, not {source.kind}",
+                )
+    for record in SourceRecord:
+        why = _record_needed(policy, record)
+        if record not in declared and why is not None:
+            yield Problem(
+                ("sources",),
+                f"no source records {str(record)!r} ({why}): "
+                f'give one source records = ["{record}"]',
+            )

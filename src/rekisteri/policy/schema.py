@@ -73,6 +73,38 @@ class SourceKind(StrEnum):
     THIRD_PARTY = "third_party"
 
 
+class SourceRecord(StrEnum):
+    """What the register itself writes under a source it must pick on its own.
+
+    The code never names a source: where a write has no source given by its
+    caller, the policy says which source it is by declaring this meaning.
+    """
+
+    # A choice the person makes themself (a consent in the portal, an opt-out).
+    SUBJECT_CHOICES = "subject_choices"
+    # What the company's staff enter: a consent recorded for the person, a rectification.
+    STAFF_ENTRIES = "staff_entries"
+    # The person's answer to a survey.
+    SURVEY_ANSWERS = "survey_answers"
+    # A marketing message delivered to the person.
+    MARKETING_DELIVERIES = "delivered_marketing"
+
+
+class PurposeUse(StrEnum):
+    """A feature of the register that serves a purpose: only its purposes open it."""
+
+    # Reports on customerships, services and usage.
+    STATISTICS = "statistics"
+    # The report on feedback and satisfaction.
+    FEEDBACK = "feedback_report"
+    # The report on marketing campaigns (a direct-marketing purpose only).
+    CAMPAIGNS = "campaign_report"
+    # Segments: groups of people by declared fields, seen as counts.
+    SEGMENTS = "segments"
+    # Surveys sent to a saved segment of the purpose.
+    SURVEYS = "surveys"
+
+
 class ErasureAction(StrEnum):
     DELETE = "delete"
     ANONYMISE = "anonymise"
@@ -186,6 +218,8 @@ class Purpose(_Frozen):
     # Art. 13(1)(d): the interest must be stated where Art. 6(1)(f) is relied on.
     legitimate_interest: Text | None = None
     direct_marketing: StrictBool = False
+    # The features of the register this purpose opens (reports, segments, surveys).
+    serves: tuple[PurposeUse, ...] = ()
 
 
 class Category(_Frozen):
@@ -224,6 +258,8 @@ class Source(_Frozen):
     kind: SourceKind
     # The subject themself: Art. 14 information is not needed for this source.
     from_subject: StrictBool = False
+    # What the register writes under this source when no caller names one.
+    records: tuple[SourceRecord, ...] = ()
 
     @property
     def portable(self) -> bool:
@@ -272,6 +308,8 @@ class Role(_Frozen):
     sees_restricted: StrictBool = False
     # Analysts: aggregates and pseudonymous ids only.
     aggregates_only: StrictBool = False
+    # Handles data subject requests (Art. 12-22): the queue, verification, answers.
+    handles_requests: StrictBool = False
 
 
 # The name an integrating system's API key is made with (`rekisteri apikey create NAME`).
@@ -284,6 +322,13 @@ class ApiClient(_Frozen):
     # An erasure (Art. 17) the system files for a person it authenticated waits for
     # the data protection officer's review, unless this says it need not.
     erasure_review: StrictBool = True
+
+
+class PortalTexts(_Frozen):
+    """The company's own words on the data subject's pages; no part of the notice."""
+
+    # The heading of signing in with the account of the company's own service.
+    account_sign_in: Text | None = None
 
 
 class Anonymisation(_Frozen):
@@ -320,9 +365,34 @@ class Policy(_Frozen):
     roles: Mapping[Key, Role] = Field(default_factory=dict)
     # Integrating systems that the register treats otherwise than by default.
     api_clients: Mapping[ApiClientName, ApiClient] = Field(default_factory=dict)
+    portal: PortalTexts = Field(default_factory=PortalTexts)
 
     def category_of_field(self, field: str) -> str | None:
         for key, category in self.categories.items():
             if field in category.fields:
                 return key
         return None
+
+    def categories_of(self, *fields: str) -> list[str]:
+        """The categories that hold ``fields``: what an audit entry names, by the data."""
+        found = (self.category_of_field(field) for field in fields)
+        return sorted({category for category in found if category is not None})
+
+    def purposes_serving(self, use: PurposeUse) -> list[str]:
+        """The purposes that open ``use``, in the order the policy declares them."""
+        return [key for key, purpose in self.purposes.items() if use in purpose.serves]
+
+    def source_for(self, record: SourceRecord) -> str:
+        """The one source the policy declares for what the register writes as ``record``.
+
+        The loader refuses a policy that uses the feature without declaring it, so a
+        missing one is a bug, not a client's error.
+        """
+        for key, source in self.sources.items():
+            if record in source.records:
+                return key
+        raise LookupError(f"the policy declares no source that records {record}")
+
+    def request_handler_roles(self) -> list[str]:
+        """The staff roles that handle data subject requests."""
+        return [key for key, role in self.roles.items() if role.handles_requests]

@@ -91,15 +91,8 @@ def scope_label(scope: str, lang: Language) -> str:
     return name
 
 
-@require_safe
-@subject_required
-def choices(request: HttpRequest, lang: Language, person_id: int) -> HttpResponse:
-    translation.activate(lang)
-    policy = policy_get()
-    state = selectors.consent_state(person_id=person_id)
-    objected = selectors.direct_marketing_objections(person_id=person_id, state=state)
-    purpose_wide = [s for s in objected if ":" not in s]
-    own = marketing.own_marketing_purpose()
+def _channels(own: str, person_id: int, lang: Language) -> list[dict[str, Any]]:
+    """Each channel of the company's own marketing, as the rules decide it for the person."""
     channels = []
     for channel in marketing.MarketingChannel:
         decided = marketing.marketing_decisions(
@@ -114,6 +107,20 @@ def choices(request: HttpRequest, lang: Language, person_id: int) -> HttpRespons
                 "text": consent_text(f"{own}:{channel}", lang),
             }
         )
+    return channels
+
+
+@require_safe
+@subject_required
+def choices(request: HttpRequest, lang: Language, person_id: int) -> HttpResponse:
+    translation.activate(lang)
+    policy = policy_get()
+    state = selectors.consent_state(person_id=person_id)
+    objected = selectors.direct_marketing_objections(person_id=person_id, state=state)
+    purpose_wide = [s for s in objected if ":" not in s]
+    own = marketing.own_marketing_purpose()
+    # A register that does no direct marketing has no channels to choose.
+    channels = [] if own is None else _channels(own, person_id, lang)
     consents = []
     for key, purpose in policy.purposes.items():
         if purpose.legal_basis != LegalBasis.CONSENT:
@@ -145,7 +152,7 @@ def choices(request: HttpRequest, lang: Language, person_id: int) -> HttpRespons
         my_paths=MY_PATHS,
         choices_paths=CHOICES_PATHS,
         change_url=CHANGE_PATHS[lang],
-        own_marketing=own,
+        own_marketing=own or "",
         channels=channels,
         consents=consents,
         prohibited=bool(purpose_wide),

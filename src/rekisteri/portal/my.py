@@ -165,7 +165,11 @@ def _message(error: RekisteriError) -> str:
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest, lang: Language) -> HttpResponse:
     translation.activate(lang)
-    context: dict[str, Any] = {"my_paths": MY_PATHS}
+    account = policy_get().portal.account_sign_in
+    context: dict[str, Any] = {
+        "my_paths": MY_PATHS,
+        "account_sign_in": account(lang) if account else "",
+    }
     if request.method == "POST":
         method = request.POST.get("method")
         if method == "password":

@@ -408,6 +408,10 @@ def person_data(access: Access) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+# What a search finds people by and shows of them: a purpose must open their category.
+SEARCH_FIELDS = ("person.first_name", "person.last_name", "email_address.address")
+
+
 @dataclass(frozen=True)
 class SearchHit:
     person_id: int
@@ -418,9 +422,9 @@ class SearchHit:
 def people_search(*, actor: Actor, purpose: str, query: str, limit: int = 50) -> list[SearchHit]:
     """Find people by name, e-mail, phone or organisation; a read, so gated and audited."""
     purpose_require(actor=actor, purpose=purpose)
-    if "contact" not in {
-        key for key, c in policy_get().categories.items() if purpose in c.purposes
-    }:
+    policy = policy_get()
+    searched = policy.categories_of(*SEARCH_FIELDS)
+    if not searched or not all(purpose in policy.categories[c].purposes for c in searched):
         raise Forbidden(f"the purpose {purpose!r} does not open contact details")
     text = query.strip()
     if len(text) < 2:
@@ -468,7 +472,7 @@ def people_search(*, actor: Actor, purpose: str, query: str, limit: int = 50) ->
         actor=actor,
         event=AuditEvent.PERSON_READ,
         person_ids=[p.pk for p in found],
-        categories=["contact"],
+        categories=policy_get().categories_of(*SEARCH_FIELDS),
         purpose=purpose,
         data={"search": True},
     )

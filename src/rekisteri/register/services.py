@@ -22,6 +22,7 @@ from rekisteri.core import clock
 from rekisteri.core.actors import Actor, ActorKind
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rekisteri.core.jobs import job_enqueue
+from rekisteri.policy.schema import SourceRecord
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import validation as v
 from rekisteri.register.catalogue import model_categories, model_key
@@ -1044,10 +1045,12 @@ def person_rectify(
     rectification request passes None.
     """
     why = v.clean_note(reason, field="reason", max_length=500)
+    # A correction is entered by staff (or handled for the person by the request's handler).
+    source = policy_get().source_for(SourceRecord.STAFF_ENTRIES)
     person_contact_update(
         actor=actor,
         person_id=person_id,
-        source="customer_service",
+        source=source,
         purpose=purpose,
         email=email,
         phone=phone,
@@ -1061,7 +1064,7 @@ def person_rectify(
             actor,
             Rectification,
             person_id,
-            "customer_service",
+            source,
             field=name,
             reason=why,
             made_by=actor.id,
@@ -1079,7 +1082,7 @@ def _restriction_set(actor: Actor, person_id: int, restricted: bool) -> Person:
             actor=actor,
             event=AuditEvent.RESTRICTION_CHANGED,
             person_id=person.pk,
-            categories=["choices"],
+            categories=policy_get().categories_of("person.restricted_since"),
             data={"restricted": restricted},
         )
     return person

@@ -132,13 +132,14 @@ def person_tables(policy: Policy) -> list[tuple[type[models.Model], str, Categor
     """Every table of a person's rows, with the category whose rule decides it.
 
     A table's data fields belong to one category; a table of keys and provenance
-    only falls under "provenance".
+    only falls under the category that declares provenance (``*.source``).
     """
+    provenance = policy.categories_of("*.source")
     found = []
     for model in personal_data_models():
         if model in (m.Person, m.Organisation):
             continue
-        key = (model_categories(model, policy) or ["provenance"])[0]
+        key = (model_categories(model, policy) or provenance)[0]
         found.append((model, key, policy.categories[key]))
     return found
 
@@ -507,7 +508,9 @@ def _erase_lonely_organisations(
         transaction.on_commit(lambda: [logo.delete(save=False) for logo in logos])
     if gone and len(certificates) == 1:
         only = next(iter(certificates.values()))
-        only.erased["self_provided"] = only.erased.get("self_provided", 0) + gone
+        # Counted under the category that holds the organisations' data.
+        for category in policy_get().categories_of("organisation.name"):
+            only.erased[category] = only.erased.get(category, 0) + gone
 
 
 def person_erase(*, actor: Actor, person_id: int, reason: str) -> ErasureCertificate:

@@ -94,6 +94,7 @@ ENGINE = Actor(
     "rights",
     purposes=frozenset(),
     sees_restricted=True,
+    handles_requests=True,
     origin="rights engine",
 )
 
@@ -117,9 +118,9 @@ def _locked(request_id: int) -> SubjectRequest:
 
 
 def handler_require(actor: Actor) -> None:
-    """Requests are handled by the data protection officer, the command line or the engine."""
-    if actor.kind == ActorKind.STAFF and not actor.sees_restricted:
-        raise Forbidden("only the data protection officer handles data subject requests")
+    """Requests are handled by the role the policy names, the command line or the engine."""
+    if actor.kind == ActorKind.STAFF and not actor.handles_requests:
+        raise Forbidden("this role does not handle data subject requests")
     if actor.kind in (ActorKind.SUBJECT, ActorKind.API_KEY):
         raise Forbidden("this client cannot handle requests")
 
@@ -610,7 +611,7 @@ def request_fulfil(*, actor: Actor, request_id: int, decision_reason: str = "") 
         )
         result["recipients_to_tell"] = _recipients_to_tell(request.person_id)
     elif kind == RightKind.OBJECTION_DIRECT_MARKETING:
-        _object_to(request, own_marketing_purpose(), actor=actor)
+        _object_to_direct_marketing(request, actor=actor)
     elif kind == RightKind.OBJECTION:
         purposes = [
             key
@@ -634,7 +635,7 @@ def request_fulfil(*, actor: Actor, request_id: int, decision_reason: str = "") 
             )
             ended += 1
         # Ending the customership ends direct marketing too.
-        _object_to(request, own_marketing_purpose(), actor=actor)
+        _object_to_direct_marketing(request, actor=actor)
         result["customerships_ended"] = ended
     elif kind == RightKind.ERASURE:
         recipients = _recipients_to_tell(request.person_id)
@@ -670,6 +671,13 @@ def _close_duplicates(request: SubjectRequest, *, actor: Actor) -> None:
     for duplicate in request.duplicates.filter(state__in=OPEN_STATES):
         duplicate.result = {"answered_by": request.pk}
         _transition(duplicate, RequestState.FULFILLED, actor=actor, answered_by=request.pk)
+
+
+def _object_to_direct_marketing(request: SubjectRequest, *, actor: Actor) -> None:
+    """Art. 21(3): recorded under every policy; one that markets nothing has nothing to stop."""
+    scope = own_marketing_purpose()
+    if scope is not None:
+        _object_to(request, scope, actor=actor)
 
 
 def _object_to(request: SubjectRequest, scope: str, *, actor: Actor) -> None:

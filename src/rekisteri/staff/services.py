@@ -150,6 +150,7 @@ def staff_actor(*, user: User, origin: str) -> Actor:
         purposes=frozenset(role.purposes) if role else frozenset(),
         sees_restricted=bool(role and role.sees_restricted),
         aggregates_only=bool(role and role.aggregates_only),
+        handles_requests=bool(role and role.handles_requests),
         origin=origin,
     )
 
@@ -193,7 +194,10 @@ def demo_staff_link(*, actor: Actor) -> str | None:
     """Outside production: a link to set up the demo account, while it is not set up."""
     user = User.objects.filter(username=DEMO_STAFF).first()
     if user is None:
-        _, token = staff_create(actor=actor, username=DEMO_STAFF, role=DEMO_ROLE)
+        role = demo_role()
+        if role is None:
+            return None  # a register with no staff roles has no one to show
+        _, token = staff_create(actor=actor, username=DEMO_STAFF, role=role)
         return token
     if user.has_usable_password():
         return None
@@ -202,4 +206,9 @@ def demo_staff_link(*, actor: Actor) -> str | None:
 
 # The demo account may see everything, the restricted included, to show it all.
 DEMO_STAFF = "demo"
-DEMO_ROLE = "dpo"
+
+
+def demo_role() -> str | None:
+    """The demo account's role: the one that handles requests, which sees the most."""
+    handlers = policy_get().request_handler_roles()
+    return handlers[0] if handlers else None

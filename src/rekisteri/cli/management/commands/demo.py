@@ -15,7 +15,7 @@ from rekisteri.core.actors import CLI
 from rekisteri.demo import demo_generate
 from rekisteri.policy.selectors import notice_version_current
 from rekisteri.register.models import Person
-from rekisteri.staff.services import DEMO_ROLE, DEMO_STAFF, demo_staff_link
+from rekisteri.staff.services import DEMO_STAFF, demo_role, demo_staff_link
 
 
 def positive_count(raw: str) -> int:
@@ -89,6 +89,6 @@ class Command(RekisteriCommand):
         if token:
             base = os.environ.get("REKISTERI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
             self.stdout.write(
-                f"Demo staff account {DEMO_STAFF!r} (role {DEMO_ROLE}): set its password and "
+                f"Demo staff account {DEMO_STAFF!r} (role {demo_role()}): set its password and "
                 f"authenticator app at {base}/console/enrol/{token}"
             )

@@ -67,7 +67,10 @@ class Command(RekisteriCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        options["purpose"] = options["purpose"] or own_marketing_purpose()
+        purpose = options["purpose"] or own_marketing_purpose()
+        if purpose is None:
+            raise CommandError("the register description has no direct-marketing purpose")
+        options["purpose"] = purpose
         # The links go out in messages: they must point where the register is served.
         self.stderr.write(
             f"Opt-out links point to {settings.REKISTERI_BASE_URL} (REKISTERI_BASE_URL)."
