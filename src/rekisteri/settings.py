@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import secrets
+import tomllib
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from rekisteri.core.files import private_dir
+from rekisteri.policy.schema import DEFAULT_LANGUAGES, LANGUAGE_NAMES, Language
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -252,8 +254,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "rekisteri.staff.passwords.UsernameInPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "fi"
-LANGUAGES = [("fi", "suomi"), ("en", "English")]
+# The register description this instance keeps.
+REKISTERI_POLICY = Path(
+    os.environ.get("REKISTERI_POLICY", BASE_DIR / "policies" / "mainioco.toml")
+).resolve()
+
+
+def _policy_languages(path: Path) -> list[Language]:
+    """The languages the policy offers, read lightly: no models exist yet at settings time.
+
+    A file that cannot be read here is named properly by the policy loader at
+    start; until then the register speaks its default languages.
+    """
+    try:
+        declared = tomllib.loads(path.read_text(encoding="utf-8"))["policy"]["languages"]
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError):
+        return list(DEFAULT_LANGUAGES)
+    if not isinstance(declared, list):
+        return list(DEFAULT_LANGUAGES)
+    known: list[Language] = [lang for lang in declared if lang in LANGUAGE_NAMES]
+    return list(dict.fromkeys(known)) or list(DEFAULT_LANGUAGES)
+
+
+# Django speaks the policy's languages; the first is the default.
+LANGUAGES = [(lang, LANGUAGE_NAMES[lang]) for lang in _policy_languages(REKISTERI_POLICY)]
+LANGUAGE_CODE = LANGUAGES[0][0]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
@@ -346,11 +371,6 @@ REKISTERI_ERASURE_LEDGER = Path(
 )
 # Tests only: kill the process at this named point (rekisteri.core.faults); ignored in production.
 REKISTERI_FAULT_POINT = os.environ.get("REKISTERI_FAULT_POINT", "")
-
-# The register description this instance keeps.
-REKISTERI_POLICY = Path(
-    os.environ.get("REKISTERI_POLICY", BASE_DIR / "policies" / "mainioco.toml")
-).resolve()
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -6,14 +6,22 @@ loader can name the offending key and its line.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from pydantic import BaseModel
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.fi import ytunnus
 
 from rekisteri.core import clock
-from rekisteri.policy.schema import ErasureAction, LegalBasis, Policy, RetentionEvent, Right
+from rekisteri.policy.schema import (
+    ErasureAction,
+    LegalBasis,
+    Policy,
+    RetentionEvent,
+    Right,
+    Text,
+)
 
 Path = tuple[str | int, ...]
 
@@ -41,6 +49,7 @@ class Problem:
 def check_policy(policy: Policy) -> list[Problem]:
     """Return every contradiction in the policy; an empty list means it holds."""
     return [
+        *_check_languages(policy),
         *_check_controller(policy),
         *_check_purposes(policy),
         *_check_categories(policy),
@@ -57,8 +66,43 @@ def _unknown(kind: str, key: str, known: object) -> str:
     return f"unknown {kind} {key!r} (known: {choices})"
 
 
+def _check_languages(policy: Policy) -> Iterator[Problem]:
+    languages = policy.policy.languages
+    for i, lang in enumerate(languages):
+        if lang in languages[:i]:
+            yield Problem(("policy", "languages", i), f"the language {lang!r} is named twice")
+    for path, text in _texts(policy, ()):
+        missing = [lang for lang in dict.fromkeys(languages) if not text.has(lang)]
+        if missing:
+            yield Problem(
+                path,
+                "the text must be given in every language the register offers "
+                f"([policy] languages); missing: {', '.join(missing)}",
+            )
+
+
+def _texts(value: object, path: Path) -> Iterator[tuple[Path, Text]]:
+    """Every Text in the policy, with its key path."""
+    if isinstance(value, Text):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _texts(getattr(value, name), (*path, name))
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _texts(item, (*path, str(key)))
+    elif isinstance(value, tuple):
+        for i, item in enumerate(value):
+            yield from _texts(item, (*path, i))
+
+
 def _check_controller(policy: Policy) -> Iterator[Problem]:
     business_id = policy.controller.business_id
+    yield from _check_finnish_business_id(business_id)
+    yield from _check_controller_contact(policy)
+
+
+def _check_finnish_business_id(business_id: str) -> Iterator[Problem]:
     try:
         ytunnus.validate(business_id)
     except InvalidChecksum:
@@ -72,6 +116,9 @@ def _check_controller(policy: Policy) -> Iterator[Problem]:
             ("controller", "business_id"),
             f"{business_id!r} is not a Finnish business id (Y-tunnus): expected 1234567-8",
         )
+
+
+def _check_controller_contact(policy: Policy) -> Iterator[Problem]:
     controller = policy.controller
     if controller.data_protection_officer is None and (
         controller.data_protection_officer_required is not False
