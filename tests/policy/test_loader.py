@@ -225,10 +225,10 @@ BROKEN = [
         id="api-client-unknown-setting",
     ),
     pytest.param(
-        ('postal_code = "40100"', 'postal_code = "401"'),
+        ('postal_code = "40100"', 'postal_code = "Jyväskylä"'),
         "controller.postal_code",
         "pattern",
-        'postal_code = "401"',
+        'postal_code = "Jyväskylä"',
         id="malformed-postal-code",
     ),
 ]

@@ -101,7 +101,10 @@ def parse_policy(text: str, *, source: str = "<policy>") -> LoadedPolicy:
         )
     # How the register treats its integrating systems is no part of the notice: a
     # change there makes no new notice version.
-    canonical = json.loads(policy.model_dump_json(exclude={"api_clients"}))
+    # What is not collected is said by its absence from the notice; a policy that
+    # collects everything hashes as before the key existed.
+    excluded = {"api_clients"} | (set() if policy.not_collected else {"not_collected"})
+    canonical = json.loads(policy.model_dump_json(exclude=excluded))
     digest = hashlib.sha256(
         json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()

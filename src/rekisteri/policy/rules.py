@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.fi import ytunnus
+from stdnum.se import orgnr
 
 from rekisteri.core import clock
 from rekisteri.policy.schema import (
@@ -53,6 +54,7 @@ def check_policy(policy: Policy) -> list[Problem]:
         *_check_controller(policy),
         *_check_purposes(policy),
         *_check_categories(policy),
+        *_check_not_collected(policy),
         *_check_retention(policy),
         *_check_recipients(policy),
         *_check_cookies(policy),
@@ -98,7 +100,19 @@ def _texts(value: object, path: Path) -> Iterator[tuple[Path, Text]]:
 
 def _check_controller(policy: Policy) -> Iterator[Problem]:
     business_id = policy.controller.business_id
-    yield from _check_finnish_business_id(business_id)
+    if policy.controller.country == "SE":
+        # A Swedish controller's organisationsnummer; the per-country choice of
+        # register (controller.country) replaces this when it lands.
+        try:
+            orgnr.validate(business_id)
+        except ValidationError:
+            yield Problem(
+                ("controller", "business_id"),
+                f"{business_id!r} is not a valid Swedish organisation number "
+                "(organisationsnummer): expected 556036-0793",
+            )
+    else:
+        yield from _check_finnish_business_id(business_id)
     yield from _check_controller_contact(policy)
 
 
@@ -223,6 +237,16 @@ def _check_erasure(policy: Policy, key: str) -> Iterator[Problem]:
             yield Problem(
                 (*base, "keep_fields", i),
                 f"field {field!r} is not one of this category's fields",
+            )
+
+
+def _check_not_collected(policy: Policy) -> Iterator[Problem]:
+    for i, field in enumerate(policy.not_collected):
+        category = policy.category_of_field(field)
+        if category is not None:
+            yield Problem(
+                ("not_collected", i),
+                f"{field} is declared not collected, but category {category!r} collects it",
             )
 
 

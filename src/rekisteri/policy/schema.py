@@ -175,7 +175,9 @@ class Controller(_Frozen):
     name: NonEmpty
     business_id: NonEmpty
     street_address: NonEmpty
-    postal_code: Annotated[StrictStr, Field(pattern=r"^\d{5}$")]
+    # Wide enough for the EU/EEA's forms ("00100", "114 55", "1234 AB"); the rule
+    # of the controller's own country is to follow controller.country.
+    postal_code: Annotated[StrictStr, Field(pattern=r"^[0-9A-Z][0-9A-Z -]{2,9}$")]
     city: NonEmpty
     country: CountryCode = "FI"
     contact_email: Email
@@ -363,6 +365,9 @@ class Policy(_Frozen):
     roles: Mapping[Key, Role] = Field(default_factory=dict)
     # Integrating systems that the register treats otherwise than by default.
     api_clients: Mapping[ApiClientName, ApiClient] = Field(default_factory=dict)
+    # Fields of the data model this controller does not collect at all: declared
+    # here instead of in a category, so that no category (and no notice) names them.
+    not_collected: tuple[FieldRef, ...] = ()
 
     def category_of_field(self, field: str) -> str | None:
         for key, category in self.categories.items():
