@@ -30,7 +30,7 @@ from rekisteri.rights.selectors import requests_queue
 
 logger = logging.getLogger(__name__)
 
-PORTAL_PATHS = {"fi": "/oma/", "en": "/en/my/"}
+PORTAL_PATHS = {"fi": "/oma/", "en": "/en/my/", "sv": "/sv/mina-sidor/"}
 
 
 class NotifyCode(StrEnum):
