@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polib
@@ -47,3 +48,22 @@ def test_compiled_catalogue_is_up_to_date(po_path: Path) -> None:
     }
 
     assert compiled == source, "run scripts/messages --compile-only"
+
+
+SRC = LOCALE.parent
+FINNISH_EMAILS = sorted(SRC.glob("*/templates/*/email/*_fi.txt"))
+
+
+def test_there_are_emails_written_per_language() -> None:
+    assert len(FINNISH_EMAILS) >= 10
+
+
+@pytest.mark.parametrize("finnish", FINNISH_EMAILS, ids=lambda p: p.name)
+def test_every_email_is_written_in_swedish_too_with_the_same_placeholders(finnish: Path) -> None:
+    swedish = finnish.with_name(finnish.name.replace("_fi.txt", "_sv.txt"))
+
+    def placeholders(path: Path) -> set[str]:
+        return set(re.findall(r"\{\{\s*([\w.]+)", path.read_text(encoding="utf-8")))
+
+    assert swedish.exists()
+    assert placeholders(swedish) == placeholders(finnish)
