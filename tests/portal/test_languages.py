@@ -8,9 +8,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from rekisteri.core.actors import SYSTEM
+from rekisteri.core.jobs import jobs_run_queued
 from rekisteri.policy.loader import load_policy
 from rekisteri.policy.selectors import policy_loaded
 from rekisteri.policy.services import notice_version_record
+from rekisteri.register.services import PersonIn, person_register
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +85,39 @@ def test_a_swedish_page_is_not_written_to_when_swedish_is_not_offered(client: Cl
     response = client.post("/sv/mina-sidor/logga-in", {"method": "link", "email": "a@b.se"})
 
     assert response.status_code == 404
+
+
+def test_the_swedish_home_and_sign_in_pages_are_in_swedish(
+    client: Client, swedish_register: None
+) -> None:
+    home = client.get("/sv/").content.decode()
+    sign_in = client.get("/sv/mina-sidor/logga-in").content.decode()
+
+    assert 'href="/sv/integritetspolicy"' in home
+    assert 'href="/sv/mina-sidor/"' in home
+    assert "Läs integritetspolicyn" in home
+    assert "Se dina egna uppgifter" in sign_in
+    assert "Skicka mig en inloggningslänk" in sign_in
+
+
+def test_a_sign_in_link_asked_in_swedish_comes_in_swedish_to_a_swedish_address(
+    client: Client,
+    swedish_register: None,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    address = "astrid.lind@example.se"
+    person_register(
+        actor=SYSTEM,
+        source="subject",
+        person=PersonIn(first_name="Astrid", last_name="Lind", email=address),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/sv/mina-sidor/logga-in", {"method": "link", "email": address})
+    jobs_run_queued()
+
+    [mail] = mailoutbox
+    assert mail.subject == "Inloggningslänk: Norrsken Analys AB:s kundregister"
+    assert "logga in på dina sidor med den här länken" in mail.body
+    assert "/sv/mina-sidor/lank?t=" in mail.body
