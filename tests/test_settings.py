@@ -79,3 +79,45 @@ def test_the_command_line_reports_configuration_mistakes_without_a_traceback(
         "rekisteri: configuration: REKISTERI_SECRET_KEY is required in production mode "
         "(REKISTERI_PRODUCTION=true)"
     )
+
+
+LANGUAGES_OF_DJANGO = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.LANGUAGE_CODE, [code for code, _ in settings.LANGUAGES])"
+)
+
+
+def _languages(policy: Path, tmp_path: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REKISTERI_")}
+    env.pop("DATABASE_URL", None)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "rekisteri.settings",
+            "REKISTERI_VAR_DIR": str(tmp_path),
+            "REKISTERI_POLICY": str(policy),
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", LANGUAGES_OF_DJANGO],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_django_speaks_the_languages_of_the_policy_its_default_first(tmp_path: Path) -> None:
+    policies = Path(__file__).resolve().parent.parent / "policies"
+
+    assert _languages(policies / "mainioco.toml", tmp_path) == "fi ['fi', 'en']"
+    assert _languages(policies / "norrsken.toml", tmp_path) == "sv ['sv', 'en']"
+
+
+def test_an_unreadable_policy_leaves_the_languages_to_the_loader_to_refuse(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[policy\nlanguages = ", encoding="utf-8")
+
+    assert _languages(broken, tmp_path) == "fi ['fi', 'en']"
+    assert _languages(tmp_path / "missing.toml", tmp_path) == "fi ['fi', 'en']"

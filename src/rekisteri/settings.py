@@ -11,12 +11,14 @@ import os
 import secrets
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from rekisteri.core import countries
 from rekisteri.core.files import private_dir
+from rekisteri.policy.schema import DEFAULT_LANGUAGES, LANGUAGE_NAMES, Language
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -254,10 +256,54 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "rekisteri.staff.passwords.UsernameInPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "fi"
-LANGUAGES = [("fi", "suomi"), ("en", "English")]
+# The register description this instance keeps.
+REKISTERI_POLICY = Path(
+    os.environ.get("REKISTERI_POLICY", BASE_DIR / "policies" / "mainioco.toml")
+).resolve()
+
+
+def _policy_light(path: Path) -> dict[str, Any]:
+    """The policy file as plain TOML: no models exist yet at settings time. A file that
+    cannot be read here is named properly by the policy loader at start; until then
+    the register speaks its default languages in its default country's zone."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+
+
+def _policy_languages(policy: dict[str, Any]) -> list[Language]:
+    """The languages the policy offers (``[policy] languages``), the first the default."""
+    section = policy.get("policy")
+    declared = section.get("languages") if isinstance(section, dict) else None
+    if not isinstance(declared, list):
+        return list(DEFAULT_LANGUAGES)
+    known: list[Language] = [lang for lang in declared if lang in LANGUAGE_NAMES]
+    return list(dict.fromkeys(known)) or list(DEFAULT_LANGUAGES)
+
+
+def _policy_time_zone(policy: dict[str, Any]) -> str:
+    """The controller's zone (``[controller] time_zone``, or its country's capital's)."""
+    controller = policy.get("controller")
+    if not isinstance(controller, dict):
+        controller = {}
+    country, zone = controller.get("country"), controller.get("time_zone")
+    chosen = countries.time_zone_of(
+        country if isinstance(country, str) else countries.DEFAULT_COUNTRY,
+        zone if isinstance(zone, str) else None,
+    )
+    if countries.time_zone_check(chosen):
+        return countries.time_zone_of(countries.DEFAULT_COUNTRY)
+    return chosen
+
+
+_POLICY_LIGHT = _policy_light(REKISTERI_POLICY)
+# Django speaks the policy's languages; the first is the default.
+LANGUAGES = [(lang, LANGUAGE_NAMES[lang]) for lang in _policy_languages(_POLICY_LIGHT)]
+LANGUAGE_CODE = LANGUAGES[0][0]
+# Dates (deadlines, retention, "today") are the controller's calendar dates.
+TIME_ZONE = _policy_time_zone(_POLICY_LIGHT)
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
-# TIME_ZONE follows the register description: see below, after REKISTERI_POLICY.
 USE_I18N = True
 USE_TZ = True
 
@@ -348,38 +394,6 @@ REKISTERI_ERASURE_LEDGER = Path(
 )
 # Tests only: kill the process at this named point (rekisteri.core.faults); ignored in production.
 REKISTERI_FAULT_POINT = os.environ.get("REKISTERI_FAULT_POINT", "")
-
-# The register description this instance keeps.
-REKISTERI_POLICY = Path(
-    os.environ.get("REKISTERI_POLICY", BASE_DIR / "policies" / "mainioco.toml")
-).resolve()
-
-
-def _policy_time_zone(policy_file: Path) -> str:
-    """The controller's zone (``[controller] time_zone``, or its country's capital's).
-
-    Read from the TOML alone, since no model may load here. A file this light read
-    cannot use falls back to the default country's zone; the policy loader then
-    refuses the file with its reasons before any command runs.
-    """
-    try:
-        controller = tomllib.loads(policy_file.read_text(encoding="utf-8")).get("controller")
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        controller = None
-    if not isinstance(controller, dict):
-        controller = {}
-    country, zone = controller.get("country"), controller.get("time_zone")
-    chosen = countries.time_zone_of(
-        country if isinstance(country, str) else countries.DEFAULT_COUNTRY,
-        zone if isinstance(zone, str) else None,
-    )
-    if countries.time_zone_check(chosen):
-        return countries.time_zone_of(countries.DEFAULT_COUNTRY)
-    return chosen
-
-
-# Dates (deadlines, retention, "today") are the controller's calendar dates.
-TIME_ZONE = _policy_time_zone(REKISTERI_POLICY)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

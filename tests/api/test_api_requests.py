@@ -217,7 +217,7 @@ def test_an_unknown_person_is_404_in_the_one_error_format(
         {"kind": "access"},
         {"person_id": 1, "email": SUBJECT_EMAIL, "kind": "access"},
         {"person_id": 1, "kind": "gossip"},
-        {"person_id": 1, "kind": "access", "language": "sv"},
+        {"person_id": 1, "kind": "access", "language": "de"},
         {"person_id": "1", "kind": "access"},
         {"person_id": 1, "kind": "access", "channel": "letter"},
         {"person_id": 1, "kind": "access", "details": {"phone": "0401234567"}},

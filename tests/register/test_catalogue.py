@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from django.db import connection, models
 from django.test.utils import isolate_apps
 
-from rekisteri.policy.loader import parse_policy
+from rekisteri.policy.loader import PolicyError, load_policy, parse_policy
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import catalogue
 from rekisteri.register.catalogue import CatalogueGap, catalogue_gaps
@@ -16,6 +18,28 @@ from rekisteri.register.models import PersonData
 
 def test_the_data_model_and_mainiocos_policy_agree() -> None:
     assert catalogue_gaps(policy_get()) == []
+
+
+def test_the_data_model_and_the_swedish_policy_agree_through_what_it_does_not_collect() -> None:
+    swedish = load_policy(Path("policies/norrsken.toml")).policy
+
+    assert catalogue_gaps(swedish) == []
+    assert "person.personal_identity_code" in swedish.not_collected
+    assert swedish.category_of_field("person.personal_identity_code") is None
+
+
+def test_a_field_both_collected_and_not_collected_is_refused() -> None:
+    text = Path("policies/norrsken.toml").read_text(encoding="utf-8")
+    birth_year = '"person.birth_year", '
+    contradictory = text.replace(birth_year, '"person.first_name", ' + birth_year, 1)
+
+    with pytest.raises(PolicyError) as refused:
+        parse_policy(contradictory, source="norrsken.toml")
+
+    assert (
+        "not_collected[1]: person.first_name is declared not collected, but category "
+        "'contact' collects it"
+    ) in refused.value.message
 
 
 def test_every_personal_data_table_carries_the_person_indexed_and_its_provenance() -> None:

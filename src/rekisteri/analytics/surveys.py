@@ -33,7 +33,7 @@ from rekisteri.register.services import feedback_record
 _SALT = "rekisteri.analytics.survey"
 # An invitation can be answered for two months.
 ANSWER_DAYS = 60
-SURVEY_PATHS = {"fi": "/kysely/", "en": "/en/survey/"}
+SURVEY_PATHS = {"fi": "/kysely/", "en": "/en/survey/", "sv": "/sv/enkat/"}
 
 
 def survey_theme(survey: Survey) -> str:

@@ -13,6 +13,8 @@ from rekisteri.api.api import ERRORS, actor_for, idempotent
 from rekisteri.consent import cookies, marketing, selectors, services
 from rekisteri.consent.models import ConsentAction
 from rekisteri.core.errors import Forbidden, NotFound
+from rekisteri.policy.schema import Language
+from rekisteri.policy.selectors import languages_offered
 from rekisteri.register.selectors import person_access
 from rekisteri.staff.keys import Scope
 
@@ -156,7 +158,8 @@ class ConsentIn(s.In):
     action: Literal["granted", "withdrawn", "objected", "lifted"]
     # The words the person agreed to, as they saw them; needed for "granted".
     text: Annotated[StrictStr, Field(min_length=1, max_length=10_000)] | None = None
-    language: Literal["fi", "en"] = "fi"
+    # Any language the policy offers; without it, the register's default one.
+    language: Language | None = None
 
 
 @router.post(
@@ -181,7 +184,7 @@ def consent_create(
             action=ConsentAction(payload.action),
             channel="api",
             text=payload.text or "",
-            language=payload.language,
+            language=payload.language or languages_offered()[0],
         )
         return {"id": event.pk}
 

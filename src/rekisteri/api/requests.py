@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -11,6 +11,8 @@ from pydantic import Field, StrictInt, StrictStr, model_validator
 
 from rekisteri.api import schemas as s
 from rekisteri.api.api import ERRORS, actor_for, idempotent
+from rekisteri.policy.schema import Language
+from rekisteri.policy.selectors import languages_offered
 from rekisteri.register.selectors import PersonIdentifier
 from rekisteri.rights.models import RightKind, SubjectRequest
 from rekisteri.rights.selectors import request_get
@@ -49,7 +51,8 @@ class RequestCreateIn(s.In):
     username: Annotated[StrictStr, Field(min_length=1, max_length=150)] | None = None
     external_id: Annotated[StrictStr, Field(min_length=1, max_length=100)] | None = None
     kind: RightKind
-    language: Literal["fi", "en"] = "fi"
+    # Any language the policy offers; without it, the register's default one.
+    language: Language | None = None
     details: RequestDetailsIn | None = None
 
     @model_validator(mode="after")
@@ -114,7 +117,7 @@ def request_file(request: HttpRequest, payload: RequestCreateIn) -> Status[dict[
                 if identified
                 else None
             ),
-            language=payload.language,
+            language=payload.language or languages_offered()[0],
             details=payload.details.model_dump(exclude_none=True) if payload.details else None,
         )
         return _state(filed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, OperationalError
 
@@ -30,3 +31,8 @@ class RekisteriCommand(BaseCommand):
             raise CommandError(
                 f"the database is not ready ({type(exc).__name__}: {exc}); {hint}"
             ) from None
+
+
+def language_choices() -> list[str]:
+    """The languages a --lang/--language option takes: those the policy offers."""
+    return [code for code, _name in settings.LANGUAGES]

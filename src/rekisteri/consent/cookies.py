@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from rekisteri.consent.models import CookieDecision
 from rekisteri.core import clock
 from rekisteri.core.errors import Conflict, InvalidInput
-from rekisteri.policy.selectors import notice_version_current, policy_get, policy_loaded
+from rekisteri.policy.selectors import (
+    languages_offered,
+    languages_phrase,
+    notice_version_current,
+    policy_get,
+    policy_loaded,
+)
 
 # Asked again after this long (Traficom's guidance: consent is not forever).
 CONSENT_MONTHS = 12
@@ -72,8 +78,8 @@ def cookie_decision_record(
     if cookie_notice != cookie_notice_hash():
         # The banner showed another notice than the one in force: ask again.
         raise Conflict("the cookie notice has changed; reload the page", data={"field": "notice"})
-    if language not in ("fi", "en"):
-        raise InvalidInput("language: fi or en", data={"field": "language"})
+    if language not in languages_offered():
+        raise InvalidInput(f"language: {languages_phrase()}", data={"field": "language"})
     refused = set(marketing_categories()) if gpc else set()
     chosen = [key for key in optional if key in categories and key not in refused]
     version = notice_version_current()

@@ -560,7 +560,7 @@ def audience_stream(
 # --- The opt-out link every message carries ---------------------------------
 
 _OPT_OUT_SALT = "rekisteri.consent.opt-out"
-OPT_OUT_PATHS = {"fi": "/markkinointikielto/", "en": "/en/opt-out/"}
+OPT_OUT_PATHS = {"fi": "/markkinointikielto/", "en": "/en/opt-out/", "sv": "/sv/avregistrera/"}
 
 
 @dataclass(frozen=True)

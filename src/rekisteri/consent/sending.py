@@ -21,7 +21,7 @@ from rekisteri.consent.marketing import MarketingChannel, Recipient, audience_it
 from rekisteri.consent.services import deliveries_record
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import InvalidInput
-from rekisteri.policy.selectors import policy_get
+from rekisteri.policy.selectors import languages_offered, languages_phrase, policy_get
 from rekisteri.register.models import Delivery
 
 MAX_BODY = 100_000
@@ -91,8 +91,8 @@ def campaign_send(
         raise InvalidInput("subject: one line of 1 to 200 characters", data={"field": "subject"})
     if not body.strip() or len(body) > MAX_BODY:
         raise InvalidInput(f"body: 1 to {MAX_BODY} characters", data={"field": "body"})
-    if language not in ("fi", "en"):
-        raise InvalidInput("language: fi or en", data={"field": "language"})
+    if language not in languages_offered():
+        raise InvalidInput(f"language: {languages_phrase()}", data={"field": "language"})
     report = CampaignReport()
     channel = MarketingChannel.EMAIL
     connection = get_connection()

@@ -30,7 +30,12 @@ from rekisteri.core import clock
 from rekisteri.core.actors import Actor, ActorKind
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PolicyRefusal
 from rekisteri.policy.schema import LegalBasis, SourceRecord
-from rekisteri.policy.selectors import notice_version_current, policy_get
+from rekisteri.policy.selectors import (
+    languages_offered,
+    languages_phrase,
+    notice_version_current,
+    policy_get,
+)
 from rekisteri.register.models import Delivery, Person
 from rekisteri.register.selectors import (
     people_refusals_record,
@@ -103,8 +108,8 @@ def consent_text_store(*, text: str, language: str) -> str:
         raise InvalidInput(
             f"text: give the text shown, at most {MAX_TEXT} characters", data={"field": "text"}
         )
-    if language not in ("fi", "en"):
-        raise InvalidInput("language: fi or en", data={"field": "language"})
+    if language not in languages_offered():
+        raise InvalidInput(f"language: {languages_phrase()}", data={"field": "language"})
     text_hash = consent_text_hash(text=text, language=language)
     ConsentText.objects.get_or_create(
         text_hash=text_hash,

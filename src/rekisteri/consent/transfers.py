@@ -180,7 +180,7 @@ def _transfer_tell_job(run: JobRun) -> None:
             "consent/email/transfer_ended.txt",
             {
                 "controller": policy.controller,
-                "recipient": recipient.name(language),  # type: ignore[arg-type]
+                "recipient": recipient.name(language),
                 "disclosure": disclosure,
                 "people": people,
             },

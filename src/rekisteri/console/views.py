@@ -44,7 +44,7 @@ from rekisteri.core.actors import Actor
 from rekisteri.core.csvfiles import SafeWriter
 from rekisteri.core.errors import InvalidInput, RekisteriError
 from rekisteri.policy.schema import Language
-from rekisteri.policy.selectors import policy_get
+from rekisteri.policy.selectors import languages_offered, policy_get
 from rekisteri.register import selectors, services
 from rekisteri.register.services import AddressIn
 from rekisteri.retention.sweep import MonthDue, retention_preview
@@ -219,7 +219,10 @@ def home_view(request: HttpRequest) -> HttpResponse:
 
 
 def _lang() -> Language:
-    return "en" if (get_language() or "fi").startswith("en") else "fi"
+    # The active language is one of settings.LANGUAGES, which the policy sets.
+    active = (get_language() or "")[:2]
+    offered = languages_offered()
+    return next((lang for lang in offered if lang == active), offered[0])
 
 
 def _purpose_choices(actor: Actor) -> list[tuple[str, str]]:

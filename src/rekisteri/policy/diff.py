@@ -20,6 +20,7 @@ from rekisteri.policy.labels import (
     source_kind_label,
 )
 from rekisteri.policy.schema import (
+    LANGUAGES,
     Language,
     LegalBasis,
     RecipientKind,
@@ -139,22 +140,31 @@ def _field_label(field: str) -> str:
     }.get(field, field.replace("_", " "))
 
 
+def _is_text(value: Any) -> bool:
+    """Whether a stored value is a Text: its languages and nothing else."""
+    return isinstance(value, dict) and bool(value) and set(value) <= set(LANGUAGES)
+
+
 class _Differ:
     def __init__(self, old: dict[str, Any], new: dict[str, Any], lang: Language) -> None:
         self.old, self.new, self.lang = old, new, lang
+
+    def in_lang(self, text: dict[str, str]) -> str:
+        # A version may predate the language asked for: then any it was written in.
+        return text.get(self.lang) or next(iter(text.values()))
 
     def name_of(self, section: str, key: str) -> str:
         for content in (self.new, self.old):
             entry = content.get(section, {}).get(key)
             if isinstance(entry, dict) and isinstance(entry.get("name"), dict):
-                return f"“{entry['name'][self.lang]}”"
+                return f"“{self.in_lang(entry['name'])}”"
         return f"“{key}”"
 
     def show(self, field: str, value: Any) -> str:
         if value is None or value == [] or value == "":
             return "—"
-        if isinstance(value, dict) and set(value) == {"fi", "en"}:
-            return f"“{value[self.lang]}”"
+        if _is_text(value):
+            return f"“{self.in_lang(value)}”"
         if isinstance(value, dict) and set(value) == {"text"}:
             return self.show(field, value["text"])
         if isinstance(value, list):
@@ -189,9 +199,7 @@ class _Differ:
             label = _section_label(section)
             if section in _KEYED_SECTIONS:
                 out.extend(self.keyed(section, label, before or {}, after or {}))
-            elif (
-                isinstance(before, dict) and isinstance(after, dict) and set(after) != {"fi", "en"}
-            ):
+            elif isinstance(before, dict) and isinstance(after, dict) and not _is_text(after):
                 for key in sorted(set(before) | set(after)):
                     if before.get(key) != after.get(key):
                         out.append(

@@ -6,6 +6,8 @@ found by a small scan of the TOML text, since the standard parser keeps none.
 
 from __future__ import annotations
 
+import functools
+import gettext
 import hashlib
 import json
 import re
@@ -20,7 +22,7 @@ from pydantic import ValidationError
 
 from rekisteri.core.errors import PolicyRefusal
 from rekisteri.policy.rules import Problem, check_policy
-from rekisteri.policy.schema import Policy
+from rekisteri.policy.schema import Language, Policy
 
 
 class PolicyCode(StrEnum):
@@ -101,7 +103,7 @@ def parse_policy(text: str, *, source: str = "<policy>") -> LoadedPolicy:
             _locate(tuple(error["loc"]), _pydantic_message(error), lines) for error in exc.errors()
         ]
         raise PolicyError(source, problems, PolicyCode.INVALID) from None
-    found: list[Problem] = check_policy(policy)
+    found: list[Problem] = [*check_policy(policy), *catalogue_problems(policy.policy.languages)]
     if found:
         raise PolicyError(
             source, [_locate(p.path, p.message, lines) for p in found], PolicyCode.INVALID
@@ -109,14 +111,67 @@ def parse_policy(text: str, *, source: str = "<policy>") -> LoadedPolicy:
     # How the register treats its integrating systems, the words of the portal and what
     # the code asks the policy a thing means (features, records, request handling) are
     # no part of the notice: a change there makes no new notice version. Nor are the
-    # controller's optional region and zone while unset, so that a description
-    # written before they existed keeps its version.
+    # controller's optional region and zone while unset, nor an empty list of what is
+    # not collected, so that a description written before they existed keeps its version.
     unset = {key for key in ("subdivision", "time_zone") if getattr(policy.controller, key) is None}
-    canonical = json.loads(policy.model_dump_json(exclude={**NOT_IN_NOTICE, "controller": unset}))
+    excluded: dict[str, Any] = {**NOT_IN_NOTICE, "controller": unset}
+    if not policy.not_collected:
+        excluded["not_collected"] = True
+    canonical = json.loads(policy.model_dump_json(exclude=excluded))
     digest = hashlib.sha256(
         json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()
     return LoadedPolicy(policy=policy, source=source, canonical=canonical, content_hash=digest)
+
+
+# The translation catalogues of the pages, messages and packages (Django's locale dir).
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+
+def catalogue_problems(languages: Sequence[Language]) -> list[Problem]:
+    """Name each offered language whose translation catalogue is missing or incomplete.
+
+    Source strings are English; every other language needs a compiled catalogue
+    that translates every message any catalogue knows.
+    """
+    catalogues = {
+        mo.parent.parent.name: _translated(mo, mo.stat().st_mtime_ns)
+        for mo in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/django.mo"))
+    }
+    every_msgid = set().union(*catalogues.values()) if catalogues else set()
+    problems: list[Problem] = []
+    for i, lang in enumerate(languages):
+        if lang == "en":
+            continue
+        if lang not in catalogues:
+            problems.append(
+                Problem(
+                    ("policy", "languages", i), f"there is no translation catalogue for {lang!r}"
+                )
+            )
+            continue
+        missing = len(every_msgid - catalogues[lang])
+        if missing:
+            problems.append(
+                Problem(
+                    ("policy", "languages", i),
+                    f"the translation catalogue for {lang!r} lacks {missing} of "
+                    f"{len(every_msgid)} messages",
+                )
+            )
+    return problems
+
+
+@functools.lru_cache(maxsize=16)
+def _translated(mo: Path, mtime_ns: int) -> frozenset[str]:
+    """The messages a compiled catalogue translates (mtime: a recompiled file is read anew)."""
+    with mo.open("rb") as handle:
+        catalog: dict[str | tuple[str, int], str] = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
+    return frozenset(
+        key if isinstance(key, str) else str(key[0])
+        for key, text in catalog.items()
+        if key != "" and text
+    )
 
 
 def _pydantic_message(error: Any) -> str:

@@ -6,8 +6,10 @@ loader can name the offending key and its line.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+
+from pydantic import BaseModel
 
 from rekisteri.core import clock, countries
 from rekisteri.policy.schema import (
@@ -19,6 +21,7 @@ from rekisteri.policy.schema import (
     Right,
     SourceKind,
     SourceRecord,
+    Text,
 )
 
 Path = tuple[str | int, ...]
@@ -47,9 +50,11 @@ class Problem:
 def check_policy(policy: Policy) -> list[Problem]:
     """Return every contradiction in the policy; an empty list means it holds."""
     return [
+        *_check_languages(policy),
         *_check_controller(policy),
         *_check_purposes(policy),
         *_check_categories(policy),
+        *_check_not_collected(policy),
         *_check_retention(policy),
         *_check_recipients(policy),
         *_check_cookies(policy),
@@ -63,6 +68,36 @@ def check_policy(policy: Policy) -> list[Problem]:
 def _unknown(kind: str, key: str, known: object) -> str:
     choices = ", ".join(sorted(str(k) for k in known))  # type: ignore[attr-defined]
     return f"unknown {kind} {key!r} (known: {choices})"
+
+
+def _check_languages(policy: Policy) -> Iterator[Problem]:
+    languages = policy.policy.languages
+    for i, lang in enumerate(languages):
+        if lang in languages[:i]:
+            yield Problem(("policy", "languages", i), f"the language {lang!r} is named twice")
+    for path, text in _texts(policy, ()):
+        missing = [lang for lang in dict.fromkeys(languages) if not text.has(lang)]
+        if missing:
+            yield Problem(
+                path,
+                "the text must be given in every language the register offers "
+                f"([policy] languages); missing: {', '.join(missing)}",
+            )
+
+
+def _texts(value: object, path: Path) -> Iterator[tuple[Path, Text]]:
+    """Every Text in the policy, with its key path."""
+    if isinstance(value, Text):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _texts(getattr(value, name), (*path, name))
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _texts(item, (*path, str(key)))
+    elif isinstance(value, tuple):
+        for i, item in enumerate(value):
+            yield from _texts(item, (*path, i))
 
 
 def _check_controller(policy: Policy) -> Iterator[Problem]:
@@ -217,6 +252,16 @@ def _check_erasure(policy: Policy, key: str) -> Iterator[Problem]:
             yield Problem(
                 (*base, "keep_fields", i),
                 f"field {field!r} is not one of this category's fields",
+            )
+
+
+def _check_not_collected(policy: Policy) -> Iterator[Problem]:
+    for i, field in enumerate(policy.not_collected):
+        category = policy.category_of_field(field)
+        if category is not None:
+            yield Problem(
+                ("not_collected", i),
+                f"{field} is declared not collected, but category {category!r} collects it",
             )
 
 

@@ -10,9 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    model_serializer,
+    model_validator,
+)
 
 Key = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 # A field of the register's data model: "<model>.<field>", both in snake case;
@@ -22,8 +32,13 @@ NonEmpty = Annotated[StrictStr, Field(min_length=1)]
 Email = Annotated[StrictStr, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 CountryCode = Annotated[StrictStr, Field(pattern=r"^[A-Z]{2}$")]
 
-Language = Literal["fi", "en"]
-LANGUAGES: tuple[Language, ...] = ("fi", "en")
+# The languages Rekisteri can speak; a policy offers some of them ([policy] languages).
+Language = Literal["fi", "sv", "en"]
+LANGUAGES: tuple[Language, ...] = ("fi", "sv", "en")
+# What a register offers when its policy does not say: Mainioco's two languages.
+DEFAULT_LANGUAGES: tuple[Language, ...] = ("fi", "en")
+# Each language's own name for itself, as a language switcher shows it.
+LANGUAGE_NAMES: dict[Language, str] = {"fi": "suomi", "sv": "svenska", "en": "English"}
 
 
 class _Frozen(BaseModel):
@@ -31,13 +46,37 @@ class _Frozen(BaseModel):
 
 
 class Text(_Frozen):
-    """A text of the notice in both of its languages."""
+    """A text of the notice in the languages the policy offers.
 
-    fi: NonEmpty
-    en: NonEmpty
+    The loader refuses a Text that lacks one of ``[policy] languages``; one that
+    is asked for a language the policy does not offer answers in another.
+    """
+
+    fi: NonEmpty | None = None
+    sv: NonEmpty | None = None
+    en: NonEmpty | None = None
+
+    @model_validator(mode="after")
+    def _some_language(self) -> Text:
+        if self.fi is None and self.sv is None and self.en is None:
+            raise ValueError("give the text in at least one language (fi, sv, en)")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _present_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, str]:
+        # A language not given is left out, so that a stored notice version of a
+        # policy that offers fi and en keeps its content (and hash) unchanged.
+        return {lang: text for lang, text in handler(self).items() if text is not None}
+
+    def has(self, lang: Language) -> bool:
+        return getattr(self, lang) is not None
 
     def __call__(self, lang: Language) -> str:
-        return self.fi if lang == "fi" else self.en
+        for candidate in (lang, "en", "fi", "sv"):
+            text: str | None = getattr(self, candidate)
+            if text is not None:
+                return text
+        raise AssertionError("a Text holds at least one language")  # the validator ensures it
 
 
 class LegalBasis(StrEnum):
@@ -341,6 +380,18 @@ class Anonymisation(_Frozen):
 
 class PolicyMeta(_Frozen):
     id: Key
+    # The languages the register offers, the first its default: every Text of the
+    # policy must be given in each, and each needs a complete translation catalogue.
+    languages: Annotated[tuple[Language, ...], Field(min_length=1)] = DEFAULT_LANGUAGES
+
+    @model_serializer(mode="wrap")
+    def _languages_if_not_default(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Notice versions recorded before languages were declared hash as they did.
+        out: dict[str, Any] = handler(self)
+        if tuple(out.get("languages", ())) == DEFAULT_LANGUAGES:
+            del out["languages"]
+        return out
+
     # The date the controller last changed the text of the notice.
     text_date: dt.date | None = None
 
@@ -366,6 +417,9 @@ class Policy(_Frozen):
     # Integrating systems that the register treats otherwise than by default.
     api_clients: Mapping[ApiClientName, ApiClient] = Field(default_factory=dict)
     portal: PortalTexts = Field(default_factory=PortalTexts)
+    # Fields of the data model this controller does not collect at all: declared
+    # here instead of in a category, so that no category (and no notice) names them.
+    not_collected: tuple[FieldRef, ...] = ()
 
     def category_of_field(self, field: str) -> str | None:
         for key, category in self.categories.items():

@@ -11,7 +11,7 @@ from django.conf import settings
 from rekisteri.core.errors import NotFound
 from rekisteri.policy.loader import LoadedPolicy, load_policy
 from rekisteri.policy.models import NoticeVersion
-from rekisteri.policy.schema import Policy
+from rekisteri.policy.schema import Language, Policy
 
 
 @functools.cache
@@ -26,6 +26,16 @@ def policy_loaded() -> LoadedPolicy:
 
 def policy_get() -> Policy:
     return policy_loaded().policy
+
+
+def languages_offered() -> tuple[Language, ...]:
+    """The languages the register offers, its default first ([policy] languages)."""
+    return policy_get().policy.languages
+
+
+def languages_phrase() -> str:
+    """The offered languages as a message names them: "fi or en"."""
+    return " or ".join(languages_offered())
 
 
 def notice_version_current() -> NoticeVersion | None:

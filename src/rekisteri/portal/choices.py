@@ -20,12 +20,13 @@ from rekisteri.consent.models import ConsentAction
 from rekisteri.core.errors import InvalidInput, RekisteriError
 from rekisteri.policy.schema import Language, LegalBasis
 from rekisteri.policy.selectors import policy_get
+from rekisteri.portal.languages import PAGE_PATHS
 from rekisteri.portal.my import MY_PATHS, _error, _origin, subject_required
 from rekisteri.portal.views import _page
 from rekisteri.rights import subjects
 
-CHOICES_PATHS: dict[Language, str] = {"fi": "/oma/valinnat", "en": "/en/my/choices"}
-CHANGE_PATHS: dict[Language, str] = {"fi": "/oma/valinnat/muuta", "en": "/en/my/choices/change"}
+CHOICES_PATHS: dict[Language, str] = PAGE_PATHS["choices"]
+CHANGE_PATHS: dict[Language, str] = PAGE_PATHS["choose"]
 CHANNEL_LABELS = {
     marketing.MarketingChannel.EMAIL: gettext_lazy("e-mail"),
     marketing.MarketingChannel.SMS: gettext_lazy("text message"),

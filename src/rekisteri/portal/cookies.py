@@ -66,7 +66,10 @@ def _texts(lang: Language) -> dict[str, str]:
 
 def _config(origin: str) -> dict[str, Any]:
     policy = policy_get()
+    # The banner speaks the languages the policy offers; the first when asked another.
+    languages = policy.policy.languages
     return {
+        "languages": list(languages),
         "notice": cookies.cookie_notice_hash(),
         "months": cookies.CONSENT_MONTHS,
         "lifetimeDays": max(c.lifetime_days for c in policy.cookies.values() if c.necessary),
@@ -74,14 +77,14 @@ def _config(origin: str) -> dict[str, Any]:
             {
                 "key": key,
                 "necessary": c.necessary,
-                "name": {"fi": c.name("fi"), "en": c.name("en")},
-                "description": {"fi": c.description("fi"), "en": c.description("en")},
+                "name": {lang: c.name(lang) for lang in languages},
+                "description": {lang: c.description(lang) for lang in languages},
             }
             for key, c in policy.cookies.items()
         ],
         "marketing": cookies.marketing_categories(),
-        "texts": {"fi": _texts("fi"), "en": _texts("en")},
-        "noticeUrl": {lang: origin + path + "#cookies" for lang, path in NOTICE_PATHS.items()},
+        "texts": {lang: _texts(lang) for lang in languages},
+        "noticeUrl": {lang: origin + NOTICE_PATHS[lang] + "#cookies" for lang in languages},
         "css": static("portal/consent/banner.css"),
     }
 

@@ -24,6 +24,7 @@ from rekisteri.core import clock
 from rekisteri.core.errors import RekisteriError, Throttled
 from rekisteri.policy.schema import Language, Right
 from rekisteri.policy.selectors import policy_get
+from rekisteri.portal.languages import PAGE_PATHS
 from rekisteri.portal.views import _page
 from rekisteri.register.disclosures import disclosures_of
 from rekisteri.register.selectors import person_access_own, person_data
@@ -40,8 +41,8 @@ SESSION_KEY = "rekisteri_subject"
 SESSION_SINCE = "rekisteri_subject_since"
 # A signed-in subject is signed out after this long without a page load.
 IDLE_SECONDS = 30 * 60
-MY_PATHS: dict[Language, str] = {"fi": "/oma/", "en": "/en/my/"}
-SIGN_IN_PATHS: dict[Language, str] = {"fi": "/oma/kirjaudu", "en": "/en/my/sign-in"}
+MY_PATHS: dict[Language, str] = PAGE_PATHS["my"]
+SIGN_IN_PATHS: dict[Language, str] = PAGE_PATHS["sign_in"]
 
 FIELD_LABELS = {
     "first_name": gettext_lazy("first name"),

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_safe
 from rekisteri.policy.notice import render_notice
 from rekisteri.policy.schema import Language
 from rekisteri.policy.selectors import notice_in_force, policy_get
+from rekisteri.portal.languages import PAGE_PATHS, language_links, paths_in
 
-# The notice lives at a Finnish address and an English one.
-NOTICE_PATHS: dict[Language, str] = {"fi": "/tietosuojaseloste", "en": "/en/privacy"}
-HOME_PATHS: dict[Language, str] = {"fi": "/", "en": "/en/"}
+# The notice lives at an address per language.
+NOTICE_PATHS: dict[Language, str] = PAGE_PATHS["notice"]
+HOME_PATHS: dict[Language, str] = PAGE_PATHS["home"]
 
 
 def _page(
@@ -33,7 +34,8 @@ def _page(
         template,
         {
             "lang": lang,
-            "other_lang": "en" if lang == "fi" else "fi",
+            "language_links": language_links(request, lang),
+            "paths": paths_in(lang),
             "register_name": policy.register_name(lang),
             "controller": policy.controller,
             "notice_paths": NOTICE_PATHS,

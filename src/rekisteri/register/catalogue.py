@@ -91,6 +91,8 @@ class CatalogueGap:
 def catalogue_gaps(policy: Policy) -> list[CatalogueGap]:
     """Return every field the policy misses and every declaration the model lacks."""
     declared = {field for category in policy.categories.values() for field in category.fields}
+    # A field the controller declares it does not collect is accounted for too.
+    declared |= set(policy.not_collected)
     existing: set[str] = set()
     gaps: list[CatalogueGap] = []
     for model in personal_data_models():

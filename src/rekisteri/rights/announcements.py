@@ -38,8 +38,8 @@ from rekisteri.rights.models import AnnouncementDelivery, NoticeAnnouncement, Su
 logger = logging.getLogger(__name__)
 
 BATCH = 500
-NOTICE_PATHS = {"fi": "/tietosuojaseloste", "en": "/en/privacy"}
-PORTAL_PATHS = {"fi": "/oma/", "en": "/en/my/"}
+NOTICE_PATHS = {"fi": "/tietosuojaseloste", "en": "/en/privacy", "sv": "/sv/integritetspolicy"}
+PORTAL_PATHS = {"fi": "/oma/", "en": "/en/my/", "sv": "/sv/mina-sidor/"}
 
 
 def _versions(number: int) -> tuple[NoticeVersion, NoticeVersion]:

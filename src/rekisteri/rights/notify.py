@@ -35,7 +35,7 @@ from rekisteri.rights.selectors import requests_queue
 
 logger = logging.getLogger(__name__)
 
-PORTAL_PATHS = {"fi": "/oma/", "en": "/en/my/"}
+PORTAL_PATHS = {"fi": "/oma/", "en": "/en/my/", "sv": "/sv/mina-sidor/"}
 # A message the mail server has refused this long is given up and its address
 # blanked: an outbox must not become a second copy of people's addresses.
 MESSAGE_GIVE_UP_AFTER = dt.timedelta(days=7)

@@ -26,7 +26,13 @@ from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rekisteri.core.jobs import JobRun, job, job_enqueue
 from rekisteri.core.models import RegisterIdentity
 from rekisteri.policy.schema import LegalBasis
-from rekisteri.policy.selectors import notice_version_current, notice_versions_list, policy_get
+from rekisteri.policy.selectors import (
+    languages_offered,
+    languages_phrase,
+    notice_version_current,
+    notice_versions_list,
+    policy_get,
+)
 from rekisteri.register import models as rm
 from rekisteri.register import services as register
 from rekisteri.register import validation as v
@@ -87,7 +93,6 @@ RESTRICTING_KINDS = frozenset({RightKind.RECTIFICATION, RightKind.ERASURE, Right
 PACKAGE_DAYS = 14
 CODE_MINUTES = 30
 CODE_ATTEMPTS = 5
-LANGUAGES = ("fi", "en")
 # The engine acts for the person when it builds their package or answers on its own.
 ENGINE = Actor(
     ActorKind.SYSTEM,
@@ -324,8 +329,8 @@ def request_create(
             f"channel: must be one of {', '.join(RequestChannel.values)}",
             data={"field": "channel"},
         )
-    if language not in LANGUAGES:
-        raise InvalidInput("language: must be fi or en", data={"field": "language"})
+    if language not in languages_offered():
+        raise InvalidInput(f"language: must be {languages_phrase()}", data={"field": "language"})
     right = RightKind(kind)
     clean = _clean_details(right, details or {})
     person = _person_or_404(person_id)

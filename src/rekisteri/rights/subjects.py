@@ -37,7 +37,7 @@ from rekisteri.rights.models import SignInAttempt, SignInLink
 
 LINK_MINUTES = 15
 # The token rides in the query string, which the access log never records.
-LINK_PATHS = {"fi": "/oma/linkki?t=", "en": "/en/my/link?t="}
+LINK_PATHS = {"fi": "/oma/linkki?t=", "en": "/en/my/link?t=", "sv": "/sv/mina-sidor/lank?t="}
 # At most this many links are asked for per e-mail address within a link's
 # lifetime, registered or not, and sent per person.
 LINKS_PER_WINDOW = 3
@@ -45,8 +45,16 @@ LINKS_PER_WINDOW = 3
 REQUESTS_PER_CLIENT_MINUTE = 5
 SIGN_IN_LINK_JOB = "rights.sign_in_link"
 EMAIL_CHANGE_PATHS = {
-    "confirm": {"fi": "/oma/sahkoposti/vahvista?t=", "en": "/en/my/email/confirm?t="},
-    "undo": {"fi": "/oma/sahkoposti/peru?t=", "en": "/en/my/email/undo?t="},
+    "confirm": {
+        "fi": "/oma/sahkoposti/vahvista?t=",
+        "en": "/en/my/email/confirm?t=",
+        "sv": "/sv/mina-sidor/e-post/bekrafta?t=",
+    },
+    "undo": {
+        "fi": "/oma/sahkoposti/peru?t=",
+        "en": "/en/my/email/undo?t=",
+        "sv": "/sv/mina-sidor/e-post/angra?t=",
+    },
 }
 _EMAIL_CHANGE_SALT = "rekisteri.email-change"
 # Checked when no account matches, so that a wrong username takes as long as a wrong password.

@@ -5,9 +5,10 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import CommandError
 
-from rekisteri.cli.base import RekisteriCommand
+from rekisteri.cli.base import RekisteriCommand, language_choices
 from rekisteri.consent.models import ConsentAction
 from rekisteri.consent.selectors import consent_proof
 from rekisteri.consent.services import CHANNELS, consent_record
@@ -34,7 +35,9 @@ class Command(RekisteriCommand):
         record.add_argument(
             "--text-file", type=Path, help="the text the person agreed to (needed to grant)"
         )
-        record.add_argument("--language", choices=("fi", "en"), default="fi")
+        record.add_argument(
+            "--language", choices=language_choices(), default=settings.LANGUAGE_CODE
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "proof":

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from rekisteri.cli.base import RekisteriCommand
+from rekisteri.cli.base import RekisteriCommand, language_choices
 from rekisteri.consent.marketing import (
     MarketingChannel,
     audience_iter,
@@ -58,12 +58,15 @@ class Command(RekisteriCommand):
         send.add_argument(
             "--body-file", type=Path, required=True, help="plain text; {first_name} is filled in"
         )
-        send.add_argument("--language", choices=("fi", "en"), default="fi")
+        send.add_argument("--language", choices=language_choices(), default=settings.LANGUAGE_CODE)
         send.add_argument(
             "--dry-run", action="store_true", help="Count who would get it; send nothing."
         )
         audience.add_argument(
-            "--language", choices=("fi", "en"), default="fi", help="of the opt-out page"
+            "--language",
+            choices=language_choices(),
+            default=settings.LANGUAGE_CODE,
+            help="of the opt-out page",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

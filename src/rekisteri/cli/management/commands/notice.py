@@ -4,7 +4,9 @@ import datetime as dt
 from argparse import SUPPRESS, ArgumentParser
 from typing import Any
 
-from rekisteri.cli.base import RekisteriCommand
+from django.conf import settings
+
+from rekisteri.cli.base import RekisteriCommand, language_choices
 from rekisteri.core.actors import CLI
 from rekisteri.policy.diff import notice_diff
 from rekisteri.policy.notice import render_notice
@@ -17,12 +19,15 @@ from rekisteri.policy.selectors import (
 )
 from rekisteri.rights.announcements import announcements_list, notice_announce
 
+# What `notice diff` says of two versions with the same content, in each language.
+NO_CHANGES = {"fi": "(ei muutoksia)", "sv": "(inga ändringar)", "en": "(no changes)"}
+
 
 class Command(RekisteriCommand):
     help = "Render the privacy notice, list its versions, or show what changed between two."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--lang", choices=["fi", "en"], default="fi")
+        parser.add_argument("--lang", choices=language_choices(), default=settings.LANGUAGE_CODE)
         parser.add_argument("--format", dest="fmt", choices=["md", "html"], default="md")
         sub = parser.add_subparsers(dest="action")
         sub.add_parser("versions", help="List the notice versions.")
@@ -31,7 +36,7 @@ class Command(RekisteriCommand):
         diff = sub.add_parser("diff", help="Show what changed from version A to version B.")
         diff.add_argument("a", type=int)
         diff.add_argument("b", type=int)
-        diff.add_argument("--lang", choices=["fi", "en"], default=SUPPRESS)
+        diff.add_argument("--lang", choices=language_choices(), default=SUPPRESS)
         announce = sub.add_parser(
             "announce",
             help="Announce a version that changes what is processed, why, how long or to whom: "
@@ -80,7 +85,7 @@ class Command(RekisteriCommand):
             old = notice_version_get(number=options["a"])
             new = notice_version_get(number=options["b"])
             lines = notice_diff(old.content, new.content, lang=lang)
-            for line in lines or ["(no changes)" if lang == "en" else "(ei muutoksia)"]:
+            for line in lines or [NO_CHANGES[lang]]:
                 self.stdout.write(f"- {line}" if lines else line)
             return
         if options["action"] == "show":

@@ -4,9 +4,10 @@ import datetime as dt
 from argparse import ArgumentParser, ArgumentTypeError
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import CommandError
 
-from rekisteri.cli.base import RekisteriCommand
+from rekisteri.cli.base import RekisteriCommand, language_choices
 from rekisteri.core import clock
 from rekisteri.core.actors import CLI
 from rekisteri.core.jobs import job_enqueue, job_run, jobs_run_queued
@@ -19,7 +20,6 @@ from rekisteri.rights.models import (
 )
 from rekisteri.rights.selectors import packages_of, request_get, requests_all, requests_queue
 from rekisteri.rights.services import (
-    LANGUAGES,
     request_create,
     request_extend,
     request_fulfil,
@@ -96,7 +96,9 @@ class Command(RekisteriCommand):
             metavar="YYYY-MM-DD",
             help="the day it arrived, when not today; the deadline runs from it",
         )
-        create.add_argument("--language", choices=LANGUAGES, default="fi")
+        create.add_argument(
+            "--language", choices=language_choices(), default=settings.LANGUAGE_CODE
+        )
         create.add_argument("--email", help="rectification: the proposed e-mail address")
         create.add_argument("--phone", help="rectification: the proposed phone number")
         create.add_argument("--street", help="rectification: the proposed street address")

@@ -5,10 +5,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import CommandError
 
 from rekisteri.analytics.surveys import survey_send
-from rekisteri.cli.base import RekisteriCommand
+from rekisteri.cli.base import RekisteriCommand, language_choices
 from rekisteri.core.actors import CLI
 from rekisteri.policy.schema import PurposeUse
 from rekisteri.policy.selectors import policy_get
@@ -29,7 +30,7 @@ class Command(RekisteriCommand):
         )
         send.add_argument("--name", required=True, help="the survey's name (once only)")
         send.add_argument("--question-file", type=Path, required=True)
-        send.add_argument("--language", choices=("fi", "en"), default="fi")
+        send.add_argument("--language", choices=language_choices(), default=settings.LANGUAGE_CODE)
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

@@ -11,7 +11,7 @@
   var script = document.currentScript;
   var base = new URL(script.src, location.href).origin;
   var asked = (script.getAttribute("data-lang") || document.documentElement.lang || "fi").slice(0, 2);
-  var lang = asked === "en" ? "en" : "fi";
+  var lang = C.languages.indexOf(asked) >= 0 ? asked : C.languages[0];
   var T = C.texts[lang];
   var NAME = "rekisteri_consent";
   var gpc = navigator.globalPrivacyControl === true;
