@@ -16,7 +16,6 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -60,12 +59,16 @@ def _send(template: str, language: str, to: str, **extra: Any) -> None:
 
 
 def address_on_file(person_id: int) -> str | None:
-    """Where notices and codes go: the person's most recently verified e-mail address,
-    else the most recently stored one. An address someone else put on file is not
-    trusted with the person's codes before the person has confirmed it."""
+    """Where notices and codes about a request go: the person's most recently verified
+    e-mail address (the one they signed in with, gave themself or confirmed).
+
+    An address someone else put on file (a directory service, an import) is never
+    used: it may not be the person's, and a message about their request would tell
+    a stranger of it. With no verified address the answer goes by letter.
+    """
     return (
-        rm.EmailAddress.objects.filter(person_id=person_id)
-        .order_by(F("verified_at").desc(nulls_last=True), "-stored_at")
+        rm.EmailAddress.objects.filter(person_id=person_id, verified_at__isnull=False)
+        .order_by("-verified_at", "-stored_at")
         .values_list("address", flat=True)
         .first()
     )
@@ -95,7 +98,7 @@ def _notify_job(run: JobRun) -> None:
     to = address_on_file(request.person_id)
     if to is None:
         # The answer goes by letter; the handler's queue shows it.
-        run.save(sent=False, skipped="no e-mail address on file")
+        run.save(sent=False, skipped="no verified e-mail address")
         return
     _send(
         f"request_{run.arguments['event']}",
