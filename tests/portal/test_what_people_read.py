@@ -215,3 +215,46 @@ def test_plain_dates_read_as_dates_and_choices_as_words(aino: Subject, aino_clie
     assert "Summa 120,00" in page
     # and the card's token, which means nothing to her, is left out
     assert "a1b2c3d4" not in page
+
+
+PUBLIC_PAGES = {
+    "fi": (
+        "/",
+        "/oma/kirjaudu",
+        "/oma/linkki?t=vanha",
+        "/oma/sahkoposti/vahvista?t=vanha",
+        "/oma/sahkoposti/peru?t=vanha",
+        "/markkinointikielto/vanha",
+        "/kysely/vanha",
+        "/tietosuojaseloste",
+    ),
+    "en": (
+        "/en/",
+        "/en/my/sign-in",
+        "/en/my/link?t=old",
+        "/en/my/email/confirm?t=old",
+        "/en/my/email/undo?t=old",
+        "/en/opt-out/old",
+        "/en/survey/old",
+        "/en/privacy",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_the_pages_before_signing_in_are_in_the_persons_words_too(aino: Subject, lang: str) -> None:
+    # Given a visitor who has not signed in, following old or mistyped links
+    client = Client()
+
+    # When they open each page the portal serves without a session
+    read = {path: client.get(path).content.decode() for path in PUBLIC_PAGES[lang]}
+    read["wrong password"] = client.post(
+        PUBLIC_PAGES[lang][1], {"method": "password", "username": "aino", "password": "x"}
+    ).content.decode()
+    read["link used"] = client.post(PUBLIC_PAGES[lang][2], {"t": "vanha"}).content.decode()
+
+    # Then none of them shows a raw key, an ISO time, a literal or the wrong language
+    problems = {
+        name: found for name, text in read.items() if (found := _problems(_visible(text), lang))
+    }
+    assert problems == {}

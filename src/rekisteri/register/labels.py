@@ -224,7 +224,7 @@ def _parsed_when(value: str) -> dt.date | dt.datetime | None:
         return None
 
 
-def _scope_display(scope: str, lang: Language) -> str:
+def scope_display(scope: str, lang: Language) -> str:
     """A consent scope ("purpose" or "purpose:channel") in the policy's words."""
     purpose, _sep, channel = scope.partition(":")
     purposes = policy_get().purposes
@@ -242,7 +242,7 @@ def value_display(table: str, field: str, value: Any, lang: Language) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if field == "scope" and isinstance(value, str):
-        return _scope_display(value, lang)
+        return scope_display(value, lang)
     choices = VALUE_LABELS.get(f"{table}.{field}") or VALUE_LABELS.get(field)
     if choices is not None and str(value) in choices:
         return str(choices[str(value)])
