@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rekisteri.core import clock
 from rekisteri.policy.labels import period_label
@@ -27,11 +28,14 @@ CONFIRMED_KINDS = frozenset(
 )
 
 
+# What a hold keeps of a forgotten person serves the law alone.
+_NOTHING_ELSE = gettext_lazy("Until then they are used for nothing else.")
+
+
 def _hold_sentence(hold: Hold, lang: Language) -> str:
     rule = policy_get().retention[hold.rule]
     return _(
-        "%(what)s are kept until %(day)s, because the %(law)s requires it, and are then "
-        "deleted. Until then they are used for nothing else."
+        "%(what)s are kept until %(day)s, because the %(law)s requires it, and are then deleted."
     ) % {
         "what": rule.name(lang)[:1].upper() + rule.name(lang)[1:],
         "day": when_display(hold.until),
@@ -89,6 +93,7 @@ def before(kind: RightKind, *, person_id: int, lang: Language) -> list[str]:
                 "are told. You can no longer sign in afterwards, and this cannot be undone."
             ),
             *(_hold_sentence(h, lang) for h in outlook.holds),
+            str(_NOTHING_ELSE) if outlook.holds else "",
         ]
     elif kind == RightKind.RESTRICTION:
         lines = [
@@ -147,6 +152,20 @@ def after(kind: RightKind, *, person_id: int, lang: Language, request: Any = Non
     return [line for line in lines if line]
 
 
+def standing(*, person_id: int, lang: Language) -> list[str]:
+    """When the person's data go, as things stand: the date once the customership has
+    ended, and what a legal hold keeps until when."""
+    outlook = person_retention_outlook(person_id=person_id)
+    if outlook.erased_on is None:
+        # A customer: the notice's periods say it; there is no day to name yet.
+        return []
+    lines = [
+        _erased_sentence(outlook, future=False),
+        *(_hold_sentence(h, lang) for h in outlook.holds),
+    ]
+    return [line for line in lines if line]
+
+
 def kept_after_erasure(certificate: dict[str, Any], lang: Language) -> list[str]:
     """What a legal hold keeps of a forgotten person, from the erasure's certificate."""
     policy = policy_get()
@@ -162,4 +181,5 @@ def kept_after_erasure(certificate: dict[str, Any], lang: Language) -> list[str]
         )
         if rule not in holds or hold.until > holds[rule].until:
             holds[rule] = hold
-    return [_hold_sentence(h, lang) for h in holds.values()]
+    lines = [_hold_sentence(h, lang) for h in holds.values()]
+    return [*lines, str(_NOTHING_ELSE)] if lines else []

@@ -354,6 +354,7 @@ def overview(request: HttpRequest, lang: Language, person_id: int) -> HttpRespon
             policy.rights[Right.COMPLAINT].text(lang) if Right.COMPLAINT in policy.rights else ""
         ),
         notice=request.GET.get("done") == "1",
+        kept_lines=consequences.standing(person_id=person_id, lang=lang),
         done_kind=(done := _done_kind(request.GET.get("done", ""))),
         done_lines=consequences.after(
             done,
