@@ -258,3 +258,36 @@ def test_the_pages_before_signing_in_are_in_the_persons_words_too(aino: Subject,
         name: found for name, text in read.items() if (found := _problems(_visible(text), lang))
     }
     assert problems == {}
+
+
+REFUSED = (
+    {
+        "kind": "rectification",
+        "street_address": "Uusi katu 1",
+        "postal_code": "ABCDE",
+        "city": "Oulu",
+    },
+    {"kind": "rectification", "email": "not-an-address"},
+    {"kind": "rectification", "phone": "12"},
+    {"kind": "rectification"},
+    {"kind": "rectification", "street_address": "x" * 300, "postal_code": "00100", "city": "Oulu"},
+)
+# A code name as services write them: "address.postal_code", "street_address".
+CODE_NAME = re.compile(r"\b[a-z]+(?:[._][a-z]+)+\b")
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_a_refused_correction_says_what_to_fix_in_the_persons_words(
+    aino: Subject, aino_client: Client, lang: str
+) -> None:
+    # When Aino proposes corrections the register refuses
+    pages = [aino_client.post(REQUEST[lang], data) for data in REFUSED]
+
+    # Then each answer names the problem in her language, without code names
+    for page in pages:
+        assert page.status_code == 400
+        text = _visible(page.content.decode())
+        assert _problems(text, lang) == []
+        assert CODE_NAME.findall(text.replace("Mainioco Oy", "")) == []
+    first = _visible(pages[0].content.decode())
+    assert ("Tarkista kohta ”postinumero”" if lang == "fi" else "postal code must be") in first

@@ -6,6 +6,7 @@ is no URL in which another person's id would show another person's data.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -160,8 +161,58 @@ def _message(error: RekisteriError) -> str:
             "Your answer was not stored: you have withdrawn your consent to surveys, or the "
             "processing of your data is restricted."
         ),
+        "a rectification names at least one of email, phone or address": _(
+            "Give at least one new detail: an e-mail address, a phone number or a postal address."
+        ),
+        "address: give street_address, postal_code and city": _(
+            "Give the whole postal address: street address, postal code and city."
+        ),
+        "choose one of the buttons on the page": _("Choose one of the buttons on the page."),
     }
-    return str(known.get(text, _("Please check what you entered: %(problem)s") % {"problem": text}))
+    if text in known:
+        return str(known[text])
+    return _field_problem(text) or _("Please check what you entered.")
+
+
+# The form's fields, as the services name them in their refusals ("field: rule").
+FORM_FIELDS = {
+    "email": gettext_lazy("e-mail address"),
+    "phone": gettext_lazy("phone number"),
+    "address.street_address": gettext_lazy("street address"),
+    "address.postal_code": gettext_lazy("postal code"),
+    "address.city": gettext_lazy("city"),
+    "reason": gettext_lazy("what is wrong"),
+}
+FIELD_RULES = {
+    "is required": gettext_lazy("Fill in the %(field)s."),
+    "is not a valid e-mail address": gettext_lazy("The %(field)s is not a valid e-mail address."),
+    "is not a phone number": gettext_lazy("The %(field)s is not a phone number."),
+    "is not a valid phone number": gettext_lazy("The %(field)s is not a phone number."),
+    "is not a Finnish postal code (five digits)": gettext_lazy(
+        "The %(field)s must be five digits."
+    ),
+    "is malformed": gettext_lazy("The %(field)s is not in the right form."),
+    "must be one line without direction controls": gettext_lazy(
+        "The %(field)s must be one line of ordinary text."
+    ),
+}
+
+
+def _field_problem(text: str) -> str:
+    """A refusal of one field ("address.postal_code: is not ...") in the person's words."""
+    field, _sep, rule = text.partition(": ")
+    if field not in FORM_FIELDS:
+        return ""
+    name = str(FORM_FIELDS[field])
+    longer = re.fullmatch(r"is longer than (\d+) characters", rule)
+    if longer:
+        return _("The %(field)s can be at most %(count)s characters long.") % {
+            "field": name,
+            "count": longer.group(1),
+        }
+    if rule in FIELD_RULES:
+        return str(FIELD_RULES[rule]) % {"field": name}
+    return ""
 
 
 @require_http_methods(["GET", "POST"])
