@@ -81,7 +81,12 @@ def before(kind: RightKind, *, person_id: int, lang: Language) -> list[str]:
                 "Your customership ends today, %(day)s. We stop sending you direct marketing "
                 "at once. You can still sign in and see your data."
             )
-            % {"day": when_display(today)},
+            % {"day": when_display(today)}
+            if outlook.customer
+            else _(
+                "You have no customership in force. We stop sending you direct marketing at "
+                "once. You can still sign in and see your data."
+            ),
             _erased_sentence(outlook, future=True),
             *(_hold_sentence(h, lang) for h in outlook.holds),
         ]

@@ -36,6 +36,8 @@ class Outlook:
     # The rule that sets ``erased_on``.
     rule: str
     holds: list[Hold] = field(default_factory=list)
+    # Whether a customership is still in force (ending it is then possible).
+    customer: bool = False
 
 
 def person_retention_outlook(*, person_id: int, ending_on: dt.date | None = None) -> Outlook:
@@ -56,10 +58,10 @@ def person_retention_outlook(*, person_id: int, ending_on: dt.date | None = None
     )
     erased_on: dt.date | None = None
     rule_key = person_rule[0] if person_rule else ""
+    still_open = customerships.filter(ended_on__isnull=True).exists()
     if person_rule is not None:
         key, rule = person_rule
         if customerships.exists():
-            still_open = customerships.filter(ended_on__isnull=True).exists()
             last = customerships.aggregate(last=models.Max("ended_on"))["last"]
             end = ending_on if ending_on is not None and still_open else last
             if end is not None and (ending_on is not None or not still_open):
@@ -99,4 +101,6 @@ def person_retention_outlook(*, person_id: int, ending_on: dt.date | None = None
         known = merged.get((hold.category, hold.rule))
         if known is None or hold.until > known.until:
             merged[(hold.category, hold.rule)] = hold
-    return Outlook(erased_on=erased_on, rule=rule_key, holds=list(merged.values()))
+    return Outlook(
+        erased_on=erased_on, rule=rule_key, holds=list(merged.values()), customer=still_open
+    )
