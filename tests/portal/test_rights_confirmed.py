@@ -4,6 +4,7 @@ happened and what is still kept, until when and why."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import time_machine
 from django.test import Client
@@ -11,7 +12,7 @@ from django.test import Client
 from rekisteri.register.models import Customership, Person
 from rekisteri.rights.models import SubjectRequest
 from tests.portal.test_what_people_read import _visible
-from tests.rights.conftest import Subject
+from tests.rights.conftest import SUBJECT_EMAIL, Subject
 
 TODAY = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 
@@ -62,13 +63,16 @@ def test_a_restriction_is_explained_and_applied_only_when_confirmed(
 
 
 @time_machine.travel(TODAY, tick=False)
-def test_after_erasure_the_page_says_what_the_accounting_hold_keeps_and_until_when(
-    aino: Subject, aino_client: Client
+def test_after_erasure_the_page_and_the_last_message_say_what_the_hold_keeps_until_when(
+    aino: Subject, aino_client: Client, smtp: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    erased = _visible(
-        aino_client.post("/oma/pyynto", {"kind": "erasure", "confirm": "yes"}).content.decode()
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        erased = _visible(
+            aino_client.post("/oma/pyynto", {"kind": "erasure", "confirm": "yes"}).content.decode()
+        )
 
     assert "Tietosi on poistettu" in erased
     assert "Kirjanpidon tositteet (laskut ja maksut) säilytetään 31.12.2031 asti" in erased
     assert aino_client.get("/oma/").status_code == 302
+    [last] = [m for m in smtp.to(SUBJECT_EMAIL) if "poistettu" in m["Subject"]]
+    assert "poistetaan säilytysajan päätyttyä 31.12.2031." in smtp.body(last)

@@ -8,6 +8,7 @@ reader already is: an id, a date, a link to the portal.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from enum import StrEnum
@@ -152,12 +153,16 @@ def erasure_capture(request: SubjectRequest) -> None:
 
     def send() -> None:
         request.refresh_from_db()
+        certificate = request.result.get("certificate", {})
+        # The day the last of what a legal hold keeps goes, so the person can be told it.
+        ends = [k["until"] for k in certificate.get("kept", []) if k.get("until")]
         _send(
             "request_erased",
             request.language,
             to,
             request=request,
-            certificate=request.result.get("certificate", {}),
+            certificate=certificate,
+            kept_until=dt.date.fromisoformat(max(ends)[:10]) if ends else None,
         )
 
     _after_commit(f"the erasure notice of request {request.pk}", send)
