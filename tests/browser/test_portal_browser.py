@@ -57,8 +57,9 @@ def test_a_subject_signs_in_sees_downloads_objects_and_is_forgotten(
     page.screenshot(path=str(screenshot_dir / "portal-requests.png"), full_page=True)
 
     # Ask to be forgotten: confirm, and the data are gone.
-    page.get_by_label("Ymmärrän, poista tietoni").check()
     page.get_by_role("button", name="Tietojen poistaminen (oikeus tulla unohdetuksi)").click()
+    assert page.get_by_text("Kirjanpidon tositteet (laskut ja maksut) säilytetään").is_visible()
+    page.get_by_role("button", name="Kyllä, jatka: tietojen poistaminen").click()
     assert page.get_by_role("heading", name="Tietosi on poistettu").is_visible()
     page.screenshot(path=str(screenshot_dir / "portal-erased.png"), full_page=True)
 

@@ -48,7 +48,6 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
     ("rights/models.py", "customer_service"): (1, "a channel a request came by"),
     ("rights/services.py", "customer_service"): (1, "the consent ledger's channel"),
     ("consent/services.py", "customer_service"): (1, "the consent ledger's channel"),
-    ("portal/choices.py", "customer_service"): (1, "the label of that ledger channel"),
     ("portal/cookies.py", "marketing"): (1, "a field of the banner's configuration"),
     # The demo page stands in for Mainioco's web site (not served in production);
     # it goes with the demo when the demo reads the policy.
@@ -66,7 +65,12 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
     # A CSS class of the pages, for the small print that says where a datum came from.
     ("console/templates/console/segments.html", "provenance"): (1, "a CSS class"),
     ("portal/templates/portal/my/choices.html", "provenance"): (1, "a CSS class"),
-    ("portal/templates/portal/my/overview.html", "provenance"): (2, "a CSS class"),
+    ("portal/templates/portal/my/overview.html", "provenance"): (3, "a CSS class"),
+    # The words for the data model's own fields and coded values.
+    ("register/labels.py", "customer_service"): (1, "the consent ledger's channel"),
+    ("register/labels.py", "organisation"): (2, "the organisation table and its column"),
+    ("register/labels.py", "other"): (2, "a value of the gender field"),
+    ("register/labels.py", "subject"): (2, "the service_case.subject column"),
     # Words Norrsken's description also uses as keys, here meaning something else.
     ("analytics/reports.py", "usage"): (2, "the register's own name of its usage report"),
     ("api/people.py", "usage"): (1, "the event kind of the usage_event table"),

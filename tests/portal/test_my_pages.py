@@ -118,8 +118,10 @@ def test_an_access_request_from_the_portal_is_verified_and_its_package_downloade
 def test_erasure_asks_for_confirmation_first(aino_client: Client, aino: Subject) -> None:
     response = aino_client.post("/oma/pyynto", {"kind": "erasure"})
 
-    assert response.status_code == 302
-    assert "confirm=erasure" in response["Location"]
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Mitä tapahtuu" in page
+    assert 'name="confirm" value="yes"' in page
     assert not SubjectRequest.objects.filter(person_id=aino.pk).exists()
 
 
@@ -166,7 +168,7 @@ def test_a_general_objection_waits_for_the_dpo_and_restricts_meanwhile(
 ) -> None:
     from rekisteri.register.models import Person
 
-    aino_client.post("/oma/pyynto", {"kind": "objection"})
+    aino_client.post("/oma/pyynto", {"kind": "objection", "confirm": "yes"})
 
     request = SubjectRequest.objects.get(person_id=aino.pk, kind="objection")
     assert request.state == RequestState.VERIFIED

@@ -23,16 +23,13 @@ from rekisteri.policy.selectors import policy_get
 from rekisteri.portal.languages import PAGE_PATHS
 from rekisteri.portal.my import MY_PATHS, _error, _origin, subject_required
 from rekisteri.portal.views import _page
+from rekisteri.register.labels import VALUE_LABELS, scope_display
 from rekisteri.rights import subjects
 
 CHOICES_PATHS: dict[Language, str] = PAGE_PATHS["choices"]
 CHANGE_PATHS: dict[Language, str] = PAGE_PATHS["choose"]
-CHANNEL_LABELS = {
-    marketing.MarketingChannel.EMAIL: gettext_lazy("e-mail"),
-    marketing.MarketingChannel.SMS: gettext_lazy("text message"),
-    marketing.MarketingChannel.POST: gettext_lazy("letter"),
-    marketing.MarketingChannel.PHONE: gettext_lazy("phone call"),
-}
+# The words for channels and choices are the register's, as on the own-data page.
+CHANNEL_LABELS = {c: VALUE_LABELS["channel"][str(c)] for c in marketing.MarketingChannel}
 DECISION_LABELS = {
     marketing.Basis.CONSENT: gettext_lazy("Allowed: you have agreed to it."),
     marketing.Basis.CUSTOMER: gettext_lazy(
@@ -50,20 +47,8 @@ DECISION_LABELS = {
     marketing.Refusal.NO_CONSENT: gettext_lazy("Not sent: only with your consent."),
     marketing.Refusal.NO_ADDRESS: gettext_lazy("Not sent: we have no address for it."),
 }
-ACTION_LABELS = {
-    ConsentAction.GRANTED: gettext_lazy("agreed"),
-    ConsentAction.WITHDRAWN: gettext_lazy("refused or withdrawn"),
-    ConsentAction.OBJECTED: gettext_lazy("prohibited"),
-    ConsentAction.LIFTED: gettext_lazy("prohibition lifted"),
-}
-CHANNEL_OF_EVENT = {
-    "portal": gettext_lazy("your own pages"),
-    "api": gettext_lazy("our service"),
-    "form": gettext_lazy("a form"),
-    "customer_service": gettext_lazy("customer service"),
-    "letter": gettext_lazy("a letter"),
-    "email": gettext_lazy("a link in a message"),
-}
+ACTION_LABELS = VALUE_LABELS["consent_event.action"]
+CHANNEL_OF_EVENT = VALUE_LABELS["consent_event.channel"]
 
 
 def consent_text(scope: str, lang: Language) -> str:
@@ -85,11 +70,7 @@ def consent_text(scope: str, lang: Language) -> str:
 
 
 def scope_label(scope: str, lang: Language) -> str:
-    purpose, _sep, channel = scope.partition(":")
-    name = str(policy_get().purposes[purpose].name(lang))
-    if channel:
-        return f"{name} ({CHANNEL_LABELS[marketing.MarketingChannel(channel)]})"
-    return name
+    return scope_display(scope, lang)
 
 
 def _channels(own: str, person_id: int, lang: Language) -> list[dict[str, Any]]:
@@ -140,7 +121,7 @@ def choices(request: HttpRequest, lang: Language, person_id: int) -> HttpRespons
         {
             "when": e.occurred_at,
             "what": scope_label(e.scope, lang),
-            "action": ACTION_LABELS.get(ConsentAction(e.action), e.action),
+            "action": ACTION_LABELS.get(e.action, e.action),
             "channel": CHANNEL_OF_EVENT.get(e.channel, e.channel),
         }
         for e in selectors.consent_history(person_id=person_id)

@@ -6,7 +6,7 @@ is no URL in which another person's id would show another person's data.
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -24,9 +24,12 @@ from rekisteri.core import clock
 from rekisteri.core.errors import RekisteriError, Throttled
 from rekisteri.policy.schema import Language, Right
 from rekisteri.policy.selectors import policy_get
+from rekisteri.portal import consequences
+from rekisteri.portal.consequences import CONFIRMED_KINDS
 from rekisteri.portal.languages import PAGE_PATHS
 from rekisteri.portal.views import _page
 from rekisteri.register.disclosures import disclosures_of
+from rekisteri.register.labels import row_display, value_display
 from rekisteri.register.selectors import person_access_own, person_data
 from rekisteri.rights import selectors, services, subjects
 from rekisteri.rights.announcements import (
@@ -44,38 +47,6 @@ IDLE_SECONDS = 30 * 60
 MY_PATHS: dict[Language, str] = PAGE_PATHS["my"]
 SIGN_IN_PATHS: dict[Language, str] = PAGE_PATHS["sign_in"]
 
-FIELD_LABELS = {
-    "first_name": gettext_lazy("first name"),
-    "last_name": gettext_lazy("last name"),
-    "address": gettext_lazy("e-mail address"),
-    "number": gettext_lazy("number"),
-    "street_address": gettext_lazy("street address"),
-    "postal_code": gettext_lazy("postal code"),
-    "city": gettext_lazy("city"),
-    "country": gettext_lazy("country"),
-    "personal_identity_code": gettext_lazy("personal identity code"),
-    "birth_year": gettext_lazy("year of birth"),
-    "gender": gettext_lazy("gender"),
-    "job_title": gettext_lazy("job title"),
-    "username": gettext_lazy("username"),
-    "password_stored": gettext_lazy("password stored (as a hash)"),
-    "started_on": gettext_lazy("started"),
-    "ended_on": gettext_lazy("ended"),
-    "occurred_at": gettext_lazy("time"),
-    "amount": gettext_lazy("amount"),
-    "name": gettext_lazy("name"),
-    "title": gettext_lazy("title"),
-    "text": gettext_lazy("text"),
-    "rating": gettext_lazy("rating"),
-    "page": gettext_lazy("page"),
-    "ip_address": gettext_lazy("IP address"),
-    "restricted_since": gettext_lazy("processing restricted since"),
-    "verified_at": gettext_lazy("confirmed by you"),
-}
-# Keys, hashes and bookkeeping the person gains nothing from seeing.
-HIDDEN_FIELDS = frozenset(
-    {"table", "id", "source", "stored_at", "pseudonym", "erased_at", "new_email_row"}
-)
 REQUEST_KINDS = (
     RightKind.ACCESS,
     RightKind.PORTABILITY,
@@ -86,6 +57,38 @@ REQUEST_KINDS = (
     RightKind.DELETION,
     RightKind.ERASURE,
 )
+
+# One line under each button; the rights that change much are explained in full,
+# and asked once, on the page the button leads to.
+RIGHT_HINTS = {
+    RightKind.ACCESS: gettext_lazy(
+        "A copy of all your data and what we do with them, to download here."
+    ),
+    RightKind.PORTABILITY: gettext_lazy(
+        "The data you gave us and that your use of the service produced, in a form "
+        "another service can read."
+    ),
+    RightKind.OBJECTION_DIRECT_MARKETING: gettext_lazy(
+        "Stops all direct marketing to you at once. You can change this later under your "
+        "consents and prohibitions."
+    ),
+    RightKind.OBJECTION: gettext_lazy(
+        "Object to the use of your data that rests on our legitimate interest. "
+        "The next page tells what follows and asks you to confirm."
+    ),
+    RightKind.RESTRICTION: gettext_lazy(
+        "Your data are only stored, not otherwise used. The next page tells what follows "
+        "and asks you to confirm."
+    ),
+    RightKind.DELETION: gettext_lazy(
+        "End your customership; your data are deleted later by our retention rules. "
+        "The next page tells when, and asks you to confirm."
+    ),
+    RightKind.ERASURE: gettext_lazy(
+        "Erase your data at once, except what the law obliges us to keep. The next page "
+        "tells what is kept and until when, and asks you to confirm."
+    ),
+}
 
 
 def _origin(request: HttpRequest) -> str:
@@ -159,8 +162,58 @@ def _message(error: RekisteriError) -> str:
             "Your answer was not stored: you have withdrawn your consent to surveys, or the "
             "processing of your data is restricted."
         ),
+        "a rectification names at least one of email, phone or address": _(
+            "Give at least one new detail: an e-mail address, a phone number or a postal address."
+        ),
+        "address: give street_address, postal_code and city": _(
+            "Give the whole postal address: street address, postal code and city."
+        ),
+        "choose one of the buttons on the page": _("Choose one of the buttons on the page."),
     }
-    return str(known.get(text, _("Please check what you entered: %(problem)s") % {"problem": text}))
+    if text in known:
+        return str(known[text])
+    return _field_problem(text) or _("Please check what you entered.")
+
+
+# The form's fields, as the services name them in their refusals ("field: rule").
+FORM_FIELDS = {
+    "email": gettext_lazy("e-mail address"),
+    "phone": gettext_lazy("phone number"),
+    "address.street_address": gettext_lazy("street address"),
+    "address.postal_code": gettext_lazy("postal code"),
+    "address.city": gettext_lazy("city"),
+    "reason": gettext_lazy("what is wrong"),
+}
+FIELD_RULES = {
+    "is required": gettext_lazy("Fill in the %(field)s."),
+    "is not a valid e-mail address": gettext_lazy("The %(field)s is not a valid e-mail address."),
+    "is not a phone number": gettext_lazy("The %(field)s is not a phone number."),
+    "is not a valid phone number": gettext_lazy("The %(field)s is not a phone number."),
+    "is not a Finnish postal code (five digits)": gettext_lazy(
+        "The %(field)s must be five digits."
+    ),
+    "is malformed": gettext_lazy("The %(field)s is not in the right form."),
+    "must be one line without direction controls": gettext_lazy(
+        "The %(field)s must be one line of ordinary text."
+    ),
+}
+
+
+def _field_problem(text: str) -> str:
+    """A refusal of one field ("address.postal_code: is not ...") in the person's words."""
+    field, _sep, rule = text.partition(": ")
+    if field not in FORM_FIELDS:
+        return ""
+    name = str(FORM_FIELDS[field])
+    longer = re.fullmatch(r"is longer than (\d+) characters", rule)
+    if longer:
+        return _("The %(field)s can be at most %(count)s characters long.") % {
+            "field": name,
+            "count": longer.group(1),
+        }
+    if rule in FIELD_RULES:
+        return str(FIELD_RULES[rule]) % {"field": name}
+    return ""
 
 
 @require_http_methods(["GET", "POST"])
@@ -299,18 +352,6 @@ def sign_out(request: HttpRequest, lang: Language) -> HttpResponse:
     return HttpResponseRedirect(SIGN_IN_PATHS[lang])
 
 
-def _when(value: Any) -> Any:
-    if isinstance(value, str) and len(value) >= 10 and value[4] == "-":
-        parsed = parse_datetime(value)
-        if parsed is not None:
-            return parsed
-        try:
-            return dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    return value
-
-
 def _sections(person_id: int, lang: Language, origin: str) -> list[dict[str, Any]]:
     policy = policy_get()
     access = person_access_own(
@@ -328,17 +369,15 @@ def _sections(person_id: int, lang: Language, origin: str) -> list[dict[str, Any
                 "purposes": [policy.purposes[p].name(lang) for p in category.purposes],
                 "rows": [
                     {
-                        "fields": [
-                            (FIELD_LABELS.get(name, name.replace("_", " ")), _when(value))
-                            for name, value in row.items()
-                            if name not in HIDDEN_FIELDS and value not in (None, "")
-                        ],
+                        "fields": fields,
                         "source": policy.sources[row["source"]].name(lang)
                         if row["source"] in policy.sources
-                        else row["source"],
-                        "stored_at": _when(row["stored_at"]),
+                        else "",
+                        "stored_at": value_display("", "stored_at", row["stored_at"], lang),
                     }
                     for row in rows
+                    # A row of keys and bookkeeping alone says nothing to a person.
+                    if (fields := row_display(row, lang))
                 ],
             }
         )
@@ -364,13 +403,25 @@ def overview(request: HttpRequest, lang: Language, person_id: int) -> HttpRespon
         sections=sections,
         requests=selectors.requests_of(person_id=person_id),
         packages=selectors.packages_of(person_id=person_id),
-        kinds=[(k.value, k.label) for k in REQUEST_KINDS],
+        kinds=[(k.value, k.label, RIGHT_HINTS.get(k, "")) for k in REQUEST_KINDS],
         authority=policy.supervisory_authority,
         authority_name=policy.supervisory_authority.name(lang),
         complaint_text=(
             policy.rights[Right.COMPLAINT].text(lang) if Right.COMPLAINT in policy.rights else ""
         ),
         notice=request.GET.get("done") == "1",
+        kept_lines=consequences.standing(person_id=person_id, lang=lang),
+        done_kind=(done := _done_kind(request.GET.get("done", ""))),
+        done_lines=consequences.after(
+            done,
+            person_id=person_id,
+            lang=lang,
+            request=next(
+                (r for r in selectors.requests_of(person_id=person_id) if r.kind == done), None
+            ),
+        )
+        if done is not None
+        else [],
         announcement=(announced := announcement_pending_for(person_id=person_id)),
         announcement_changes=announcement_changes(announced, lang) if announced else [],
         transfers=[
@@ -385,6 +436,11 @@ def overview(request: HttpRequest, lang: Language, person_id: int) -> HttpRespon
             for d in disclosures_of(person_id=person_id)
         ],
     )
+
+
+def _done_kind(value: str) -> RightKind | None:
+    """The right just used, from the address after it (anything else: none)."""
+    return RightKind(value) if value in CONFIRMED_KINDS else None
 
 
 @require_POST
@@ -417,10 +473,20 @@ def file_request(request: HttpRequest, lang: Language, person_id: int) -> HttpRe
                 "postal_code": request.POST.get("postal_code", "")[:1000],
                 "city": request.POST.get("city", "")[:1000],
             }
-    elif kind == RightKind.ERASURE and request.POST.get("confirm") != "yes":
-        return HttpResponseRedirect(MY_PATHS[lang] + "?confirm=erasure#erasure")
     elif kind not in {k.value for k in REQUEST_KINDS}:
         raise Http404
+    elif kind in CONFIRMED_KINDS and request.POST.get("confirm") != "yes":
+        # Asked once, on a page of its own, before anything changes.
+        right = RightKind(kind)
+        return _page(
+            request,
+            "portal/my/confirm.html",
+            lang,
+            my_paths=MY_PATHS,
+            kind=right.value,
+            kind_label=right.label,
+            lines=consequences.before(right, person_id=person_id, lang=lang),
+        )
     try:
         created = services.request_create(
             actor=subjects.subject_actor(person_id, origin=_origin(request)),
@@ -436,7 +502,15 @@ def file_request(request: HttpRequest, lang: Language, person_id: int) -> HttpRe
     if created.kind == RightKind.ERASURE and created.state == RequestState.FULFILLED:
         # Nothing is left to sign in to.
         request.session.flush()
-        return _page(request, "portal/my/erased.html", lang, my_paths=MY_PATHS)
+        return _page(
+            request,
+            "portal/my/erased.html",
+            lang,
+            my_paths=MY_PATHS,
+            kept=consequences.kept_after_erasure(created.result.get("certificate", {}), lang),
+        )
+    if created.kind in CONFIRMED_KINDS:
+        return HttpResponseRedirect(f"{MY_PATHS[lang]}?done={created.kind}#done")
     return HttpResponseRedirect(MY_PATHS[lang] + "?done=1")
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -72,12 +72,16 @@ def _send(
 
 
 def address_on_file(person_id: int) -> str | None:
-    """Where notices and codes go: the person's most recently verified e-mail address,
-    else the most recently stored one. An address someone else put on file is not
-    trusted with the person's codes before the person has confirmed it."""
+    """Where notices and codes about a request go: the person's most recently verified
+    e-mail address (the one they signed in with, gave themself or confirmed).
+
+    An address someone else put on file (a directory service, an import) is never
+    used: it may not be the person's, and a message about their request would tell
+    a stranger of it. With no verified address the answer goes by letter.
+    """
     return (
-        rm.EmailAddress.objects.filter(person_id=person_id)
-        .order_by(F("verified_at").desc(nulls_last=True), "-stored_at")
+        rm.EmailAddress.objects.filter(person_id=person_id, verified_at__isnull=False)
+        .order_by("-verified_at", "-stored_at")
         .values_list("address", flat=True)
         .first()
     )
@@ -141,13 +145,17 @@ def _message_send(message_id: int) -> None:
         request = message.request
         headers = {"Message-ID": message.message_id}
         if message.event == "erased":
+            certificate = request.result.get("certificate", {})
+            # The day the last of what a legal hold keeps goes, so the person can be told it.
+            ends = [k["until"] for k in certificate.get("kept", []) if k.get("until")]
             _send(
                 "request_erased",
                 request.language,
                 message.to_address,
                 headers=headers,
                 request=request,
-                certificate=request.result.get("certificate", {}),
+                certificate=certificate,
+                kept_until=dt.date.fromisoformat(max(ends)[:10]) if ends else None,
             )
         else:
             _send(

@@ -20,11 +20,18 @@ from django.utils import translation
 from rekisteri.core import clock
 from rekisteri.core.csvfiles import SafeDictWriter
 from rekisteri.core.jobs import JobRun, job
-from rekisteri.policy.labels import category_retention_phrase, legal_basis_label, right_label
-from rekisteri.policy.schema import Language, Origin, Policy
+from rekisteri.policy.labels import (
+    category_retention_phrase,
+    legal_basis_label,
+    right_label,
+    safeguard_label,
+)
+from rekisteri.policy.schema import Language, Origin, Policy, RetentionEvent, Safeguard
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register.disclosures import disclosures_of
+from rekisteri.register.labels import COUNTRY_NAMES, row_display, value_display, when_display
 from rekisteri.register.selectors import person_access_own, person_data
+from rekisteri.retention.outlook import person_retention_outlook
 from rekisteri.rights.models import ExportFile, ExportPackage, RightKind, SubjectRequest
 from rekisteri.rights.recipients import recipient_notices_of
 from rekisteri.rights.services import ENGINE, request_package_ready
@@ -154,12 +161,114 @@ def _access_json(request: SubjectRequest, built: dict[str, Any]) -> tuple[str, b
     return "application/json", json.dumps(built, ensure_ascii=False, indent=2).encode()
 
 
+def _access_document(request: SubjectRequest, built: dict[str, Any]) -> dict[str, Any]:
+    """The access answer as a person reads it: each category in the policy's words, with
+    why it is held, on what basis, from where, for how long and who received it."""
+    policy = policy_get()
+    lang = cast(Language, request.language)
+    info = built["information"]
+    outlook = person_retention_outlook(person_id=request.person_id)
+    disclosures = disclosures_of(person_id=request.person_id)
+    categories = []
+    for key, category in policy.categories.items():
+        rows = built["data"].get(key)
+        if not rows:
+            continue
+        seen = sorted({row.get("source", "") for row in rows})
+        holds = [h for h in outlook.holds if h.category == key]
+        categories.append(
+            {
+                "name": category.name(lang),
+                "description": category.description(lang),
+                "purposes": [
+                    {
+                        "name": policy.purposes[p].name(lang),
+                        "basis": legal_basis_label(policy.purposes[p].legal_basis),
+                    }
+                    for p in category.purposes
+                    if p in policy.purposes
+                ],
+                "sources": [policy.sources[s].name(lang) for s in seen if s in policy.sources],
+                "retention": category_retention_phrase(policy, category, lang),
+                "erased_on": (
+                    when_display(outlook.erased_on)
+                    if outlook.erased_on
+                    and policy.retention[category.retention].after
+                    == RetentionEvent.CUSTOMERSHIP_END
+                    else ""
+                ),
+                "holds": [when_display(h.until) for h in holds],
+                "recipients": sorted(
+                    {
+                        policy.recipients[d.recipient].name(lang)
+                        for d in disclosures
+                        if key in d.categories and d.recipient in policy.recipients
+                    }
+                ),
+                "rows": [
+                    {
+                        "fields": fields,
+                        "source": policy.sources[row["source"]].name(lang)
+                        if row.get("source") in policy.sources
+                        else "",
+                        "stored_at": value_display("", "stored_at", row.get("stored_at"), lang),
+                    }
+                    for row in rows
+                    # A row of keys and bookkeeping alone says nothing to a person.
+                    if (fields := row_display(row, lang))
+                ],
+            }
+        )
+    recipients = [
+        {
+            "name": policy.recipients[d.recipient].name(lang)
+            if d.recipient in policy.recipients
+            else d.recipient,
+            "on": when_display(d.disclosed_on),
+            "categories": [
+                policy.categories[c].name(lang) for c in d.categories if c in policy.categories
+            ],
+            "country": str(COUNTRY_NAMES.get(d.country, d.country)) if d.country else "",
+            "safeguard": safeguard_label(Safeguard(d.safeguard))
+            if d.safeguard in Safeguard.__members__.values()
+            else "",
+            "ends_on": when_display(d.ends_on) if d.ends_on else "",
+            "ended": getattr(d, "ended_at", None) is not None,
+        }
+        for d in disclosures
+    ]
+    told = [
+        {**t, "sent_at": value_display("", "sent_at", t.get("sent_at"), lang)}
+        for t in info["recipients_told"]
+    ]
+    controller = policy.controller
+    return {
+        "controller": controller,
+        "register": built["register"],
+        "made": value_display("", "generated_at", built["generated_at"], lang),
+        "categories": categories,
+        "recipients": recipients,
+        "told": told,
+        "transfers": [
+            {
+                "name": t.name(lang),
+                "description": t.description(lang),
+                "safeguards": [safeguard_label(g) for g in t.safeguards],
+            }
+            for t in policy.transfers.values()
+        ],
+        "rights": info["rights"],
+        "complaint": info["complaint"],
+        "automated_decisions": info["automated_decisions"],
+    }
+
+
 def _access_html(request: SubjectRequest, built: dict[str, Any]) -> tuple[str, bytes]:
+    """A document the person can read and print, in their language (Art. 12(1), 15)."""
     with translation.override(request.language):
-        sections = [(built["category_names"].get(k, k), rows) for k, rows in built["data"].items()]
         html = render_to_string(
             "rights/access_package.html",
-            {"package": built, "request": request, "sections": sections},
+            {"doc": _access_document(request, built), "lang": request.language},
         )
     return "text/html; charset=utf-8", html.encode()
 

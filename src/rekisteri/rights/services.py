@@ -427,7 +427,7 @@ def request_verification_code_send(*, actor: Actor, request_id: int) -> Verifica
     address = notify.address_on_file(request.person_id)
     if address is None:
         raise Conflict(
-            "the person has no e-mail address on file; verify by another way",
+            "the person has no verified e-mail address; verify by another way",
             code=RightsCode.INVALID_STATE,
         )
     code = f"{secrets.randbelow(10**8):08d}"

@@ -1,0 +1,293 @@
+"""Every page a signed-in person sees, their access package and their e-mails, in both
+languages: no raw key or coded value, no ISO timestamp, no Python or JSON literal, and
+no English on a Finnish page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from rekisteri.consent.models import ConsentAction
+from rekisteri.core.actors import SYSTEM
+from rekisteri.core.jobs import jobs_run_queued
+from rekisteri.policy.selectors import policy_get
+from rekisteri.register import models as rm
+from rekisteri.register import services as s
+from rekisteri.register.labels import VALUE_LABELS
+from rekisteri.rights import models as rights_models
+from rekisteri.rights import notify
+from rekisteri.rights.models import RightKind, SubjectRequest
+from tests.rights.conftest import SUBJECT_EMAIL, Subject
+
+MY = {"fi": "/oma/", "en": "/en/my/"}
+REQUEST = {"fi": "/oma/pyynto", "en": "/en/my/request"}
+CHOICES = {"fi": "/oma/valinnat", "en": "/en/my/choices"}
+CHOOSE = {"fi": "/oma/valinnat/muuta", "en": "/en/my/choices/change"}
+EMAILS = Path(notify.__file__).parent / "templates" / "rights" / "email"
+
+# Labels and words that gave English away on Finnish pages before; whole words.
+ENGLISH_ON_FINNISH = re.compile(
+    r"\b(the|and|of|your|you|Scope|Action|Text hash|Body|Provider token|Billing|Business id|"
+    r"Currency|Paid at|Method|Issued on|Due on|Given at|Opened at|Theme|Subject|Description|"
+    r"Source|Stored|Used for|female|male|granted|withdrawn|objected|success|card)\b"
+)
+ISO_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2})?")
+LITERALS = re.compile(r"\{'|\{\"|\['|\bTrue\b|\bFalse\b|\bNone\b")
+# A plain date shown as a moment at midnight.
+MIDNIGHT = re.compile(r"kello 0\.00|klo 0\.00|\b0\.00\b|midnight")
+
+
+def _raw_values() -> set[str]:
+    """The policy's keys and the models' coded values that a person should never read."""
+    policy = policy_get()
+    found: set[str] = set()
+    for table in (
+        policy.purposes,
+        policy.categories,
+        policy.sources,
+        policy.recipients,
+        policy.retention,
+        policy.transfers,
+        policy.cookies,
+        policy.roles,
+    ):
+        found |= {key for key in table if "_" in key}
+    choice_sets = [
+        RightKind,
+        rights_models.RequestState,
+        ConsentAction,
+        rm.EmailChangeState,
+    ]
+    for choices in choice_sets:
+        found |= {str(v) for v in choices.values if "_" in str(v)}
+    for values in VALUE_LABELS.values():
+        found |= {key for key in values if "_" in key}
+    return found
+
+
+def _visible(markup: str) -> str:
+    """What a reader (or a screen reader) gets: the text and the labels of the page."""
+    markup = re.sub(r"<(script|style)\b.*?</\1>", " ", markup, flags=re.S)
+    labels = " ".join(re.findall(r'aria-label="([^"]*)"', markup))
+    text = re.sub(r"<[^>]+>", " ", markup)
+    return re.sub(r"\s+", " ", html.unescape(f"{text} {labels}"))
+
+
+def _problems(text: str, lang: str) -> list[str]:
+    found = [f"raw value {raw!r}" for raw in _raw_values() if re.search(rf"\b{raw}\b", text)]
+    found += [f"ISO time {m!r}" for m in ISO_TIME.findall(text)]
+    found += [f"literal {m!r}" for m in LITERALS.findall(text)]
+    found += [f"midnight {m!r}" for m in MIDNIGHT.findall(text)]
+    if lang == "fi":
+        found += [f"English {m!r}" for m in ENGLISH_ON_FINNISH.findall(text)]
+    return found
+
+
+def _with_every_kind_of_datum(aino: Subject) -> None:
+    """Aino's data in the categories the shared fixture leaves empty, as clients send them."""
+    pid = aino.pk
+    at = dt.datetime(2025, 5, 6, 7, 8, tzinfo=dt.UTC)
+    rm.Person.objects.filter(pk=pid).update(gender="female", job_title="toimitusjohtaja")
+    s.identity_verification_record(
+        actor=SYSTEM,
+        person_id=pid,
+        source="analysis_service",
+        method="mobile_certificate",
+        result="success",
+        verified_at=at,
+    )
+    s.payment_card_add(
+        actor=SYSTEM,
+        person_id=pid,
+        source="service_providers",
+        provider_token="tok_" + "a1b2c3d4" * 12,
+        brand="Visa",
+        last_four="4242",
+        expires=dt.date(2028, 4, 30),
+    )
+    s.user_content_add(
+        actor=SYSTEM, person_id=pid, source="subject", title="Esittely", body="Puutarhapalvelut."
+    )
+    s.service_subscription_start(
+        actor=SYSTEM,
+        person_id=pid,
+        source="analysis_service",
+        service="Mainio Analyysi Pro",
+        started_on=dt.date(2024, 1, 2),
+    )
+    s.payment_record(
+        actor=SYSTEM,
+        person_id=pid,
+        source="service_providers",
+        amount=Decimal("79.00"),
+        paid_at=at,
+        method="bank_transfer",
+    )
+
+
+def _pages(client: Client, lang: str) -> dict[str, str]:
+    return {
+        "own data": client.get(MY[lang]).content.decode(),
+        "choices": client.get(CHOICES[lang]).content.decode(),
+    }
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_every_page_package_and_message_a_person_reads_is_in_their_words(
+    aino: Subject, aino_client: Client, smtp: Any, lang: str
+) -> None:
+    # Given Aino with data in every kind of category, and choices and requests behind her
+    _with_every_kind_of_datum(aino)
+    client = aino_client
+    client.post(CHOOSE[lang], {"scope": "research", "action": "granted"})
+    client.post(CHOOSE[lang], {"scope": "marketing:sms", "action": "withdrawn"})
+    read: dict[str, str] = {}
+
+    # When she looks at her pages and uses every right the portal offers
+    read.update(_pages(client, lang))
+    client.post(REQUEST[lang], {"kind": "access"})
+    jobs_run_queued()
+    page = client.get(MY[lang]).content.decode()
+    read["own data, package ready"] = page
+    [href] = set(re.findall(r'href="([^"]+/access\.html)"', page))
+    read["access.html"] = client.get(href).content.decode()
+    for kind in ("restriction", "objection", "deletion", "erasure"):
+        read[f"confirm {kind}"] = client.post(REQUEST[lang], {"kind": kind}).content.decode()
+        if kind == "erasure":
+            continue
+        done = client.post(REQUEST[lang], {"kind": kind, "confirm": "yes"})
+        read[f"after {kind}"] = client.get(done["Location"]).content.decode()
+    read.update({f"{name}, at the end": text for name, text in _pages(client, lang).items()})
+    read["erased"] = client.post(
+        REQUEST[lang], {"kind": "erasure", "confirm": "yes"}
+    ).content.decode()
+    jobs_run_queued()
+    # ... and every message the register can send her about a request
+    request = SubjectRequest.objects.filter(kind="access").first()
+    assert request is not None
+    request.decided_at = request.received_at
+    for template in sorted(EMAILS.glob(f"*_{lang}.txt")):
+        if template.name.startswith("dpo_"):
+            continue  # to staff, in Finnish
+        notify._send(
+            template.name.removesuffix(f"_{lang}.txt"),
+            lang,
+            SUBJECT_EMAIL,
+            request=request,
+            kind_label=RightKind(request.kind).label,
+            code="12345678",
+            url="https://rekisteri.example/oma/linkki?t=x",
+            notice_url="https://rekisteri.example/tietosuojaseloste",
+            effective_on=dt.date(2027, 1, 1),
+            changes=[],
+            certificate={"kept": [{"hold": "accounting_vouchers"}]},
+        )
+    for message in smtp.to(SUBJECT_EMAIL):
+        read[f"e-mail {message['Subject']}"] = f"{message['Subject']} {smtp.body(message)}"
+
+    # Then none of it shows the register's internals or the wrong language
+    problems = {
+        name: found for name, text in read.items() if (found := _problems(_visible(text), lang))
+    }
+    assert problems == {}
+    assert len([n for n in read if n.startswith("e-mail")]) >= 10
+
+
+def test_plain_dates_read_as_dates_and_choices_as_words(aino: Subject, aino_client: Client) -> None:
+    # Given Aino, a woman identified with a mobile certificate, customer since 2.1.2024
+    _with_every_kind_of_datum(aino)
+
+    # When she opens her page in Finnish
+    page = _visible(aino_client.get("/oma/").content.decode())
+
+    # Then the day she became a customer is a date, and coded values are words
+    assert "Alkoi 2.1.2024" in page
+    assert "Sukupuoli nainen" in page
+    assert "Tunnistustapa mobiilivarmenne" in page
+    assert "Maksutapa tilisiirto" in page
+    assert "Summa 120,00" in page
+    # and the card's token, which means nothing to her, is left out
+    assert "a1b2c3d4" not in page
+
+
+PUBLIC_PAGES = {
+    "fi": (
+        "/",
+        "/oma/kirjaudu",
+        "/oma/linkki?t=vanha",
+        "/oma/sahkoposti/vahvista?t=vanha",
+        "/oma/sahkoposti/peru?t=vanha",
+        "/markkinointikielto/vanha",
+        "/kysely/vanha",
+        "/tietosuojaseloste",
+    ),
+    "en": (
+        "/en/",
+        "/en/my/sign-in",
+        "/en/my/link?t=old",
+        "/en/my/email/confirm?t=old",
+        "/en/my/email/undo?t=old",
+        "/en/opt-out/old",
+        "/en/survey/old",
+        "/en/privacy",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_the_pages_before_signing_in_are_in_the_persons_words_too(aino: Subject, lang: str) -> None:
+    # Given a visitor who has not signed in, following old or mistyped links
+    client = Client()
+
+    # When they open each page the portal serves without a session
+    read = {path: client.get(path).content.decode() for path in PUBLIC_PAGES[lang]}
+    read["wrong password"] = client.post(
+        PUBLIC_PAGES[lang][1], {"method": "password", "username": "aino", "password": "x"}
+    ).content.decode()
+    read["link used"] = client.post(PUBLIC_PAGES[lang][2], {"t": "vanha"}).content.decode()
+
+    # Then none of them shows a raw key, an ISO time, a literal or the wrong language
+    problems = {
+        name: found for name, text in read.items() if (found := _problems(_visible(text), lang))
+    }
+    assert problems == {}
+
+
+REFUSED = (
+    {
+        "kind": "rectification",
+        "street_address": "Uusi katu 1",
+        "postal_code": "ABCDE",
+        "city": "Oulu",
+    },
+    {"kind": "rectification", "email": "not-an-address"},
+    {"kind": "rectification", "phone": "12"},
+    {"kind": "rectification"},
+    {"kind": "rectification", "street_address": "x" * 300, "postal_code": "00100", "city": "Oulu"},
+)
+# A code name as services write them: "address.postal_code", "street_address".
+CODE_NAME = re.compile(r"\b[a-z]+(?:[._][a-z]+)+\b")
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_a_refused_correction_says_what_to_fix_in_the_persons_words(
+    aino: Subject, aino_client: Client, lang: str
+) -> None:
+    # When Aino proposes corrections the register refuses
+    pages = [aino_client.post(REQUEST[lang], data) for data in REFUSED]
+
+    # Then each answer names the problem in her language, without code names
+    for page in pages:
+        assert page.status_code == 400
+        text = _visible(page.content.decode())
+        assert _problems(text, lang) == []
+        assert CODE_NAME.findall(text.replace("Mainioco Oy", "")) == []
+    first = _visible(pages[0].content.decode())
+    assert ("Tarkista kohta ”postinumero”" if lang == "fi" else "postal code must be") in first
