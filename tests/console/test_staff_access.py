@@ -142,7 +142,7 @@ def test_search_and_person_page_follow_the_role(enrolled: Callable[[str, str], U
     assert page.status_code == 200
     body = page.content.decode()
     assert "kerttu@example.fi" in body
-    assert "subject" in body  # the source of each datum
+    assert "asiakas itse" in body  # the source of each datum, in the policy's words
     assert AuditEntry.objects.filter(event=AuditEvent.PERSON_READ, person_id=person.pk).count() == 2
 
 

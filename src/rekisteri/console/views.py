@@ -39,6 +39,9 @@ from rekisteri.analytics.segments import (
 from rekisteri.audit.selectors import audit_history
 from rekisteri.audit.services import audit_refusals_keep
 from rekisteri.compliance import compliance_checks
+from rekisteri.consent.models import ConsentAction
+from rekisteri.consent.selectors import consent_state
+from rekisteri.console import words
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.csvfiles import SafeWriter
@@ -244,17 +247,40 @@ def person_view(request: HttpRequest, person_id: int) -> HttpResponse:
             "key": key,
             "name": policy.categories[key].name(lang),
             "purposes": [policy.purposes[p].name(lang) for p in policy.categories[key].purposes],
-            "rows": rows,
+            "rows": [
+                {
+                    "fields": words.datum_fields(row, lang),
+                    "source": words.value_text("source", row["source"], lang),
+                    "stored_at": words.value_text("stored_at", row["stored_at"], lang),
+                }
+                for row in rows
+            ],
         }
         for key, rows in data.items()
     ]
     from rekisteri.console.forms import RectifyForm
 
+    person = access.person
+    objected = [
+        words.scope_text(scope, lang)
+        for scope, event in consent_state(person_id=person_id).items()
+        if event.action == ConsentAction.OBJECTED
+    ]
     return render(
         request,
         "console/person.html",
         {
             "person_id": person_id,
+            # The name heads the page only where the purpose opens it.
+            "name": (
+                f"{person.first_name} {person.last_name}"
+                if access.may_see("person.first_name")
+                else ""
+            ),
+            "restricted_since": (
+                words.when_text(person.restricted_since) if person.restricted_since else ""
+            ),
+            "objected": objected,
             "purpose": purpose,
             "purposes": _purpose_choices(actor),
             "categories": categories,
@@ -262,7 +288,7 @@ def person_view(request: HttpRequest, person_id: int) -> HttpResponse:
             "rectify_form": (
                 RectifyForm() if actor.purposes & set(services.contact_write_purposes()) else None
             ),
-            "history": audit_history(person_id=person_id),
+            "history": words.history_sentences(audit_history(person_id=person_id), lang),
         },
     )
 
