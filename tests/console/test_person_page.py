@@ -66,6 +66,6 @@ def test_the_dpo_is_warned_of_a_restriction_and_of_an_objection(
     page = dpo.get(f"/console/people/{aino.pk}?purpose=customer_relationship").content.decode()
 
     assert "Käsittelyä on rajoitettu" in page
-    assert "(EU:n tietosuoja-asetuksen 18 artikla)" in page
+    assert "(tietosuoja-asetuksen 18 artikla)" in page
     assert "Henkilö on vastustanut" in page
     assert "viestinnän ja markkinoinnin toteuttaminen ja seuranta" in page

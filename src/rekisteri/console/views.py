@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 from base64 import b32encode
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -426,16 +425,74 @@ def request_view(request: HttpRequest, request_id: int) -> HttpResponse:
         found = rights_selectors.request_get(request_id=request_id)
     except RekisteriError as error:
         return _error_page(request, error)
+    lang = _lang()
     return render(
         request,
         "console/request.html",
         {
             "r": found,
             "today": clock.today(),
-            "proposed": sorted(found.details),
-            "result_json": json.dumps(found.result, indent=2, ensure_ascii=False),
+            "compared": (
+                _current_and_proposed(actor, found.person_id, found.details)
+                if found.kind == RightKind.RECTIFICATION and found.details
+                else []
+            ),
+            "reason": found.details.get("reason", ""),
+            "person_purpose": _contact_purpose(actor),
+            "answer": words.request_answer(found.result, lang),
+            "told": rights_selectors.recipient_notices_for(request_id=found.pk, lang=lang),
         },
     )
+
+
+def _current_and_proposed(
+    actor: Actor, person_id: int, details: dict[str, Any]
+) -> list[tuple[str, str, str]]:
+    """A rectification's rows: what the register holds now beside what the letter asks."""
+    current: dict[str, list[str]] = {"email": [], "phone": [], "address": []}
+    try:
+        # The handler reads the person to check the request, as any read: gated, audited.
+        access = selectors.person_access(
+            actor=actor, purpose=_contact_purpose(actor), person_id=person_id
+        )
+    except RekisteriError as error:
+        audit_refusals_keep(error)
+        access = None
+    if access is not None:
+        for rows in selectors.person_data(access).values():
+            for row in rows:
+                if row["table"] == "email_address" and row.get("address"):
+                    current["email"].append(str(row["address"]))
+                elif row["table"] == "phone_number" and row.get("number"):
+                    current["phone"].append(str(row["number"]))
+                elif row["table"] == "postal_address" and row.get("street_address"):
+                    current["address"].append(_address_text(row))
+    proposed_address = details.get("address")
+    return [
+        (label, ", ".join(current[key]) or words.NO_VALUE, proposed or words.NO_VALUE)
+        for key, label, proposed in (
+            ("email", gettext("E-mail"), str(details.get("email") or "")),
+            ("phone", gettext("Phone"), str(details.get("phone") or "")),
+            (
+                "address",
+                gettext("Postal address"),
+                _address_text(proposed_address) if isinstance(proposed_address, dict) else "",
+            ),
+        )
+    ]
+
+
+def _contact_purpose(actor: Actor) -> str:
+    """The purpose a handler reads a person's contact details under, or none."""
+    try:
+        return services.contact_write_purpose(actor=actor)
+    except RekisteriError:
+        return ""
+
+
+def _address_text(address: dict[str, Any]) -> str:
+    street, code, city = (address.get(k, "") for k in ("street_address", "postal_code", "city"))
+    return f"{street}, {code} {city}"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from rekisteri.audit.models import AuditEntry, AuditEvent
 from rekisteri.core.actors import ActorKind
@@ -311,4 +311,60 @@ def history_sentences(entries: Sequence[AuditEntry], lang: Language) -> list[His
         if entry.purpose:
             sentence = f"{sentence}: {purpose_text(entry.purpose, lang)}"
         lines.append(HistoryLine(sentence, when_text(entry.occurred_at)))
+    return lines
+
+
+def request_answer(result: dict[str, Any], lang: Language) -> list[str]:
+    """What answering a request did, in sentences (the result keeps ids and counts)."""
+    lines: list[str] = []
+    if "package" in result:
+        lines.append(_("A copy of the person's data was prepared for them to download."))
+    if result.get("objected_purposes"):
+        lines.append(
+            _("The objection was recorded for: %(purposes)s.")
+            % {"purposes": "; ".join(purpose_text(p, lang) for p in result["objected_purposes"])}
+        )
+    if "customerships_ended" in result:
+        lines.append(
+            ngettext(
+                "%(count)d customership was ended.",
+                "%(count)d customerships were ended.",
+                int(result["customerships_ended"]),
+            )
+            % {"count": int(result["customerships_ended"])}
+        )
+    certificate = result.get("certificate")
+    if isinstance(certificate, dict):
+        erased = sum(int(n) for n in certificate.get("erased", {}).values())
+        anonymised = sum(int(n) for n in certificate.get("anonymised", {}).values())
+        lines.append(
+            _(
+                "The person's data were erased: %(erased)d records deleted, "
+                "%(anonymised)d anonymised."
+            )
+            % {"erased": erased, "anonymised": anonymised}
+        )
+        for kept in certificate.get("kept", []):
+            category = str(kept.get("category", "")) if isinstance(kept, dict) else ""
+            if category:
+                until = _parsed_when(str(kept.get("until") or ""))
+                lines.append(
+                    _("Kept under a legal hold until %(until)s: %(category)s.")
+                    % {
+                        "category": categories_text([category], lang),
+                        "until": when_text(until) if until else NO_VALUE,
+                    }
+                )
+    if result.get("recipients_to_tell") == []:
+        lines.append(_("The person's data were disclosed to no one, so no recipient was told."))
+    if result.get("lifted_at"):
+        when = _parsed_when(str(result["lifted_at"]))
+        lines.append(
+            _("The restriction was lifted on %(when)s.")
+            % {"when": when_text(when) if when else NO_VALUE}
+        )
+    if result.get("answered_by"):
+        lines.append(
+            _("Answered together with request %(first)s.") % {"first": result["answered_by"]}
+        )
     return lines
