@@ -37,9 +37,9 @@ from rekisteri.analytics.segments import (
 )
 from rekisteri.audit.selectors import audit_history
 from rekisteri.audit.services import audit_refusals_keep
-from rekisteri.compliance import compliance_checks
+from rekisteri.compliance import Check, compliance_checks, rule_of
 from rekisteri.consent.models import ConsentAction
-from rekisteri.consent.selectors import consent_state
+from rekisteri.consent.selectors import consent_rates, consent_state
 from rekisteri.console import words
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
@@ -206,18 +206,103 @@ def home_view(request: HttpRequest) -> HttpResponse:
             )
         except RekisteriError as exc:
             error = exc.message
-    return render(
-        request,
-        "console/home.html",
-        {
-            "form": form,
-            "hits": hits,
-            "error": error,
-            "purpose": purpose,
-            "purposes": _purpose_choices(actor),
-            "searched": form.is_bound,
-        },
-    )
+    context: dict[str, Any] = {
+        "form": form,
+        "hits": hits,
+        "error": error,
+        "purpose": purpose,
+        "purposes": _purpose_choices(actor),
+        "searched": form.is_bound,
+    }
+    if actor.sees_restricted:
+        # The data protection officer's home is the day's view; search stays on top.
+        context.update(_day_view())
+        return render(request, "console/day.html", context)
+    return render(request, "console/home.html", context)
+
+
+# Where a finding of the self-check is looked into: a console page, or a command.
+FINDING_LINKS = {
+    "retention": "/console/compliance#due",
+    "requests": "/console/requests",
+    "recipients": "/console/requests",
+    "marketing": "/console/reports",
+}
+FINDING_COMMANDS = {
+    "audit": "rekisteri audit verify",
+    "ledger": "rekisteri restore-replay",
+    "transfers": "rekisteri disclosure list",
+    "notice": "rekisteri notice announce",
+    "catalogue": "rekisteri policy check",
+}
+
+
+@dataclass(frozen=True)
+class _Finding:
+    text: str
+    count: int
+    link: str
+    command: str
+
+
+@dataclass(frozen=True)
+class _Due:
+    request: Any
+    days_left: int
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left
+
+
+def _check_text(check: Check, lang: Language) -> str:
+    rule = rule_of(check)
+    rules = policy_get().retention
+    return gettext(check.promise) % {"rule": rules[rule].name(lang) if rule in rules else rule}
+
+
+def _day_view() -> dict[str, Any]:
+    """What the data protection officer looks at first: deadlines, findings, what goes when."""
+    lang = _lang()
+    today = clock.today()
+    queue = rights_selectors.requests_queue()
+    # Overdue first (the most overdue on top), then by due date: the queue's own order.
+    due = [_Due(r, (r.due_on - today).days) for r in queue.open]
+    checks = compliance_checks()
+    findings = [
+        _Finding(
+            _check_text(c, lang),
+            c.count,
+            FINDING_LINKS.get(c.key.split(".", 1)[0], ""),
+            FINDING_COMMANDS.get(c.key.split(".", 1)[0], ""),
+        )
+        for c in checks
+        if not c.ok
+    ]
+    chain = {c.key: c.count for c in checks}
+    months = retention_preview(months=12)
+    rates = [
+        (words.scope_text(r.scope, lang), r, round(100 * r.rate))
+        for r in consent_rates()
+        if r.scope.partition(":")[0] in policy_get().purposes
+    ]
+    return {
+        "due": due,
+        "overdue": len(queue.overdue),
+        "findings": findings,
+        "audit_problems": chain.get("audit.chain", 0),
+        "ledger_problems": chain.get("ledger.chain", 0) + chain.get("ledger.back", 0),
+        "forecast": [
+            (month.month.strftime("%m/%Y") if month.month else gettext("now"), month)
+            for month in months
+            if month.people or month.records
+        ],
+        "forecast_bars": _chart(months),
+        "chart_height": CHART_HEIGHT,
+        "bar_width": BAR_WIDTH,
+        "chart_width": len(months) * (BAR_WIDTH + 8),
+        "rates": rates,
+    }
 
 
 def _lang() -> Language:
@@ -549,7 +634,7 @@ def compliance_view(request: HttpRequest) -> HttpResponse:
         request,
         "console/compliance.html",
         {
-            "checks": [(c, c.text(gettext)) for c in checks],
+            "checks": [(c, _check_text(c, _lang())) for c in checks],
             "findings": sum(1 for c in checks if not c.ok),
             "rows": list(zip(bars, months, strict=True)),
             "bars": bars,
