@@ -13,6 +13,7 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
+from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.models import User
 from django.db import DataError
@@ -41,6 +42,7 @@ from rekisteri.compliance import Check, compliance_checks, rule_of
 from rekisteri.consent.models import ConsentAction
 from rekisteri.consent.selectors import consent_rates, consent_state
 from rekisteri.console import words
+from rekisteri.console.errors import error_field, error_page, error_text, html_errors
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.csvfiles import SafeWriter
@@ -52,7 +54,7 @@ from rekisteri.register.services import AddressIn
 from rekisteri.retention.sweep import MonthDue, retention_preview
 from rekisteri.rights import selectors as rights_selectors
 from rekisteri.rights import services as rights_services
-from rekisteri.rights.models import RequestChannel, RightKind, VerificationMethod
+from rekisteri.rights.models import RightKind, VerificationMethod
 from rekisteri.rights.reports import REQUESTS_REPORT, requests_report
 from rekisteri.staff import services as staff
 
@@ -78,14 +80,6 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _error_page(request: HttpRequest, error: RekisteriError) -> HttpResponse:
-    # A refused read stays in the audit trail though its transaction was rolled back.
-    audit_refusals_keep(error)
-    return render(
-        request, "console/error.html", {"message": error.message}, status=error.http_status
-    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -124,7 +118,7 @@ def code_view(request: HttpRequest) -> HttpResponse:
             device = staff.staff_otp_check(user=user, code=form.cleaned_data["code"])
         except RekisteriError as exc:
             staff.staff_login_audit(user_id=user.pk, succeeded=False, origin=_origin(request))
-            error = exc.message
+            error = error_text(exc)
         else:
             # login() gives the signed-in user a new session key (no fixation).
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -141,7 +135,7 @@ def enrol_view(request: HttpRequest, token: str) -> HttpResponse:
     try:
         enrolment = staff.enrolment_get(token=token)
     except RekisteriError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     device = staff.enrolment_device(enrolment=enrolment)
     form = EnrolForm(request.POST or None)
     error = ""
@@ -151,7 +145,7 @@ def enrol_view(request: HttpRequest, token: str) -> HttpResponse:
                 token=token, password=form.cleaned_data["password"], code=form.cleaned_data["code"]
             )
         except RekisteriError as exc:
-            error = exc.message
+            error = error_text(exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             otp_login(request, staff.staff_otp_device(user=user))
@@ -173,6 +167,16 @@ def enrol_view(request: HttpRequest, token: str) -> HttpResponse:
             "secret": b32encode(device.bin_key).decode().rstrip("="),
         },
     )
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: Any
+) -> HttpResponse:
+    """django-axes' answer to a locked-out sign-in: the console's own page, for how long."""
+    cool_off = get_cool_off(request)
+    minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else 0
+    # 429: too many attempts; the page never repeats the username typed.
+    return render(request, "console/locked.html", {"minutes": minutes}, status=429)
 
 
 @require_POST
@@ -205,7 +209,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
                 actor=actor, purpose=purpose, query=form.cleaned_data["q"]
             )
         except RekisteriError as exc:
-            error = exc.message
+            error = error_text(exc)
     context: dict[str, Any] = {
         "form": form,
         "hits": hits,
@@ -316,13 +320,11 @@ def _purpose_choices(actor: Actor) -> list[tuple[str, str]]:
 
 
 @staff_required
+@html_errors
 def person_view(request: HttpRequest, person_id: int) -> HttpResponse:
     actor = _actor(request)
     purpose = _purpose(request, actor)
-    try:
-        access = selectors.person_access(actor=actor, purpose=purpose, person_id=person_id)
-    except RekisteriError as exc:
-        return _error_page(request, exc)
+    access = selectors.person_access(actor=actor, purpose=purpose, person_id=person_id)
     lang = _lang()
     policy = policy_get()
     data = selectors.person_data(access)
@@ -379,6 +381,7 @@ def person_view(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @staff_required
 @require_POST
+@html_errors
 def rectify_view(request: HttpRequest, person_id: int) -> HttpResponse:
     from rekisteri.console.forms import RectifyForm
 
@@ -386,27 +389,28 @@ def rectify_view(request: HttpRequest, person_id: int) -> HttpResponse:
     purpose = _purpose(request, actor)
     form = RectifyForm(request.POST)
     if not form.is_valid():
-        return render(request, "console/error.html", {"message": form.errors.as_text()}, status=400)
+        problems = "; ".join(
+            f"{form[name].label}: {' '.join(map(str, errors))}"
+            for name, errors in form.errors.items()
+        )
+        return render(request, "console/error.html", {"message": problems}, status=400)
     data = form.cleaned_data
     address = None
     if data["street_address"] or data["postal_code"] or data["city"]:
         address = AddressIn(data["street_address"], data["postal_code"], data["city"])
-    try:
-        # Only for a purpose that covers contact details (never for direct
-        # marketing); and who may not read the person may not correct them either.
-        purpose = services.contact_write_purpose(actor=actor, preferred=purpose)
-        selectors.person_access(actor=actor, purpose=purpose, person_id=person_id)
-        services.person_rectify(
-            actor=actor,
-            person_id=person_id,
-            reason=data["reason"],
-            purpose=purpose,
-            email=data["email"] or None,
-            phone=data["phone"] or None,
-            address=address,
-        )
-    except RekisteriError as exc:
-        return _error_page(request, exc)
+    # Only for a purpose that covers contact details (never for direct
+    # marketing); and who may not read the person may not correct them either.
+    purpose = services.contact_write_purpose(actor=actor, preferred=purpose)
+    selectors.person_access(actor=actor, purpose=purpose, person_id=person_id)
+    services.person_rectify(
+        actor=actor,
+        person_id=person_id,
+        reason=data["reason"],
+        purpose=purpose,
+        email=data["email"] or None,
+        phone=data["phone"] or None,
+        address=address,
+    )
     return HttpResponseRedirect(f"/console/people/{person_id}?purpose={purpose}")
 
 
@@ -421,32 +425,58 @@ def _handler(request: HttpRequest) -> Actor:
     return actor
 
 
+# Where a service's field lands on the written-request form.
+REQUEST_FORM_FIELDS = {
+    "email": "new_email",
+    "phone": "new_phone",
+    "address": "street_address",
+    "street_address": "street_address",
+    "postal_code": "postal_code",
+    "city": "city",
+    "details": "new_email",
+    "reason": "reason",
+    "received_on": "received_on",
+    "received_at": "received_on",
+    "kind": "kind",
+    "channel": "channel",
+    "language": "language",
+}
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
+@html_errors
 def requests_view(request: HttpRequest) -> HttpResponse:
-    try:
-        actor = _handler(request)
-        if request.method == "POST":
-            received = request.POST.get("received_on", "")
+    """The queue, and registering a written request whole: the person, the right, the letter."""
+    from rekisteri.console.forms import WrittenRequestForm
+
+    actor = _handler(request)
+    posted = request.method == "POST"
+    form = WrittenRequestForm(request.POST if posted else None, initial={"language": _lang()})
+    hits: list[selectors.SearchHit] = []
+    status = 200
+    if posted:
+        query = request.POST.get("q", "").strip()
+        if query:
             try:
-                received_on = dt.date.fromisoformat(received) if received else None
-            except ValueError:
-                raise InvalidInput("received_on: give a date as YYYY-MM-DD") from None
-            created = rights_services.request_create(
-                actor=actor,
-                person_id=_int(request.POST.get("person_id", "")),
-                kind=request.POST.get("kind", ""),
-                channel=request.POST.get("channel", ""),
-                language=request.POST.get("language", "fi"),
-                received_at=(
-                    dt.datetime.combine(received_on, dt.time(12), tzinfo=clock.HELSINKI)
-                    if received_on
-                    else None
-                ),
-            )
-            return HttpResponseRedirect(f"/console/requests/{created.pk}")
-    except RekisteriError as error:
-        return _error_page(request, error)
+                # Found through the purpose gate, as any search: audited, restricted
+                # people only for the data protection officer.
+                hits = selectors.people_search(
+                    actor=actor, purpose=_contact_purpose(actor), query=query[:200]
+                )
+            except RekisteriError as error:
+                form.add_error("q", error_text(error))
+        if request.POST.get("action") == "register":
+            if form.is_valid():
+                try:
+                    created = _written_request_create(actor, form.cleaned_data)
+                except RekisteriError as error:
+                    audit_refusals_keep(error)
+                    form.add_error(REQUEST_FORM_FIELDS.get(error_field(error)), error_text(error))
+                else:
+                    return HttpResponseRedirect(f"/console/requests/{created.pk}")
+            status = 400
+    chosen = form["person_id"].value()
     queue = rights_selectors.requests_queue()
     return render(
         request,
@@ -455,9 +485,41 @@ def requests_view(request: HttpRequest) -> HttpResponse:
             "queue": queue,
             "overdue_ids": {r.pk for r in queue.overdue},
             "soon_ids": {r.pk for r in queue.due_soon},
-            "kinds": RightKind.choices,
-            "channels": [c for c in RequestChannel.choices if c[0] not in ("portal", "api")],
+            "form": form,
+            "hits": hits,
+            "chosen": str(chosen or (hits[0].person_id if len(hits) == 1 else "")),
+            "searched": posted and bool(request.POST.get("q", "").strip()),
         },
+        status=status,
+    )
+
+
+def _written_request_create(actor: Actor, data: dict[str, Any]) -> Any:
+    details: dict[str, Any] = {}
+    if data["reason"]:
+        details["reason"] = data["reason"]
+    if data["kind"] == RightKind.RECTIFICATION:
+        details["email"] = data["new_email"]
+        details["phone"] = data["new_phone"]
+        if data["street_address"]:
+            details["address"] = {
+                "street_address": data["street_address"],
+                "postal_code": data["postal_code"],
+                "city": data["city"],
+            }
+    received_on = data["received_on"]
+    return rights_services.request_create(
+        actor=actor,
+        person_id=data["person_id"],
+        kind=data["kind"],
+        channel=data["channel"],
+        language=data["language"],
+        details=details,
+        received_at=(
+            dt.datetime.combine(received_on, dt.time(12), tzinfo=clock.HELSINKI)
+            if received_on
+            else None
+        ),
     )
 
 
@@ -465,51 +527,49 @@ def _int(value: str) -> int:
     try:
         return int(value)
     except ValueError:
-        raise InvalidInput("give a number") from None
+        raise InvalidInput("months: give a number") from None
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
+@html_errors
 def request_view(request: HttpRequest, request_id: int) -> HttpResponse:
-    try:
-        actor = _handler(request)
-        if request.method == "POST":
-            action = request.POST.get("action", "")
-            reason = request.POST.get("reason", "")
-            if action == "verify":
-                rights_services.request_verify(
-                    actor=actor,
-                    request_id=request_id,
-                    method=VerificationMethod.STAFF_CHECK,
-                    note=request.POST.get("note", ""),
-                )
-            elif action == "send_code":
-                rights_services.request_verification_code_send(actor=actor, request_id=request_id)
-            elif action == "code":
-                rights_services.request_verify_code(
-                    actor=actor, request_id=request_id, code=request.POST.get("code", "")[:20]
-                )
-            elif action == "extend":
-                rights_services.request_extend(
-                    actor=actor,
-                    request_id=request_id,
-                    months=_int(request.POST.get("months", "")),
-                    reason=reason,
-                )
-            elif action == "fulfil":
-                rights_services.request_fulfil(
-                    actor=actor, request_id=request_id, decision_reason=reason
-                )
-            elif action == "reject":
-                rights_services.request_reject(actor=actor, request_id=request_id, reason=reason)
-            elif action == "lift":
-                rights_services.restriction_lift(actor=actor, request_id=request_id)
-            else:
-                raise InvalidInput(f"action: one of {', '.join(REQUEST_ACTIONS)}")
-            return HttpResponseRedirect(f"/console/requests/{request_id}")
-        found = rights_selectors.request_get(request_id=request_id)
-    except RekisteriError as error:
-        return _error_page(request, error)
+    actor = _handler(request)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        reason = request.POST.get("reason", "")
+        if action == "verify":
+            rights_services.request_verify(
+                actor=actor,
+                request_id=request_id,
+                method=VerificationMethod.STAFF_CHECK,
+                note=request.POST.get("note", ""),
+            )
+        elif action == "send_code":
+            rights_services.request_verification_code_send(actor=actor, request_id=request_id)
+        elif action == "code":
+            rights_services.request_verify_code(
+                actor=actor, request_id=request_id, code=request.POST.get("code", "")[:20]
+            )
+        elif action == "extend":
+            rights_services.request_extend(
+                actor=actor,
+                request_id=request_id,
+                months=_int(request.POST.get("months", "")),
+                reason=reason,
+            )
+        elif action == "fulfil":
+            rights_services.request_fulfil(
+                actor=actor, request_id=request_id, decision_reason=reason
+            )
+        elif action == "reject":
+            rights_services.request_reject(actor=actor, request_id=request_id, reason=reason)
+        elif action == "lift":
+            rights_services.restriction_lift(actor=actor, request_id=request_id)
+        else:
+            raise InvalidInput(f"action: one of {', '.join(REQUEST_ACTIONS)}")
+        return HttpResponseRedirect(f"/console/requests/{request_id}")
+    found = rights_selectors.request_get(request_id=request_id)
     lang = _lang()
     return render(
         request,
@@ -621,12 +681,10 @@ def _chart(months: list[MonthDue]) -> list[_Bar]:
 
 @staff_required
 @require_http_methods(["GET"])
+@html_errors
 def compliance_view(request: HttpRequest) -> HttpResponse:
     """The self-check and what falls due: the data protection officer's dashboard."""
-    try:
-        _handler(request)
-    except RekisteriError as error:
-        return _error_page(request, error)
+    _handler(request)
     checks = compliance_checks()
     months = retention_preview(months=12)
     bars = _chart(months)
@@ -697,13 +755,11 @@ def _report_keys(actor: Actor) -> list[str]:
 
 @staff_required
 @require_http_methods(["GET"])
+@html_errors
 def reports_view(request: HttpRequest) -> HttpResponse:
     """The reports of the purposes the role holds; counts only, small cells suppressed."""
     actor = _actor(request)
-    try:
-        shown = [_report_view_model(_report(actor, key)) for key in _report_keys(actor)]
-    except RekisteriError as error:
-        return _error_page(request, error)
+    shown = [_report_view_model(_report(actor, key)) for key in _report_keys(actor)]
     return render(
         request,
         "console/reports.html",
@@ -718,11 +774,9 @@ def reports_view(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_http_methods(["GET"])
+@html_errors
 def report_csv_view(request: HttpRequest, key: str) -> HttpResponse:
-    try:
-        report = _report(_actor(request), key)
-    except RekisteriError as error:
-        return _error_page(request, error)
+    report = _report(_actor(request), key)
     out = io.StringIO()
     writer = SafeWriter(out)
     writer.writerow(["", *(str(c) for c in report.columns)])
@@ -788,6 +842,6 @@ def segments_view(request: HttpRequest) -> HttpResponse:
         context["error"] = gettext("A filter contains characters that cannot be stored.")
         status = 400
     except RekisteriError as error:
-        context["error"] = error.message
+        context["error"] = error_text(error)
         status = error.http_status
     return render(request, "console/segments.html", context, status=status)

@@ -1,0 +1,176 @@
+"""The one mapping from the register's errors to what a console page says.
+
+Services speak English to logs and the API ("field: rule"); staff read the
+console in their language. The machine code and the field a service names
+pick the sentence here; a message never shows through untranslated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import formats
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from rekisteri.audit.services import audit_refusals_keep
+from rekisteri.console.words import field_label
+from rekisteri.core.errors import (
+    Conflict,
+    CoreCode,
+    Forbidden,
+    NotFound,
+    RekisteriError,
+    Throttled,
+)
+from rekisteri.core.middleware import InputCode
+from rekisteri.register.validation import RegisterCode
+from rekisteri.rights.services import RightsCode
+from rekisteri.staff.services import StaffCode
+
+# Fields services name that are not fields of the register's data.
+FORM_FIELDS: dict[str, Promise] = {
+    "email": gettext_lazy("e-mail address"),
+    "phone": gettext_lazy("phone number"),
+    "password": gettext_lazy("password"),
+    "code": gettext_lazy("code"),
+    "note": gettext_lazy("what you checked"),
+    "received_on": gettext_lazy("received on"),
+    "received_at": gettext_lazy("received on"),
+    "kind": gettext_lazy("right"),
+    "channel": gettext_lazy("channel"),
+    "language": gettext_lazy("language of the answer"),
+    "details": gettext_lazy("what the letter asks"),
+    "address": gettext_lazy("postal address"),
+    "months": gettext_lazy("extension in months"),
+    "q": gettext_lazy("search"),
+}
+
+# What a rule a service names means, said to a person.
+RULES: dict[str, Promise] = {
+    "is required": gettext_lazy("this is required."),
+    "contains characters that cannot be stored": gettext_lazy(
+        "contains characters that cannot be stored."
+    ),
+    "contains control characters": gettext_lazy("contains characters that cannot be stored."),
+    "is not a valid e-mail address": gettext_lazy("this is not a valid e-mail address."),
+    "is not a phone number": gettext_lazy("this is not a phone number."),
+    "is not a valid phone number": gettext_lazy("this is not a valid phone number."),
+    "must not contain a personal identity code; the register keeps it elsewhere": gettext_lazy(
+        "do not write a personal identity code here."
+    ),
+    "give a date as YYYY-MM-DD": gettext_lazy("give a date, for example 31.1.2026."),
+    "give a number": gettext_lazy("give a number."),
+    "a request is registered after it arrived": gettext_lazy("the date cannot be in the future."),
+}
+
+CODES: dict[str, Promise] = {
+    StaffCode.WRONG_CODE: gettext_lazy(
+        "The code does not match. Enter the newest code your authenticator app shows."
+    ),
+    StaffCode.NO_SECOND_FACTOR: gettext_lazy(
+        "This account has no second factor yet. Ask an administrator for a new enrolment link."
+    ),
+    StaffCode.ENROLMENT_INVALID: gettext_lazy(
+        "The link has expired or has been used. Ask an administrator for a new one."
+    ),
+    RegisterCode.INVALID_POSTAL_CODE: gettext_lazy(
+        "The postal code is not valid: a Finnish postal code has five digits."
+    ),
+    RegisterCode.EMAIL_TAKEN: gettext_lazy("The e-mail address belongs to another person."),
+    RegisterCode.PURPOSE_DOES_NOT_COVER: gettext_lazy(
+        "Your role's purposes do not allow changing contact details."
+    ),
+    RightsCode.NOT_VERIFIED: gettext_lazy("Verify the requester's identity first."),
+    RightsCode.INVALID_STATE: gettext_lazy(
+        "The request has already been answered or cannot move to that state."
+    ),
+    InputCode.UNSTORABLE_TEXT: gettext_lazy("The form contains characters that cannot be stored."),
+    CoreCode.THROTTLED: gettext_lazy("Too many attempts. Wait a moment and try again."),
+}
+
+# Whole messages that name no field in front.
+MESSAGES: dict[str, Promise] = {
+    "give at least two characters to search for": gettext_lazy(
+        "Give at least two characters to search for."
+    ),
+}
+
+_FIELD_RULE = re.compile(r"^([a-z_]+): (.+)$", re.S)
+
+
+def error_field(error: RekisteriError) -> str:
+    """The form field an error is about, as the service named it; empty if none."""
+    named = error.data.get("field")
+    if isinstance(named, str):
+        return named
+    found = _FIELD_RULE.match(error.message)
+    return found[1] if found else ""
+
+
+def _field_name(field: str) -> str:
+    label = FORM_FIELDS.get(field)
+    return str(label) if label is not None else field_label(field)
+
+
+def error_text(error: RekisteriError) -> str:
+    """The error in the reader's language: by its code, its field's rule, or its kind."""
+    if error.code in CODES:
+        return str(CODES[error.code])
+    if error.message in MESSAGES:
+        return str(MESSAGES[error.message])
+    if isinstance(error.data.get("earliest"), str):
+        # A date before the register began: the deadline would have run for ages.
+        return _("%(field)s: the date cannot be before the register began (%(earliest)s).") % {
+            "field": _field_name(error_field(error)).capitalize(),
+            "earliest": formats.date_format(
+                dt.date.fromisoformat(error.data["earliest"]), "SHORT_DATE_FORMAT"
+            ),
+        }
+    found = _FIELD_RULE.match(error.message)
+    if found and found[1] == "password":
+        # The password rules speak through Django's validators, already translated.
+        return found[2]
+    if found and found[2] in RULES:
+        return f"{_field_name(found[1]).capitalize()}: {RULES[found[2]]}"
+    if isinstance(error, NotFound):
+        return _("Not found, or your role's purposes do not let you see it.")
+    if isinstance(error, Forbidden):
+        return _("Your role may not do this.")
+    if isinstance(error, Throttled):
+        return str(CODES[CoreCode.THROTTLED])
+    if isinstance(error, Conflict):
+        return _("This cannot be done in the current state.")
+    field = error_field(error)
+    if field:
+        return _("Check this field: %(field)s.") % {"field": _field_name(field)}
+    return _("The input was not accepted. Check what you entered.")
+
+
+def error_page(request: HttpRequest, error: RekisteriError) -> HttpResponse:
+    """A page that says what went wrong, with the error's HTTP status."""
+    # A refused read stays in the audit trail though its transaction was rolled back.
+    audit_refusals_keep(error)
+    return render(
+        request, "console/error.html", {"message": error_text(error)}, status=error.http_status
+    )
+
+
+def html_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A view whose register errors become the console's error page, never a 500."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except RekisteriError as error:
+            return error_page(request, error)
+
+    return wrapper
