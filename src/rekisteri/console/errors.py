@@ -20,6 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rekisteri.analytics.disclosure import min_cell_size
 from rekisteri.audit.services import audit_refusals_keep
 from rekisteri.console.words import field_label
 from rekisteri.core.errors import (
@@ -27,6 +28,7 @@ from rekisteri.core.errors import (
     CoreCode,
     Forbidden,
     NotFound,
+    PolicyRefusal,
     RekisteriError,
     Throttled,
 )
@@ -51,6 +53,14 @@ FORM_FIELDS: dict[str, Promise] = {
     "address": gettext_lazy("postal address"),
     "months": gettext_lazy("extension in months"),
     "q": gettext_lazy("search"),
+    "customership": gettext_lazy("customership"),
+    "customer_months_min": gettext_lazy("customer for at least (months)"),
+    "active_within_days": gettext_lazy("used the service within (days)"),
+    "rating_min": gettext_lazy("average rating at least"),
+    "rating_max": gettext_lazy("average rating at most"),
+    "marketable_by": gettext_lazy("may be marketed to by"),
+    "consented_to": gettext_lazy("has consented to"),
+    "service": gettext_lazy("uses the service"),
 }
 
 # What a rule a service names means, said to a person.
@@ -68,6 +78,11 @@ RULES: dict[str, Promise] = {
     ),
     "give a date as YYYY-MM-DD": gettext_lazy("give a date, for example 31.1.2026."),
     "give a number": gettext_lazy("give a number."),
+    "must not be above rating_max": gettext_lazy("must not be above the highest rating."),
+    "1 to 100 characters": gettext_lazy("give 1 to 100 characters."),
+    "at most 100 characters": gettext_lazy("give at most 100 characters."),
+    "choose one from the list": gettext_lazy("no service is named so; choose one from the list."),
+    "a purpose that rests on consent": gettext_lazy("choose a purpose that rests on consent."),
     "a request is registered after it arrived": gettext_lazy("the date cannot be in the future."),
 }
 
@@ -101,7 +116,13 @@ MESSAGES: dict[str, Promise] = {
     "give at least two characters to search for": gettext_lazy(
         "Give at least two characters to search for."
     ),
+    "choose at least one filter": gettext_lazy("Choose at least one filter."),
+    "a segment of that name exists": gettext_lazy(
+        "You already have a segment of that name: choose another name."
+    ),
+    "there is no such segment": gettext_lazy("Choose a saved segment from the list."),
 }
+_NUMBER_RANGE = re.compile(r"^give a number from (\d+) to (\d+)$")
 
 _FIELD_RULE = re.compile(r"^([a-z_]+): (.+)$", re.S)
 
@@ -134,12 +155,25 @@ def error_text(error: RekisteriError) -> str:
                 dt.date.fromisoformat(error.data["earliest"]), "SHORT_DATE_FORMAT"
             ),
         }
+    if isinstance(error, PolicyRefusal) and isinstance(error.data.get("size"), str):
+        # A segment too small to describe; no one at all reads the same, so a typo may hide here.
+        return _(
+            "The segment has fewer than %(n)s people, or no one: check the spelling of the "
+            "filters, or widen it. Nothing about so few people is shown."
+        ) % {"n": min_cell_size()}
     found = _FIELD_RULE.match(error.message)
     if found and found[1] == "password":
         # The password rules speak through Django's validators, already translated.
         return found[2]
     if found and found[2] in RULES:
         return f"{_field_name(found[1]).capitalize()}: {RULES[found[2]]}"
+    number = _NUMBER_RANGE.match(found[2]) if found else None
+    if found and number:
+        return _("%(field)s: give a number from %(low)s to %(high)s.") % {
+            "field": _field_name(found[1]).capitalize(),
+            "low": number[1],
+            "high": number[2],
+        }
     if isinstance(error, NotFound):
         return _("Not found, or your role's purposes do not let you see it.")
     if isinstance(error, Forbidden):

@@ -34,11 +34,13 @@ from rekisteri.analytics.segments import (
     segment_figures,
     segment_get,
     segment_save,
+    segment_services,
     segments_of,
 )
 from rekisteri.audit.selectors import audit_history
 from rekisteri.audit.services import audit_refusals_keep
 from rekisteri.compliance import Check, compliance_checks, rule_of
+from rekisteri.consent.marketing import MarketingChannel
 from rekisteri.consent.models import ConsentAction
 from rekisteri.consent.selectors import consent_rates, consent_state
 from rekisteri.console import words
@@ -47,7 +49,7 @@ from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.csvfiles import SafeWriter
 from rekisteri.core.errors import InvalidInput, RekisteriError
-from rekisteri.policy.schema import Language
+from rekisteri.policy.schema import Language, LegalBasis
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import selectors, services
 from rekisteri.register.services import AddressIn
@@ -704,7 +706,13 @@ def compliance_view(request: HttpRequest) -> HttpResponse:
 
 
 NO_VALUE = "\N{EN DASH}"
-MAX_BARS = 24
+# A report longer than this shows its largest rows; the CSV has every row.
+MAX_ROWS = 15
+# Horizontal bars: a label column, then the bar, then its figure.
+HBAR_LABEL = 190
+HBAR_AREA = 300
+HBAR_ROW = 22
+LABEL_CHARS = 28
 
 
 def _cell_text(cell: Cell) -> str:
@@ -714,29 +722,66 @@ def _cell_text(cell: Cell) -> str:
     return "" if cell.value is None else str(cell.value)
 
 
+def _short_labels(labels: list[str], width: int = LABEL_CHARS) -> list[str]:
+    """Labels short enough for the chart, and never two alike where the full ones differ."""
+
+    def cut(label: str) -> str:
+        return label if len(label) <= width else label[: width - 1] + "\N{HORIZONTAL ELLIPSIS}"
+
+    def middle(label: str) -> str:
+        half = (width - 1) // 2
+        return (
+            label
+            if len(label) <= width
+            else f"{label[:half]}\N{HORIZONTAL ELLIPSIS}{label[-half:]}"
+        )
+
+    short = [cut(label) for label in labels]
+    clashing = {s for s in short if short.count(s) > 1}
+    short = [middle(lab) if s in clashing else s for lab, s in zip(labels, short, strict=True)]
+    clashing = {s for s in short if short.count(s) > 1}
+    return [lab if s in clashing else s for lab, s in zip(labels, short, strict=True)]
+
+
+@dataclass(frozen=True)
+class _HBar:
+    label: str
+    full: str
+    y: int
+    width: int
+    shown: str
+
+
 def _report_view_model(report: Report) -> dict[str, Any]:
-    cells = [row.cells[report.chart_column] for row in report.rows]
-    bars = _bars(
-        [
-            (row.label, cell.value, f"{row.label}: {_cell_text(cell) or NO_VALUE}")
-            for row, cell in zip(report.rows, cells, strict=True)
-        ]
-    )
-    shown = {
-        "report": report,
-        "rows": [
-            (row.label, [_cell_text(c) or NO_VALUE for c in row.cells]) for row in report.rows
-        ],
-    }
-    if len(bars) > MAX_BARS:
-        # Too many to read as a chart (every campaign ever): the table says it all.
-        return {**shown, "bars": [], "chart_width": 0}
+    rows = report.rows
+    if len(rows) > MAX_ROWS:
+        # Every campaign ever is no page to read: the largest here, every row in the CSV.
+        def size(row: Any) -> float:
+            value = row.cells[report.chart_column].value
+            return float(value) if value is not None else -1.0
+
+        rows = sorted(rows, key=size, reverse=True)[:MAX_ROWS]
+    cells = [row.cells[report.chart_column] for row in rows]
+    top = max((float(c.value) for c in cells if c.value is not None), default=0.0)
+    labels = _short_labels([row.label for row in rows])
+    bars = [
+        _HBar(
+            label,
+            row.label,
+            i * HBAR_ROW,
+            round(HBAR_AREA * float(cell.value) / top) if cell.value is not None and top else 0,
+            _cell_text(cell) or NO_VALUE,
+        )
+        for i, (label, row, cell) in enumerate(zip(labels, rows, cells, strict=True))
+    ]
     return {
-        **shown,
-        "bars": [
-            (bar, _cell_text(cell) or NO_VALUE) for bar, cell in zip(bars, cells, strict=True)
-        ],
-        "chart_width": max(len(bars), 1) * (BAR_WIDTH + 8),
+        "report": report,
+        "rows": [(row.label, [_cell_text(c) or NO_VALUE for c in row.cells]) for row in rows],
+        "total_rows": len(report.rows),
+        "cut": len(rows) < len(report.rows),
+        # Every figure suppressed or nil draws an empty frame: say so instead.
+        "bars": bars if top else [],
+        "chart_height": len(bars) * HBAR_ROW,
     }
 
 
@@ -766,8 +811,9 @@ def reports_view(request: HttpRequest) -> HttpResponse:
         {
             "reports": shown,
             "min_cell": min_cell_size(),
-            "chart_height": CHART_HEIGHT,
-            "bar_width": BAR_WIDTH,
+            "label_width": HBAR_LABEL,
+            "chart_width": HBAR_LABEL + HBAR_AREA + 60,
+            "bar_height": HBAR_ROW - 6,
         },
     )
 
@@ -802,17 +848,30 @@ def segments_view(request: HttpRequest) -> HttpResponse:
     purposes = [p for p in SEGMENT_PURPOSES if p in actor.purposes]
     purpose = source.get("purpose", purposes[0] if purposes else "")[:64]
     asked = {name: source.get(name, "")[:200] for name in SEGMENT_FILTERS if source.get(name)}
+    lang = _lang()
+    policy = policy_get()
+    services_known = segment_services()
     context: dict[str, Any] = {
-        "purposes": purposes,
+        "purposes": [(p, words.purpose_text(p, lang)) for p in purposes],
         "purpose": purpose,
         "asked": asked,
-        "saved": segments_of(actor),
+        "saved": [(seg, words.purpose_text(seg.purpose, lang)) for seg in segments_of(actor)],
         "min_cell": min_cell_size(),
-        "states": CUSTOMERSHIP_STATES,
+        "states": [(st, words.value_text("customership", st, lang)) for st in CUSTOMERSHIP_STATES],
+        "channels": [(str(c), words.value_text("channel", str(c), lang)) for c in MarketingChannel],
+        "consent_purposes": [
+            (key, p.name(lang))
+            for key, p in policy.purposes.items()
+            if p.legal_basis == LegalBasis.CONSENT
+        ],
+        "services": services_known,
         "allowed": filters_for(purpose) if purpose in purposes else [],
     }
     status = 200
     try:
+        if asked.get("service") and asked["service"] not in services_known:
+            # A typo would otherwise read as a segment too small to show.
+            raise InvalidInput("service: choose one from the list", data={"field": "service"})
         if "segment" in source:
             chosen = segment_get(actor=actor, segment_id=int(source.get("segment", "0")[:18]))
             context["asked"] = asked = {k: str(v) for k, v in chosen.definition.items()}
@@ -827,7 +886,9 @@ def segments_view(request: HttpRequest) -> HttpResponse:
                     purpose=purpose,
                     definition=definition,
                 )
-                context["saved"] = segments_of(actor)
+                context["saved"] = [
+                    (seg, words.purpose_text(seg.purpose, lang)) for seg in segments_of(actor)
+                ]
                 context["saved_now"] = True
             else:
                 context["figures"] = segment_figures(

@@ -146,10 +146,13 @@ VALUE_LABELS: dict[str, Promise] = {
     # Customership states
     "active": gettext_lazy("active"),
     "ended": gettext_lazy("ended"),
+    "never": gettext_lazy("never a customer"),
 }
 
 # Fields whose values are keys of the list above, not free text.
-CODED_FIELDS = frozenset({"gender", "action", "channel", "direction", "method", "result"})
+CODED_FIELDS = frozenset(
+    {"gender", "action", "channel", "direction", "method", "result", "customership"}
+)
 
 
 def when_text(value: dt.datetime | dt.date | None) -> str:
