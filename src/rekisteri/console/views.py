@@ -201,7 +201,8 @@ def home_view(request: HttpRequest) -> HttpResponse:
 
     actor = _actor(request)
     # A search names a person: it travels in the body, never in the URL (or its logs).
-    purpose = _purpose(request, actor, request.POST.get("purpose", ""))
+    # Unchosen, the purpose is one that opens contact details, if the role holds one.
+    purpose = _purpose(request, actor, request.POST.get("purpose", "") or _contact_purpose(actor))
     form = SearchForm(request.POST if request.method == "POST" else None)
     hits: list[selectors.SearchHit] = []
     error = ""
@@ -697,6 +698,7 @@ def compliance_view(request: HttpRequest) -> HttpResponse:
             "checks": [(c, _check_text(c, _lang())) for c in checks],
             "findings": sum(1 for c in checks if not c.ok),
             "rows": list(zip(bars, months, strict=True)),
+            "any_due": any(month.people or month.records for month in months),
             "bars": bars,
             "chart_width": len(bars) * (BAR_WIDTH + 8),
             "chart_height": CHART_HEIGHT,
