@@ -57,3 +57,35 @@ def test_a_rectification_shows_what_is_held_beside_what_is_proposed_and_whom_it_
     ) in answered
     assert "recipients_to_tell" not in answered
     assert '"disclosure"' not in answered
+
+
+def test_a_refused_action_is_told_in_finnish_and_changes_nothing(
+    enrolled: Callable[[str, str], User],
+) -> None:
+    aino = register_aino().person
+    user = enrolled("tietosuoja", "dpo")
+    dpo = signed_in(user)
+    created = request_create(
+        actor=staff_actor(user=user, origin="test"),
+        person_id=aino.pk,
+        kind="access",
+        channel="letter",
+    )
+
+    unverified = dpo.post(f"/console/requests/{created.pk}", {"action": "verify", "note": " "})
+    no_reason = dpo.post(
+        f"/console/requests/{created.pk}", {"action": "extend", "months": "2", "reason": ""}
+    )
+    service = signed_in(enrolled("liisa", "customer_service")).get(
+        f"/console/requests/{created.pk}"
+    )
+
+    assert unverified.status_code == 400
+    assert "Mitä tarkistit: kerro, mitä tarkistit" in visible(unverified.content.decode())
+    assert no_reason.status_code == 400
+    assert "Syy: tämä on pakollinen." in visible(no_reason.content.decode())
+    assert service.status_code == 403
+    assert "Vain tietosuojavastaava käsittelee" in visible(service.content.decode())
+    created.refresh_from_db()
+    assert created.verified_at is None
+    assert created.extended_at is None

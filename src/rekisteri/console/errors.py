@@ -83,6 +83,12 @@ RULES: dict[str, Promise] = {
     "at most 100 characters": gettext_lazy("give at most 100 characters."),
     "choose one from the list": gettext_lazy("no service is named so; choose one from the list."),
     "a purpose that rests on consent": gettext_lazy("choose a purpose that rests on consent."),
+    "say what was checked (never copy an identity document)": gettext_lazy(
+        "say what you checked (never copy an identity document)."
+    ),
+    "one or two": gettext_lazy("one or two months."),
+    "the subject must be told why": gettext_lazy("the person must be told why."),
+    "a refusal must say why": gettext_lazy("a refusal must say why."),
     "a request is registered after it arrived": gettext_lazy("the date cannot be in the future."),
 }
 
@@ -121,6 +127,24 @@ MESSAGES: dict[str, Promise] = {
         "You already have a segment of that name: choose another name."
     ),
     "there is no such segment": gettext_lazy("Choose a saved segment from the list."),
+    "the code is not right": gettext_lazy("The code is not right."),
+    "there is no valid code for this request; send a new one": gettext_lazy(
+        "No valid code is waiting for this request: send a new one."
+    ),
+    "the person has no e-mail address on file; verify by another way": gettext_lazy(
+        "The person has no e-mail address on file: verify their identity another way."
+    ),
+    "the deadline has passed; an extension must be told within the first month": gettext_lazy(
+        "The deadline has passed: an extension must be told to the person within the first month."
+    ),
+    "a request is extended only once": gettext_lazy("A request can be extended only once."),
+    "only the data protection officer handles data subject requests": gettext_lazy(
+        "Only the data protection officer handles data subject requests."
+    ),
+    "this restriction was already lifted": gettext_lazy("This restriction was already lifted."),
+    "only an answered restriction request is lifted": gettext_lazy(
+        "Only a restriction that was granted can be lifted."
+    ),
 }
 _NUMBER_RANGE = re.compile(r"^give a number from (\d+) to (\d+)$")
 
@@ -143,10 +167,10 @@ def _field_name(field: str) -> str:
 
 def error_text(error: RekisteriError) -> str:
     """The error in the reader's language: by its code, its field's rule, or its kind."""
-    if error.code in CODES:
-        return str(CODES[error.code])
     if error.message in MESSAGES:
         return str(MESSAGES[error.message])
+    if error.code in CODES:
+        return str(CODES[error.code])
     if isinstance(error.data.get("earliest"), str):
         # A date before the register began: the deadline would have run for ages.
         return _("%(field)s: the date cannot be before the register began (%(earliest)s).") % {
@@ -192,8 +216,13 @@ def error_page(request: HttpRequest, error: RekisteriError) -> HttpResponse:
     """A page that says what went wrong, with the error's HTTP status."""
     # A refused read stays in the audit trail though its transaction was rolled back.
     audit_refusals_keep(error)
+    # After a refused form, back is the page the form was on; else the console's home.
+    back = request.path if request.method == "POST" else "/console/"
     return render(
-        request, "console/error.html", {"message": error_text(error)}, status=error.http_status
+        request,
+        "console/error.html",
+        {"message": error_text(error), "back": back},
+        status=error.http_status,
     )
 
 
