@@ -9,6 +9,7 @@ from typing import Any
 import time_machine
 from django.contrib.auth.models import User
 
+from rekisteri.audit.selectors import audit_verify
 from rekisteri.consent.models import ConsentAction
 from rekisteri.consent.services import consent_record
 from rekisteri.core.actors import SYSTEM
@@ -50,7 +51,12 @@ def test_the_dpo_sees_deadlines_overdue_first_findings_the_trail_and_consent_rat
     assert f'href="/console/requests/{late.pk}"' in html
     assert "1 Rekisteröidyn pyyntöjä määräajan ylittäneinä" in page
     assert 'href="/console/requests">Selvitä' in html
-    assert "Lokiketju on eheä" in page
+    # The chain's state as `rekisteri audit verify` finds it (on PostgreSQL the test's
+    # own open transaction keeps its entries unsealed, which the check reports).
+    problems = len(audit_verify())
+    assert ("Lokiketju on eheä" in page) == (problems == 0)
+    assert ("Lokiketjussa on" in page) == (problems > 0)
+    assert "Poistokirjanpito täsmää tietokannan kanssa" in page
     assert "mielipide- ja markkinatutkimukset 50 % (1/2)" in page
     assert "Hae henkilöitä" in page
 

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from rekisteri.rights.models import RequestChannel, RightKind
 
+# An investigation looks at most this far at once: the (actor, time) index serves it.
+READS_MAX_DAYS = 92
 # A written request comes by these; the portal and the API file their own.
 WRITTEN_CHANNELS = [c for c in RequestChannel.choices if c[0] not in ("portal", "api")]
 
@@ -94,4 +96,35 @@ class WrittenRequestForm(forms.Form):
             self.add_error(
                 "street_address", _("Give the whole new address: street, postal code and city.")
             )
+        return data
+
+
+class StaffReadsForm(forms.Form):
+    """Whose reads, over which days (at most a quarter at once)."""
+
+    member = forms.ChoiceField(label=_("Staff member"))
+    since = forms.DateField(
+        label=_("From"),
+        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Give a date, for example 31.1.2026.")},
+    )
+    until = forms.DateField(
+        label=_("To"),
+        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Give a date, for example 31.1.2026.")},
+    )
+
+    def __init__(self, *args: Any, members: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = members  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end comes before the start."))
+        elif since and until and (until - since).days > READS_MAX_DAYS:
+            self.add_error("until", _("Look at most 92 days at once."))
         return data

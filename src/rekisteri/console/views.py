@@ -37,7 +37,8 @@ from rekisteri.analytics.segments import (
     segment_services,
     segments_of,
 )
-from rekisteri.audit.selectors import audit_history
+from rekisteri.audit.models import AuditEntry
+from rekisteri.audit.selectors import audit_history, audit_reads_by
 from rekisteri.audit.services import audit_refusals_keep
 from rekisteri.compliance import Check, compliance_checks, rule_of
 from rekisteri.consent.marketing import MarketingChannel
@@ -46,7 +47,7 @@ from rekisteri.consent.selectors import consent_rates, consent_state
 from rekisteri.console import words
 from rekisteri.console.errors import error_field, error_page, error_text, html_errors
 from rekisteri.core import clock
-from rekisteri.core.actors import Actor
+from rekisteri.core.actors import Actor, ActorKind
 from rekisteri.core.csvfiles import SafeWriter
 from rekisteri.core.errors import InvalidInput, RekisteriError
 from rekisteri.policy.schema import Language, LegalBasis
@@ -59,6 +60,7 @@ from rekisteri.rights import services as rights_services
 from rekisteri.rights.models import RightKind, VerificationMethod
 from rekisteri.rights.reports import REQUESTS_REPORT, requests_report
 from rekisteri.staff import services as staff
+from rekisteri.staff.selectors import staff_all
 
 PENDING_USER = "rekisteri_pending_user"
 
@@ -641,6 +643,48 @@ def _contact_purpose(actor: Actor) -> str:
 def _address_text(address: dict[str, Any]) -> str:
     street, code, city = (address.get(k, "") for k in ("street_address", "postal_code", "city"))
     return f"{street}, {code} {city}"
+
+
+@staff_required
+@require_http_methods(["GET"])
+@html_errors
+def staff_reads_view(request: HttpRequest) -> HttpResponse:
+    """The data protection officer's investigation: one staff member's reads over a period."""
+    from rekisteri.console.forms import StaffReadsForm
+
+    actor = _handler(request)
+    lang = _lang()
+    members = staff_all(lang=lang)
+    today = clock.today()
+    form = StaffReadsForm(
+        request.GET or None,
+        members=[(pk, f"{m.name} ({m.role})" if m.role else m.name) for pk, m in members],
+        initial={"since": today - dt.timedelta(days=30), "until": today},
+    )
+    lines: list[tuple[words.HistoryLine, AuditEntry]] = []
+    if form.is_valid():
+        since = dt.datetime.combine(form.cleaned_data["since"], dt.time(), tzinfo=clock.HELSINKI)
+        until = dt.datetime.combine(
+            form.cleaned_data["until"] + dt.timedelta(days=1), dt.time(), tzinfo=clock.HELSINKI
+        )
+        entries = audit_reads_by(
+            actor_kind=ActorKind.STAFF,
+            actor_id=form.cleaned_data["member"],
+            since=since,
+            until=until,
+        )
+        lines = list(zip(words.history_sentences(entries, lang), entries, strict=True))
+    return render(
+        request,
+        "console/staff_reads.html",
+        {
+            "form": form,
+            "lines": lines,
+            "person_purpose": _contact_purpose(actor),
+            "searched": form.is_bound and form.is_valid(),
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
 
 
 @dataclass(frozen=True)

@@ -31,3 +31,10 @@ def staff_names(*, user_ids: Iterable[str], lang: Language) -> dict[str, StaffNa
             user.get_full_name() or user.username, role.name(lang) if role else ""
         )
     return found
+
+
+def staff_all(*, lang: Language) -> list[tuple[str, StaffName]]:
+    """Every staff account with a role, by name: whom an investigation may be about."""
+    ids = [str(pk) for pk in StaffMember.objects.values_list("user_id", flat=True)]
+    names = staff_names(user_ids=ids, lang=lang)
+    return sorted(names.items(), key=lambda item: item[1].name.lower())
