@@ -89,3 +89,23 @@ def test_a_refused_action_is_told_in_finnish_and_changes_nothing(
     created.refresh_from_db()
     assert created.verified_at is None
     assert created.extended_at is None
+
+
+def test_a_rectification_without_words_of_its_own_shows_no_english_stand_in(
+    enrolled: Callable[[str, str], User],
+) -> None:
+    aino = register_aino().person
+    user = enrolled("tietosuoja", "dpo")
+    created = request_create(
+        actor=staff_actor(user=user, origin="test"),
+        person_id=aino.pk,
+        kind="rectification",
+        channel="letter",
+        details={"phone": "040 765 4321"},
+    )
+
+    page = visible(signed_in(user).get(f"/console/requests/{created.pk}").content.decode())
+
+    assert "Puhelin +358401234567 +358407654321" in page
+    assert "proposed by" not in page
+    assert "Henkilön omin sanoin" not in page

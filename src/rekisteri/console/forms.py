@@ -65,7 +65,7 @@ class WrittenRequestForm(forms.Form):
         label=_("Received on"),
         required=False,
         input_formats=["%Y-%m-%d", "%d.%m.%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Give a date, for example 31.1.2026.")},
     )
     language = forms.ChoiceField(label=_("Language of the answer"), choices=settings.LANGUAGES)
@@ -106,13 +106,13 @@ class StaffReadsForm(forms.Form):
     since = forms.DateField(
         label=_("From"),
         input_formats=["%Y-%m-%d", "%d.%m.%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Give a date, for example 31.1.2026.")},
     )
     until = forms.DateField(
         label=_("To"),
         input_formats=["%Y-%m-%d", "%d.%m.%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Give a date, for example 31.1.2026.")},
     )
 

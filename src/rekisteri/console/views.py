@@ -587,7 +587,12 @@ def request_view(request: HttpRequest, request_id: int) -> HttpResponse:
                 if found.kind == RightKind.RECTIFICATION and found.details
                 else []
             ),
-            "reason": found.details.get("reason", ""),
+            # The service's stand-in for a request that gave no words of its own says nothing.
+            "reason": (
+                ""
+                if found.details.get("reason") == rights_services.RECTIFICATION_NO_REASON
+                else found.details.get("reason", "")
+            ),
             "person_purpose": _contact_purpose(actor),
             "answer": words.request_answer(found.result, lang),
             "told": rights_selectors.recipient_notices_for(request_id=found.pk, lang=lang),
