@@ -8,8 +8,10 @@ every console page.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.utils import formats, timezone
@@ -86,8 +88,8 @@ FIELD_LABELS: dict[str, Promise] = {
     "page": gettext_lazy("page"),
     "campaign": gettext_lazy("campaign"),
     "sent_at": gettext_lazy("sent"),
-    "opened_at": gettext_lazy("opened"),
-    "clicked_at": gettext_lazy("clicked"),
+    "opened_at": gettext_lazy("time opened"),
+    "clicked_at": gettext_lazy("time clicked"),
     "text": gettext_lazy("text"),
     "rating": gettext_lazy("rating"),
     "theme": gettext_lazy("theme"),
@@ -96,7 +98,8 @@ FIELD_LABELS: dict[str, Promise] = {
     "description": gettext_lazy("description"),
     "resolution": gettext_lazy("resolution"),
     "opened_on": gettext_lazy("opened"),
-    "closed_at": gettext_lazy("closed"),
+    "closed_at": gettext_lazy("time closed"),
+    "state": gettext_lazy("state"),
     "field": gettext_lazy("field"),
     "reason": gettext_lazy("reason"),
     "made_by": gettext_lazy("made by"),
@@ -114,6 +117,9 @@ HIDDEN_FIELDS = frozenset(
 TABLE_FIELD_LABELS: dict[str, Promise] = {
     "organisation_role.title": gettext_lazy("position in the organisation"),
     "usage_event.action": gettext_lazy("what was done in the service"),
+    "invoice.number": gettext_lazy("invoice number"),
+    "payment.method": gettext_lazy("payment method"),
+    "identity_verification.method": gettext_lazy("identification method"),
 }
 
 VALUE_LABELS: dict[str, Promise] = {
@@ -143,15 +149,40 @@ VALUE_LABELS: dict[str, Promise] = {
     # Contact directions
     "in": gettext_lazy("from the customer"),
     "out": gettext_lazy("to the customer"),
+    # Payment methods
+    "card": gettext_lazy("payment card"),
+    "invoice": gettext_lazy("invoice"),
+    "e_invoice": gettext_lazy("e-invoice"),
+    "bank_transfer": gettext_lazy("bank transfer"),
+    # Identification methods and their results
+    "bank_credentials": gettext_lazy("online banking credentials"),
+    "mobile_certificate": gettext_lazy("mobile certificate"),
+    "email_link": gettext_lazy("link sent by e-mail"),
+    "success": gettext_lazy("succeeded"),
+    "failed": gettext_lazy("failed"),
+    "cancelled": gettext_lazy("cancelled"),
+    # E-mail changes
+    "pending": gettext_lazy("waiting for the new address to be confirmed"),
+    "confirmed": gettext_lazy("confirmed from the new address"),
+    "undone": gettext_lazy("undone from the old address"),
+    "superseded": gettext_lazy("replaced by a later change"),
+    "settled": gettext_lazy("confirmed, and the old address removed"),
     # Customership states
     "active": gettext_lazy("active"),
     "ended": gettext_lazy("ended"),
     "never": gettext_lazy("never a customer"),
 }
 
+# The contact details a rectification names, by the key it records.
+RECTIFIED_FIELDS: dict[str, Promise] = {
+    "email": gettext_lazy("e-mail address"),
+    "phone": gettext_lazy("phone number"),
+    "address": gettext_lazy("postal address"),
+}
+
 # Fields whose values are keys of the list above, not free text.
 CODED_FIELDS = frozenset(
-    {"gender", "action", "channel", "direction", "method", "result", "customership"}
+    {"gender", "action", "channel", "direction", "method", "result", "customership", "state"}
 )
 
 
@@ -214,6 +245,12 @@ def value_text(field: str, value: Any, lang: Language) -> str:
             return source.name(lang)
     if field in CODED_FIELDS and text in VALUE_LABELS:
         return str(VALUE_LABELS[text])
+    if field == "amount" and re.fullmatch(r"-?\d+\.\d+", text):
+        # Money as the reader writes it: 149,00 in Finnish.
+        return formats.number_format(Decimal(text), 2, use_l10n=True)
+    if field == "field":
+        # A rectification names the field it changed by the register's key.
+        return str(RECTIFIED_FIELDS.get(text) or field_label(text))
     when = _parsed_when(text) if isinstance(value, str) else None
     return when_text(when) if when is not None else text
 
@@ -313,7 +350,7 @@ def history_sentences(entries: Sequence[AuditEntry], lang: Language) -> list[His
         sentence = f"{who} {verb} {what}".strip() if what else f"{who} {verb}"
         if entry.purpose:
             sentence = f"{sentence}: {purpose_text(entry.purpose, lang)}"
-        lines.append(HistoryLine(sentence, when_text(entry.occurred_at)))
+        lines.append(HistoryLine(sentence[:1].upper() + sentence[1:], when_text(entry.occurred_at)))
     return lines
 
 
