@@ -65,7 +65,7 @@ def test_many_campaigns_show_the_largest_and_a_count_and_the_csv_has_them_all(
     csv = marketer.get("/console/reports/campaigns.csv").content.decode()
 
     assert "15 suurinta 40 rivistä näytetään; CSV-tiedostossa ovat kaikki rivit." in page
-    assert page.index("Kampanja 07 (email)") < page.index("Kampanja 00 (email)")
+    assert page.index("Kampanja 07 (sähköposti)") < page.index("Kampanja 00 (sähköposti)")
     assert html.count('<th scope="row">Kampanja ') == 15
     assert csv.count("Kampanja ") == 40
 
