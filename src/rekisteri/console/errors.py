@@ -53,6 +53,7 @@ FORM_FIELDS: dict[str, Promise] = {
     "address": gettext_lazy("postal address"),
     "months": gettext_lazy("extension in months"),
     "q": gettext_lazy("search"),
+    "action": gettext_lazy("action"),
     "customership": gettext_lazy("customership"),
     "customer_months_min": gettext_lazy("customer for at least (months)"),
     "active_within_days": gettext_lazy("used the service within (days)"),
