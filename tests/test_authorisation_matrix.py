@@ -62,6 +62,7 @@ PAGES: dict[str, str] = {
     "console/reports/<slug:key>.csv": ANALYTICS,
     "console/requests": HANDLER,
     "console/requests/<id:request_id>": HANDLER,
+    "console/staff-reads": HANDLER,
     "i18n/setlang/": PUBLIC,
     "api/docs": PUBLIC,
     "api/openapi.json": PUBLIC,

@@ -192,6 +192,8 @@ AXES_CLIENT_IP_CALLABLE = "rekisteri.staff.lockout.client_address"
 REKISTERI_ACCOUNT_FAILURE_CEILING = int(os.environ.get("REKISTERI_ACCOUNT_FAILURE_CEILING", "50"))
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The console's own page, in the console's language, that says for how long.
+AXES_LOCKOUT_CALLABLE = "rekisteri.console.views.lockout_response"
 
 LOGIN_URL = "/console/login"
 # Sessions end after 8 hours whatever happens, and after 30 minutes idle.

@@ -116,7 +116,7 @@ def test_services_feedback_and_campaigns_match_a_hand_count() -> None:
     assert feedback["05/2026"] == [5, 4.0]
     # Three people: neither their number nor their average rating is shown.
     assert feedback["04/2026"] == [None, None]
-    assert values(campaigns_report()) == {"Kevät (email)": [6, 5, None]}
+    assert values(campaigns_report()) == {"Kevät (sähköposti)": [6, 5, None]}
 
 
 def test_the_console_shows_each_role_its_purposes_reports_and_the_csv_hides_small_cells(

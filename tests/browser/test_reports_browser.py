@@ -61,10 +61,10 @@ def test_an_analyst_builds_a_segment_and_opens_the_reports_without_small_cells(
     section = page.get_by_role("region", name="Uudet ja päättyneet asiakkuudet kuukausittain")
     chart = section.get_by_role("img")
     assert chart.is_visible()
-    heights = chart.locator("rect").evaluate_all(
-        "rs => rs.map(r => Number(r.getAttribute('height')))"
+    widths = chart.locator("rect").evaluate_all(
+        "rs => rs.map(r => Number(r.getAttribute('width')))"
     )
-    assert max(heights) > 0
+    assert max(widths) > 0
     label = this_month.strftime("%m/%Y")
     row = section.get_by_role("row", name=label)
     assert int(row.get_by_role("cell").first.inner_text()) in range(10, 15)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 
 import pytest
@@ -12,7 +14,7 @@ from rekisteri.core.actors import SYSTEM
 from rekisteri.staff.services import staff_create
 from tests.rights.conftest import aino
 
-__all__ = ["aino", "code_for", "enrolled", "signed_in"]
+__all__ = ["aino", "code_for", "enrolled", "signed_in", "visible"]
 
 PASSWORD = "vahva salasana talvella"
 
@@ -46,3 +48,10 @@ def signed_in(user: User) -> Client:
     device.save(update_fields=["last_t"])
     client.post("/console/login/code", {"code": code_for(user)})
     return client
+
+
+def visible(page: str) -> str:
+    """The text a person reads on the page: no tags, attributes or scripts, spaces collapsed."""
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return re.sub(r"\s+", " ", html.unescape(text))

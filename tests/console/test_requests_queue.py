@@ -32,6 +32,7 @@ def test_the_dpo_registers_a_letter_verifies_and_answers_it_from_the_queue(
             "channel": "letter",
             "received_on": "2026-02-02",
             "language": "fi",
+            "action": "register",
         },
     )
     request = SubjectRequest.objects.get(person_id=aino.pk)
@@ -66,16 +67,35 @@ def test_an_unknown_person_or_a_bad_date_gets_a_clear_message_and_changes_nothin
     client = signed_in(enrolled("tietosuoja", "dpo"))
 
     unknown = client.post(
-        "/console/requests", {"person_id": "999999", "kind": "access", "channel": "letter"}
+        "/console/requests",
+        {
+            "person_id": "999999",
+            "kind": "access",
+            "channel": "letter",
+            "language": "fi",
+            "action": "register",
+        },
     )
     bad_date = client.post(
         "/console/requests",
-        {"person_id": "1", "kind": "access", "channel": "letter", "received_on": "31.2.2026"},
+        {
+            "person_id": "1",
+            "kind": "access",
+            "channel": "letter",
+            "language": "fi",
+            "received_on": "31.2.2026",
+            "action": "register",
+        },
     )
     unknown_request = client.get("/console/requests/424242")
 
-    assert unknown.status_code == 404
+    # The form comes back with its errors in place, in Finnish.
+    assert unknown.status_code == 400
+    assert "Ei löytynyt, tai roolisi käyttötarkoitukset eivät oikeuta näkemään sitä." in (
+        unknown.content.decode()
+    )
     assert bad_date.status_code == 400
+    assert "Anna päivämäärä, esimerkiksi 31.1.2026." in bad_date.content.decode()
     assert unknown_request.status_code == 404
     assert not SubjectRequest.objects.exists()
 

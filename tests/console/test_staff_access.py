@@ -63,7 +63,7 @@ def test_a_short_password_or_a_wrong_code_enrols_nothing() -> None:
     wrong = client.post(f"/console/enrol/{token}", {"password": PASSWORD, "code": "000000"})
 
     assert "vähintään 12 merkkiä" in short.content.decode()  # the Finnish UI, in Finnish
-    assert "does not match" in wrong.content.decode()
+    assert "Koodi ei täsmää." in wrong.content.decode()
     user.refresh_from_db()
     assert not user.has_usable_password()
 
@@ -142,7 +142,7 @@ def test_search_and_person_page_follow_the_role(enrolled: Callable[[str, str], U
     assert page.status_code == 200
     body = page.content.decode()
     assert "kerttu@example.fi" in body
-    assert "subject" in body  # the source of each datum
+    assert "asiakas itse" in body  # the source of each datum, in the policy's words
     assert AuditEntry.objects.filter(event=AuditEvent.PERSON_READ, person_id=person.pk).count() == 2
 
 
@@ -207,4 +207,4 @@ def test_a_search_never_puts_what_was_searched_in_the_url(
 
     assert "Kerttu" not in by_get  # a URL does not search
     assert "Kerttu Laine" in by_post.content.decode()
-    assert "at least two characters" in too_short.content.decode()
+    assert "Anna haettavaksi vähintään kaksi merkkiä." in too_short.content.decode()

@@ -103,7 +103,7 @@ def test_a_campaign_named_as_a_formula_is_text_in_the_console_report_csv(
 
     assert download.status_code == 200
     rows = list(csv.reader(io.StringIO(download.content.decode())))
-    assert [row[0] for row in rows[1:]] == [f"'{LINK} (email)"]
+    assert [row[0] for row in rows[1:]] == [f"'{LINK} (sähköposti)"]
     assert _formula_cells(download.content.decode()) == []
 
 

@@ -66,6 +66,15 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
     ("console/templates/console/segments.html", "provenance"): (1, "a CSS class"),
     ("portal/templates/portal/my/choices.html", "provenance"): (1, "a CSS class"),
     ("portal/templates/portal/my/overview.html", "provenance"): (3, "a CSS class"),
+    # The console's words for form fields, segment filters and the self-check's keys.
+    ("console/errors.py", "customership"): (2, "the segment filter of that name"),
+    ("console/views.py", "customership"): (1, "the segment filter of that name"),
+    ("console/views.py", "marketing"): (1, "the self-check's group of marketing findings"),
+    ("console/words.py", "customership"): (1, "the segment filter of that name"),
+    ("console/words.py", "customer_service"): (1, "the consent ledger's channel"),
+    ("console/words.py", "organisation"): (3, "the organisation table and its column"),
+    ("console/words.py", "other"): (2, "a value of the gender field"),
+    ("console/words.py", "subject"): (2, "the service_case.subject column"),
     # The words for the data model's own fields and coded values.
     ("register/labels.py", "customer_service"): (1, "the consent ledger's channel"),
     ("register/labels.py", "organisation"): (2, "the organisation table and its column"),

@@ -143,7 +143,9 @@ def test_the_dashboard_shows_the_findings_and_a_chart_of_what_falls_due(
 
     html = page.content.decode()
     assert page.status_code == 200
-    assert "People kept past their retention period (rule: customership)" in html
+    assert (
+        "People kept past their retention period (rule: customer data)" in html
+    )  # the rule in the policy's words
     assert html.count("<rect ") == 13
     assert '<strong class="error">1</strong>' in html
 

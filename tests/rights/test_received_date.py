@@ -82,13 +82,19 @@ def test_the_console_refuses_the_year_one_and_the_future_with_a_clear_message(
     aino: Subject, enrolled: Callable[[str, str], User]
 ) -> None:
     client = signed_in(enrolled("tietosuoja", "dpo"))
-    form = {"person_id": str(aino.pk), "kind": "access", "channel": "letter", "language": "fi"}
+    form = {
+        "person_id": str(aino.pk),
+        "kind": "access",
+        "channel": "letter",
+        "language": "fi",
+        "action": "register",
+    }
 
     ancient = client.post("/console/requests", {**form, "received_on": "0001-01-01"})
     future = client.post("/console/requests", {**form, "received_on": "2026-02-03"})
 
     assert ancient.status_code == 400
-    assert "before the register existed" in ancient.content.decode()
+    assert "päivämäärä ei voi olla ennen rekisterin käyttöönottoa" in ancient.content.decode()
     assert future.status_code == 400
-    assert "registered after it arrived" in future.content.decode()
+    assert "Vastaanotettu: päivämäärä ei voi olla tulevaisuudessa." in future.content.decode()
     assert not SubjectRequest.objects.exists()

@@ -245,6 +245,15 @@ def feedback_report(months: int = 12, *, purpose: str | None = None) -> Report:
     )
 
 
+# A delivery's channel in the reader's words (the report's labels are read, not parsed).
+CHANNEL_WORDS = {
+    "email": _("e-mail"),
+    "sms": _("text message"),
+    "post": _("letter"),
+    "phone": _("phone call"),
+}
+
+
 @may_be_stale
 def campaigns_report(*, purpose: str | None = None) -> Report:
     """Campaign deliveries and results: people reached, opened and clicked."""
@@ -269,7 +278,7 @@ def campaigns_report(*, purpose: str | None = None) -> Report:
         [_("people reached"), _("opened"), _("clicked")],
         [
             Row(
-                f"{row['campaign']} ({row['channel']})",
+                f"{row['campaign']} ({CHANNEL_WORDS.get(row['channel'], row['channel'])})",
                 [people_cell(row[c], row[f"{c}_k"] or 0) for c in ("sent", "opened", "clicked")],
             )
             for row in rows

@@ -372,3 +372,16 @@ def segment_get(*, actor: Actor, segment_id: int) -> Segment:
     if found is None:
         raise NotFound("there is no such segment", data={"segment_id": segment_id})
     return found
+
+
+def segment_services() -> list[str]:
+    """The services people subscribe to, by name: the choices of the service filter.
+
+    Product names, no one's data; offering them keeps a typo from reading as a
+    segment too small to show.
+    """
+    return list(
+        m.ServiceSubscription.objects.order_by("service")
+        .values_list("service", flat=True)
+        .distinct()
+    )

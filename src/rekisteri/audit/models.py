@@ -68,6 +68,10 @@ class AuditEntry(models.Model):
 
     class Meta:
         verbose_name_plural = "audit entries"
+        # One staff member's acts over a period: the data protection officer's investigation.
+        indexes = [
+            models.Index(fields=["actor_kind", "actor_id", "occurred_at"], name="audit_actor_time")
+        ]
 
     def __str__(self) -> str:
         return f"audit entry {self.pk}"

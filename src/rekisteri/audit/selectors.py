@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection
 
-from rekisteri.audit.models import AuditEntry, AuditSeal
+from rekisteri.audit.models import AuditEntry, AuditEvent, AuditSeal
 from rekisteri.audit.sealfile import MARK, SEAL, VOID, SealFile, SealLine, seal_file_read
 from rekisteri.audit.services import (
     GENESIS,
@@ -279,3 +279,22 @@ def _unsealed(seals: list[AuditSeal]) -> list[Finding]:
 def audit_history(*, person_id: int, limit: int = 100) -> list[AuditEntry]:
     """What has been done with a person's data, newest first."""
     return list(AuditEntry.objects.filter(person_id=person_id).order_by("-id")[:limit])
+
+
+def audit_reads_by(
+    *, actor_kind: str, actor_id: str, since: dt.datetime, until: dt.datetime, limit: int = 500
+) -> list[AuditEntry]:
+    """What one actor read of people, or was refused, in [since, until), newest first.
+
+    The data protection officer's investigation (Art. 39(1)(b)); served by the
+    (actor, time) index, never a scan of the trail.
+    """
+    return list(
+        AuditEntry.objects.filter(
+            actor_kind=actor_kind,
+            actor_id=actor_id,
+            occurred_at__gte=since,
+            occurred_at__lt=until,
+            event__in=[AuditEvent.PERSON_READ, AuditEvent.PERSON_READ_REFUSED],
+        ).order_by("-occurred_at", "-id")[:limit]
+    )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
 
 from rekisteri.audit.models import AuditEvent
@@ -121,3 +122,50 @@ def deliveries_despite_objection() -> int:
 def deliveries_while_restricted() -> int:
     """Marketing sent to a person while their processing is restricted (Art. 18)."""
     return Delivery.objects.filter(person__restricted_since__lte=F("sent_at")).count()
+
+
+@dataclass(frozen=True)
+class ConsentRate:
+    """How the people of the register stand on one scope: counts by their latest choice."""
+
+    scope: str
+    granted: int
+    withdrawn: int
+    objected: int
+    people: int
+
+    @property
+    def rate(self) -> float:
+        """The share of the register's people whose consent on the scope stands."""
+        return self.granted / self.people if self.people else 0.0
+
+
+def consent_rates() -> list[ConsentRate]:
+    """Per scope chosen on, how many people's latest choice grants, withdraws or objects.
+
+    Counts only: the data protection officer's overview, no one's data. The
+    latest event per person and scope comes from the (person, scope, time) index.
+    """
+    latest = ConsentEvent.objects.filter(
+        person_id=OuterRef("person_id"), scope=OuterRef("scope")
+    ).order_by("-occurred_at", "-pk")
+    rows = (
+        ConsentEvent.objects.filter(person__erased_at__isnull=True)
+        .filter(pk=Subquery(latest.values("pk")[:1]))
+        .values("scope", "action")
+        .annotate(n=Count("pk"))
+    )
+    by_scope: dict[str, dict[str, int]] = {}
+    for row in rows:
+        by_scope.setdefault(row["scope"], {})[row["action"]] = row["n"]
+    people = Person.objects.filter(erased_at__isnull=True).count()
+    return [
+        ConsentRate(
+            scope,
+            counts.get(ConsentAction.GRANTED, 0),
+            counts.get(ConsentAction.WITHDRAWN, 0),
+            counts.get(ConsentAction.OBJECTED, 0),
+            people,
+        )
+        for scope, counts in sorted(by_scope.items())
+    ]

@@ -15,5 +15,6 @@ urlpatterns = [
     path("segments", views.segments_view, name="console-segments"),
     path("reports/<slug:key>.csv", views.report_csv_view, name="console-report-csv"),
     path("requests", views.requests_view, name="console-requests"),
+    path("staff-reads", views.staff_reads_view, name="console-staff-reads"),
     path("requests/<id:request_id>", views.request_view, name="console-request"),
 ]

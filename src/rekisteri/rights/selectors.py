@@ -8,13 +8,16 @@ from typing import Any
 
 from django.db.models import Count, Sum
 
+from rekisteri.audit.models import Disclosure
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import NotFound
 from rekisteri.core.models import Job, JobState
 from rekisteri.core.routing import may_be_stale
+from rekisteri.policy.schema import Language
+from rekisteri.policy.selectors import policy_get
 from rekisteri.register.models import EmailChange, EmailChangeState
-from rekisteri.rights.models import OPEN_STATES, ExportPackage, SubjectRequest
+from rekisteri.rights.models import OPEN_STATES, ExportPackage, RecipientNotice, SubjectRequest
 
 
 def filer(actor: Actor) -> str:
@@ -110,3 +113,31 @@ def subject_session_valid(*, person_id: int, signed_in_at: dt.datetime) -> bool:
     return not EmailChange.objects.filter(
         person_id=person_id, state=EmailChangeState.UNDONE, decided_at__gte=signed_in_at
     ).exists()
+
+
+@dataclass(frozen=True)
+class RecipientTold:
+    """Art. 19: one recipient told of a request's rectification, erasure or restriction."""
+
+    recipient: str
+    disclosed_on: dt.date | None
+    sent_at: dt.datetime | None
+
+
+def recipient_notices_for(*, request_id: int, lang: Language) -> list[RecipientTold]:
+    """The recipients a request's answer tells (Art. 19), named as the policy names them."""
+    recipients = policy_get().recipients
+    notices = list(RecipientNotice.objects.filter(request_id=request_id).order_by("pk"))
+    disclosed = dict(
+        Disclosure.objects.filter(pk__in=[n.disclosure_id for n in notices]).values_list(
+            "pk", "disclosed_on"
+        )
+    )
+    return [
+        RecipientTold(
+            recipients[n.recipient].name(lang) if n.recipient in recipients else n.recipient,
+            disclosed.get(n.disclosure_id),
+            n.sent_at,
+        )
+        for n in notices
+    ]

@@ -162,6 +162,10 @@ def _person_or_404(person_id: int) -> rm.Person:
     return person
 
 
+# The reason a rectification records when the person gave none.
+RECTIFICATION_NO_REASON = "proposed by the data subject"
+
+
 def _clean_details(kind: RightKind, details: dict[str, Any]) -> dict[str, Any]:
     """The shape of what is asked; the values are checked as the register checks them."""
     if kind == RightKind.RECTIFICATION:
@@ -194,7 +198,7 @@ def _clean_details(kind: RightKind, details: dict[str, Any]) -> dict[str, Any]:
                 data={"field": "details"},
             )
         clean["reason"] = v.clean_note(
-            str(details.get("reason") or "proposed by the data subject"),
+            str(details.get("reason") or RECTIFICATION_NO_REASON),
             field="reason",
             max_length=500,
         )

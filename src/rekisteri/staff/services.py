@@ -30,6 +30,7 @@ class StaffCode(StrEnum):
     USERNAME_TAKEN = "username_taken"
     ENROLMENT_INVALID = "enrolment_invalid"
     WRONG_CODE = "wrong_code"
+    NO_SECOND_FACTOR = "no_second_factor"
 
 
 def _token_hash(token: str) -> str:
@@ -118,7 +119,10 @@ def staff_otp_check(*, user: User, code: str) -> TOTPDevice:
     """The user's confirmed device, if the code is right."""
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        raise Forbidden("this account has no second factor: ask for a new enrolment link")
+        raise Forbidden(
+            "this account has no second factor: ask for a new enrolment link",
+            code=StaffCode.NO_SECOND_FACTOR,
+        )
     if not device.verify_token(code.strip()):
         raise InvalidInput("code: the code does not match", code=StaffCode.WRONG_CODE)
     return device

@@ -1,0 +1,113 @@
+"""Every console page, in Finnish and English, reads in words: no key, literal or ISO time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from rekisteri.consent.models import ConsentAction
+from rekisteri.consent.services import consent_record
+from rekisteri.core.actors import SYSTEM
+from rekisteri.policy.selectors import policy_get
+from rekisteri.rights.models import VerificationMethod
+from rekisteri.rights.services import request_create, request_fulfil, request_verify
+from tests.console.conftest import signed_in, visible
+from tests.rights.conftest import register_aino
+
+ISO_TIME = re.compile(r"\d{4}-\d\d-\d\d(T|\s\d)")
+# A Python or JSON literal; "None yet." is a sentence.
+LITERALS = re.compile(r"[{\[]['\"]|\b(None|True|False|null)\b(?!\s+[a-z])")
+# Words of the other language that no page should carry in running text.
+FOREIGN = {
+    "fi": re.compile(r"\b(the|and|of|is|not|with)\b"),
+    "en": re.compile(r"\b(ja|tai|ei|kanssa|henkilö)\b"),
+}
+
+
+def _keys() -> set[str]:
+    """The policy's and the register's keys that a person should never read."""
+    policy = policy_get()
+    keys = {
+        key
+        for section in (policy.purposes, policy.categories, policy.sources, policy.retention)
+        for key in section
+        if "_" in key
+    }
+    return keys | {"person.read", "customer_relationship", "e_invoice", "staff_check"}
+
+
+def _pages(client: Client, aino: int, request_id: int) -> dict[str, str]:
+    return {
+        path: visible(client.get(path).content.decode())
+        for path in (
+            "/console/",
+            f"/console/people/{aino}?purpose=customer_relationship",
+            "/console/requests",
+            f"/console/requests/{request_id}",
+            "/console/compliance",
+            "/console/reports",
+            "/console/segments?purpose=marketing",
+            "/console/staff-reads",
+            "/console/people/999999",
+        )
+    }
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_every_console_page_reads_in_words_in_its_language(
+    lang: str, enrolled: Callable[[str, str], User], smtp: Any
+) -> None:
+    subject = register_aino()
+    aino = subject.person.pk
+    consent_record(
+        actor=SYSTEM,
+        person_id=aino,
+        scope="marketing",
+        action=ConsentAction.OBJECTED,
+        channel="letter",
+    )
+    rectification = request_create(
+        actor=SYSTEM,
+        person_id=aino,
+        kind="rectification",
+        channel="letter",
+        received_at=dt.datetime.now(tz=dt.UTC) - dt.timedelta(days=40),
+        details={"phone": "040 765 4321"},
+    )
+    restriction = request_create(
+        actor=SYSTEM, person_id=subject.other.pk, kind="restriction", channel="email"
+    )
+    request_verify(
+        actor=SYSTEM,
+        request_id=restriction.pk,
+        method=VerificationMethod.STAFF_CHECK,
+        note="kirje",
+    )
+    request_fulfil(actor=SYSTEM, request_id=restriction.pk)
+    dpo = signed_in(enrolled("tietosuoja", "dpo"))
+    dpo.post("/i18n/setlang/", {"language": lang, "next": "/console/"})
+
+    pages = _pages(dpo, aino, rectification.pk)
+    answered = f"/console/requests/{restriction.pk}"
+    pages[answered] = visible(dpo.get(answered).content.decode())
+
+    keys = _keys()
+    problems = []
+    for path, text in pages.items():
+        # The language switch names the other language in that language.
+        text = text.replace("In English", "").replace("Suomeksi", "")
+        found = [
+            *ISO_TIME.findall(text),
+            *[m.group(0) for m in LITERALS.finditer(text)],
+            *[k for k in keys if re.search(rf"\b{re.escape(k)}\b", text)],
+            *[m.group(0) for m in FOREIGN[lang].finditer(text)],
+        ]
+        if found:
+            problems.append((path, sorted(set(found))))
+    assert not problems, problems

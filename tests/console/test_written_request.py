@@ -1,0 +1,113 @@
+"""A written request is registered whole from the console, and a failed form keeps its input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth.models import User
+from django.test import Client
+
+from rekisteri.rights.models import SubjectRequest
+from tests.console.conftest import PASSWORD, signed_in, visible
+from tests.rights.conftest import register_aino
+
+LETTER = {"kind": "rectification", "channel": "letter", "language": "fi"}
+
+
+def test_the_dpo_finds_the_person_by_name_and_registers_the_new_address_the_letter_asks(
+    enrolled: Callable[[str, str], User],
+) -> None:
+    aino = register_aino().person
+    dpo = signed_in(enrolled("tietosuoja", "dpo"))
+
+    found = dpo.post("/console/requests", {**LETTER, "q": "Aino Virt", "action": "find"})
+    html = found.content.decode()
+    assert f'<input type="radio" name="person_id" value="{aino.pk}" checked>' in html
+    assert "Aino Virtanen (aino.virtanen@example.fi)" in visible(html)
+
+    created = dpo.post(
+        "/console/requests",
+        {
+            **LETTER,
+            "q": "Aino Virt",
+            "person_id": str(aino.pk),
+            "street_address": "Hämeenkatu 1",
+            "postal_code": "33100",
+            "city": "Tampere",
+            "reason": "Muutin Tampereelle.",
+            "received_on": "2.3.2026",
+            "action": "register",
+        },
+    )
+
+    request = SubjectRequest.objects.get(person_id=aino.pk)
+    assert created["Location"] == f"/console/requests/{request.pk}"
+    assert request.details["address"] == {
+        "street_address": "Hämeenkatu 1",
+        "postal_code": "33100",
+        "city": "Tampere",
+    }
+    assert request.received_on.isoformat() == "2026-03-02"
+
+
+def test_the_dpo_finds_the_person_by_e_mail(enrolled: Callable[[str, str], User]) -> None:
+    aino = register_aino().person
+    dpo = signed_in(enrolled("tietosuoja", "dpo"))
+
+    found = dpo.post(
+        "/console/requests", {**LETTER, "q": "aino.virtanen@example.fi", "action": "find"}
+    )
+
+    assert f'value="{aino.pk}" checked' in found.content.decode()
+
+
+def test_a_failed_form_comes_back_with_what_was_typed_and_its_errors_in_finnish(
+    enrolled: Callable[[str, str], User],
+) -> None:
+    aino = register_aino().person
+    dpo = signed_in(enrolled("tietosuoja", "dpo"))
+    typed = {**LETTER, "q": "Aino", "person_id": str(aino.pk), "reason": "Kirje 3.3."}
+
+    nothing_asked = dpo.post("/console/requests", {**typed, "action": "register"})
+    bad_code = dpo.post(
+        "/console/requests",
+        {
+            **typed,
+            "street_address": "Hämeenkatu 1",
+            "postal_code": "331",
+            "city": "Tampere",
+            "action": "register",
+        },
+    )
+
+    assert nothing_asked.status_code == 400
+    page = visible(nothing_asked.content.decode())
+    assert "Kirjoita kirjeessä pyydetyt uudet tiedot: sähköposti, puhelin tai osoite." in page
+    assert "Kirje 3.3." in page  # the reason typed is still there
+    assert bad_code.status_code == 400
+    html = bad_code.content.decode()
+    assert 'value="Hämeenkatu 1"' in html
+    assert "Postinumero ei kelpaa" in visible(html)
+    assert "postal_code:" not in html
+    assert not SubjectRequest.objects.exists()
+
+
+def test_a_wrong_code_and_a_lockout_speak_finnish_and_say_for_how_long(
+    enrolled: Callable[[str, str], User],
+) -> None:
+    enrolled("liisa", "customer_service")
+    client = Client()
+    client.post("/console/login", {"username": "liisa", "password": PASSWORD})
+    wrong = client.post("/console/login/code", {"code": "000000"})
+    assert "Koodi ei täsmää." in visible(wrong.content.decode())
+
+    stranger = Client()
+    for _ in range(5):
+        stranger.post("/console/login", {"username": "liisa", "password": "väärä salasana x"})
+    locked = stranger.post("/console/login", {"username": "liisa", "password": PASSWORD})
+
+    assert locked.status_code == 429
+    page = visible(locked.content.decode())
+    assert "Kirjautuminen on lukittu" in page
+    assert "30 minuutiksi" in page
+    assert "liisa" not in page
