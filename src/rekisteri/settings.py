@@ -306,6 +306,8 @@ LANGUAGE_CODE = LANGUAGES[0][0]
 # Dates (deadlines, retention, "today") are the controller's calendar dates.
 TIME_ZONE = _policy_time_zone(_POLICY_LIGHT)
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# English dates day first and on a 24-hour clock, as read in the EU (see the module).
+FORMAT_MODULE_PATH = ["rekisteri.formats"]
 USE_I18N = True
 USE_TZ = True
 

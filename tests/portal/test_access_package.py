@@ -43,13 +43,13 @@ EXPECTED = {
         "Where they came from",
         "The customer themself",
         "Kept for the duration of the customership and 24 months after the customership ends.",
-        "The part the law requires us to keep: until 12/31/2031.",
+        "The part the law requires us to keep: until 31 Dec 2031.",
         "Accounting Act (1336/1997)",
         "Third parties acting on Mainioco Oy's behalf",
         "Right to be forgotten",
         "Office of the Data Protection Ombudsman",
         "Phone number +358401234567",
-        "Due date 03/15/2025",
+        "Due date 15 Mar 2025",
     ),
 }
 
