@@ -1,13 +1,16 @@
-"""What a register description declares not collected is refused on every way in."""
+"""What a register description declares not collected is refused on every way in, and
+`rekisteri check` reports values stored there before the description said so."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from rekisteri.core.actors import SYSTEM
 from rekisteri.core.errors import PolicyRefusal
@@ -225,3 +228,38 @@ def test_an_import_rejects_the_rows_with_a_datum_the_register_does_not_collect(
         )
     ]
     assert list(Person.objects.values_list("first_name", flat=True)) == ["Astrid"]
+
+
+def test_check_reports_values_stored_before_the_description_stopped_collecting_them(
+    settings: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a person registered with an identity code under Mainioco's description
+    s.person_register(
+        actor=SYSTEM, source="subject", person=_astrid(personal_identity_code="131052-308T")
+    )
+    # When the register runs a description that does not collect identity codes
+    settings.REKISTERI_POLICY = NORRSKEN
+    with contextlib.suppress(SystemExit):
+        call_command("check")
+    out = capsys.readouterr().out
+
+    # Then the check names the field and how many rows hold a value in it
+    [line] = [line for line in out.splitlines() if "not collected" in line]
+    assert line.split()[:2] == ["FINDING", "1"]
+    assert line.endswith(
+        "Stored values in a field the register description declares not collected "
+        "(person.personal_identity_code)"
+    )
+
+
+@pytest.mark.usefixtures("norrsken")
+def test_check_finds_nothing_not_collected_in_a_register_that_keeps_its_word(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    s.person_register(actor=SYSTEM, source="subject", person=_astrid(email="a@example.se"))
+
+    with contextlib.suppress(SystemExit):
+        call_command("check")
+
+    [line] = [line for line in capsys.readouterr().out.splitlines() if "not collected" in line]
+    assert line.split()[:2] == ["ok", "0"]
