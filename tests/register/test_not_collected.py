@@ -205,6 +205,21 @@ def test_the_api_refuses_a_phone_number_in_a_contact_change_where_phones_are_not
     assert PhoneNumber.objects.count() == 0
 
 
+@pytest.mark.usefixtures("without_phones")
+def test_the_api_reads_no_phone_numbers_where_phones_are_not_collected(
+    make_key: Callable[..., str],
+) -> None:
+    person = s.person_register(
+        actor=SYSTEM, source="subject", person=_astrid(email="astrid@example.fi")
+    )
+    api = Api(make_key(purposes=["customer_relationship"]))
+
+    body = api.call("get", f"/people/{person.pk}?purpose=customer_relationship").json()
+
+    assert [e["address"] for e in body["emails"]] == ["astrid@example.fi"]
+    assert body.get("phones") is None
+
+
 @pytest.mark.usefixtures("norrsken")
 def test_an_import_rejects_the_rows_with_a_datum_the_register_does_not_collect(
     tmp_path: Path,

@@ -514,14 +514,18 @@ def person_view(access: Access) -> dict[str, Any]:
         out["name"] = _with_provenance(
             person, first_name=person.first_name, last_name=person.last_name
         )
+    # Each detail by its own field: one the register does not collect is in no category.
+    if access.may_see("email_address.address"):
         out["emails"] = [
             _with_provenance(e, address=e.address)
             for e in m.EmailAddress.objects.filter(person_id=pid)
         ]
+    if access.may_see("phone_number.number"):
         out["phones"] = [
             _with_provenance(p, number=p.number)
             for p in m.PhoneNumber.objects.filter(person_id=pid)
         ]
+    if access.may_see("postal_address.street_address"):
         out["addresses"] = [
             _with_provenance(
                 a,
