@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from rekisteri.core.actors import SYSTEM
@@ -21,12 +22,14 @@ from rekisteri.register.models import (
     BillingAccount,
     EmailAddress,
     Organisation,
+    OrganisationRole,
     PaymentCard,
     Person,
     PhoneNumber,
 )
 from rekisteri.register.validation import RegisterCode
 from tests.api.conftest import Api, make_key
+from tests.images import PNG
 from tests.notcollected import NORRSKEN
 from tests.notcollected import without_phones as no_phones_policy
 
@@ -218,6 +221,28 @@ def test_the_api_reads_no_phone_numbers_where_phones_are_not_collected(
 
     assert [e["address"] for e in body["emails"]] == ["astrid@example.fi"]
     assert body.get("phones") is None
+
+
+@pytest.mark.usefixtures("norrsken")
+def test_the_api_refuses_a_logo_where_organisations_logos_are_not_collected(
+    make_key: Callable[..., str],
+) -> None:
+    person = s.person_register(
+        actor=SYSTEM, source="subject", person=_astrid(organisation=s.OrganisationIn("Ö AB"))
+    )
+    organisation = OrganisationRole.objects.get(person=person).organisation
+    api = Api(make_key(purposes=["agreement"]))
+
+    response = api.client.post(
+        f"/api/organisations/{organisation.pk}/logo",
+        data={"file": SimpleUploadedFile("logo.png", PNG)},
+        headers=api.headers,
+    )
+
+    assert response.status_code == 422
+    assert response.json()["data"]["field"] == "logo"
+    organisation.refresh_from_db()
+    assert not organisation.logo
 
 
 @pytest.mark.usefixtures("norrsken")
