@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from rekisteri.core.actors import SYSTEM
 from rekisteri.core.errors import PolicyRefusal
@@ -29,6 +29,7 @@ from rekisteri.register.models import (
 )
 from rekisteri.register.validation import RegisterCode
 from tests.api.conftest import Api, make_key
+from tests.countries import MAINIOCO
 from tests.images import PNG
 from tests.notcollected import NORRSKEN
 from tests.notcollected import without_phones as no_phones_policy
@@ -303,3 +304,26 @@ def test_check_finds_nothing_not_collected_in_a_register_that_keeps_its_word(
 
     [line] = [line for line in capsys.readouterr().out.splitlines() if "not collected" in line]
     assert line.split()[:2] == ["ok", "0"]
+
+
+def test_policy_check_refuses_a_description_that_would_not_keep_the_consent_ledger(
+    tmp_path: Path,
+) -> None:
+    # Given Mainioco's description, declaring the scope of consents not collected
+    text = MAINIOCO.read_text(encoding="utf-8")
+    text = 'not_collected = ["consent_event.scope"]\n' + text.replace(
+        '"consent_event.scope", ', "", 1
+    )
+    path = tmp_path / "no-ledger.toml"
+    path.write_text(text, encoding="utf-8")
+
+    # When it is checked
+    with pytest.raises(CommandError) as refused:
+        call_command("policy", "check", str(path))
+
+    # Then the check names the field and why the register needs it, by its line
+    assert (
+        "no-ledger.toml:1: categories: consent_event.scope: the register cannot work without "
+        "collecting it: the consent ledger proves consents and keeps objections "
+        "(GDPR Art. 7(1), 21)"
+    ) in str(refused.value)
