@@ -17,6 +17,7 @@ from rekisteri.consent.selectors import deliveries_despite_objection, deliveries
 from rekisteri.consent.transfers import transfers_untold
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register.catalogue import catalogue_gaps
+from rekisteri.register.selectors import not_collected_stored
 from rekisteri.retention.ledger import ledger_verify
 from rekisteri.retention.replay import ledger_foreign, ledger_people_back, ledger_reconcile
 from rekisteri.retention.scrub import morphology_available
@@ -76,6 +77,27 @@ def compliance_checks() -> list[Check]:
             gettext_noop("Fields of personal data that no category of the policy declares"),
             len(catalogue_gaps(policy_get())),
         ),
+    ]
+    # One finding per field that holds what the register says it does not collect.
+    stored = not_collected_stored()
+    checks += [
+        Check(
+            f"not_collected.{field}",
+            gettext_noop(
+                "Stored values in a field the register description declares not collected "
+                "(%(rule)s)"
+            ),
+            count,
+        )
+        for field, count in sorted(stored.items())
+    ] or [
+        Check(
+            "not_collected",
+            gettext_noop("Stored values in fields the register description declares not collected"),
+            0,
+        )
+    ]
+    checks += [
         Check(
             "marketing.objected",
             gettext_noop("Marketing deliveries sent after the person objected to marketing"),
@@ -164,5 +186,6 @@ def compliance_checks() -> list[Check]:
 
 
 def rule_of(check: Check) -> str:
-    """The rule a retention check names, for the promise's %(rule)s."""
-    return check.key.split(".", 1)[1] if check.key.startswith("retention.") else ""
+    """The rule (or field) a check names, for the promise's %(rule)s."""
+    kind, _, named = check.key.partition(".")
+    return named if kind in {"retention", "not_collected"} else ""

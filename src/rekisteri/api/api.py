@@ -65,6 +65,11 @@ api = RekisteriApi(
 
 # Every status an operation can answer with besides its success (schemathesis holds us to it).
 ERRORS = (400, 401, 403, 404, 409, 422)
+# Said of every write: what the register description does not collect is never stored.
+NOT_COLLECTED = (
+    "A datum the register description declares not collected (`not_collected`) is "
+    "refused with 422 and the code `not_collected`; `data.field` names it. Nothing is stored."
+)
 
 
 def _error(

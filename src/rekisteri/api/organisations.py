@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import File, Router, UploadedFile
 
 from rekisteri.api import schemas as s
-from rekisteri.api.api import ERRORS, actor_for
+from rekisteri.api.api import ERRORS, NOT_COLLECTED, actor_for
 from rekisteri.core.errors import InvalidInput
 from rekisteri.register import services
 from rekisteri.register.validation import MAX_IMAGE_BYTES, RegisterCode
@@ -21,6 +21,7 @@ router = Router(tags=["organisations"])
     "/{organisation_id}/logo",
     response={200: s.CreatedOut, **dict.fromkeys((*ERRORS, 413), s.ErrorOut)},
     summary="Upload an organisation's logo (PNG, JPEG, GIF or WebP, at most 2 MiB)",
+    description=NOT_COLLECTED,
 )
 def logo_upload(
     request: HttpRequest, organisation_id: s.PathId, file: File[UploadedFile]

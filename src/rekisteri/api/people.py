@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictStr
 
 from rekisteri.api import schemas as s
-from rekisteri.api.api import ERRORS, actor_for, idempotent
+from rekisteri.api.api import ERRORS, NOT_COLLECTED, actor_for, idempotent
 from rekisteri.consent.marketing import marketing_purpose_of
 from rekisteri.consent.services import delivery_record
 from rekisteri.core.actors import Actor
@@ -44,7 +44,12 @@ def _address(address: s.AddressIn | None) -> services.AddressIn | None:
     )
 
 
-@router.post("", response={201: s.CreatedOut, **_errors()}, summary="Register a person")
+@router.post(
+    "",
+    response={201: s.CreatedOut, **_errors()},
+    summary="Register a person",
+    description=NOT_COLLECTED,
+)
 def person_create(request: HttpRequest, payload: s.PersonCreateIn) -> Status[dict[str, Any]]:
     actor = actor_for(request, Scope.PEOPLE_WRITE)
 
@@ -124,7 +129,8 @@ def person_data_read(
         "The key must hold the named purpose, and the policy must let that purpose "
         "change contact details. A new e-mail address is stored at once; the portal's "
         "sign-in links go to it only after the person confirms it from a link sent "
-        "there, and the person's previous address is told, with a link that undoes it."
+        "there, and the person's previous address is told, with a link that undoes it. "
+        + NOT_COLLECTED
     ),
 )
 def contact_update(
@@ -233,6 +239,7 @@ def _event_route(path: str, schema: type[s.In], record: Any, summary: str) -> No
         f"/{{person_id}}/events/{path}",
         response={201: s.CreatedOut, **_errors()},
         summary=summary,
+        description=NOT_COLLECTED,
         operation_id=handler.__name__,
     )(handler)
 

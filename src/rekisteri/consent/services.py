@@ -43,7 +43,7 @@ from rekisteri.register.selectors import (
     person_refusal,
     purpose_require,
 )
-from rekisteri.register.services import people_lock
+from rekisteri.register.services import collected_require, people_lock
 
 # Consent is given or withdrawn through one of these.
 CHANNELS = ("portal", "api", "form", "customer_service", "letter", "email")
@@ -315,6 +315,7 @@ def _deliveries(
     when = sent_at or clock.now()
     if when > clock.now() + SENT_AT_SLACK:
         raise InvalidInput("sent_at: a message cannot have been sent in the future")
+    collected_require(Delivery, {"channel": str(chosen), "campaign": campaign, "sent_at": when})
     # Locked before the rules are read: no delivery is stored for a person erased meanwhile.
     people_lock(unique)
     decisions = marketing_decisions(purpose=purpose, channel=chosen, person_ids=unique)

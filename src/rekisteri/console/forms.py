@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
@@ -46,6 +47,21 @@ class RectifyForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
     reason = forms.CharField(label=_("Reason for the correction"), max_length=500)
+
+    # The form's fields of each contact detail ("email", "phone", "address").
+    DETAILS = {
+        "address": ("street_address", "postal_code", "city"),
+        "phone": ("phone",),
+        "email": ("email",),
+    }
+
+    def __init__(self, *args: Any, collected: Collection[str], **kwargs: Any) -> None:
+        """Offer only the contact details the register collects."""
+        super().__init__(*args, **kwargs)
+        for detail, names in self.DETAILS.items():
+            if detail not in collected:
+                for name in names:
+                    del self.fields[name]
 
 
 class WrittenRequestForm(forms.Form):

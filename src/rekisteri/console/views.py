@@ -380,7 +380,9 @@ def person_view(request: HttpRequest, person_id: int) -> HttpResponse:
             "categories": categories,
             # Only a role with a purpose that covers contact details may correct them.
             "rectify_form": (
-                RectifyForm() if actor.purposes & set(services.contact_write_purposes()) else None
+                RectifyForm(collected=services.contact_details_collected())
+                if actor.purposes & set(services.contact_write_purposes())
+                else None
             ),
             "history": words.history_sentences(audit_history(person_id=person_id), lang),
         },
@@ -395,14 +397,16 @@ def rectify_view(request: HttpRequest, person_id: int) -> HttpResponse:
 
     actor = _actor(request)
     purpose = _purpose(request, actor)
-    form = RectifyForm(request.POST)
+    form = RectifyForm(request.POST, collected=services.contact_details_collected())
     if not form.is_valid():
         problems = "; ".join(
             f"{form[name].label}: {' '.join(map(str, errors))}"
             for name, errors in form.errors.items()
         )
         return render(request, "console/error.html", {"message": problems}, status=400)
-    data = form.cleaned_data
+    # A detail the register does not collect has no field, and is not read from the post.
+    data = {"street_address": "", "postal_code": "", "city": "", "phone": "", "email": ""}
+    data |= form.cleaned_data
     address = None
     if data["street_address"] or data["postal_code"] or data["city"]:
         address = AddressIn(data["street_address"], data["postal_code"], data["city"])

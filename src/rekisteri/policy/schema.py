@@ -427,6 +427,10 @@ class Policy(_Frozen):
                 return key
         return None
 
+    def collects(self, field: str) -> bool:
+        """Whether the controller collects ``field`` ("<model>.<field>") at all."""
+        return field not in self.not_collected
+
     def categories_of(self, *fields: str) -> list[str]:
         """The categories that hold ``fields``: what an audit entry names, by the data."""
         found = (self.category_of_field(field) for field in fields)

@@ -31,6 +31,8 @@ from rekisteri.portal.views import _page
 from rekisteri.register.disclosures import disclosures_of
 from rekisteri.register.labels import row_display, value_display
 from rekisteri.register.selectors import person_access_own, person_data
+from rekisteri.register.services import contact_details_collected
+from rekisteri.register.validation import RegisterCode
 from rekisteri.rights import selectors, services, subjects
 from rekisteri.rights.announcements import (
     announcement_changes,
@@ -172,6 +174,8 @@ def _message(error: RekisteriError) -> str:
     }
     if text in known:
         return str(known[text])
+    if error.code == RegisterCode.NOT_COLLECTED and error.data.get("field") in FORM_FIELDS:
+        return _("We do not collect your %(field)s.") % {"field": FORM_FIELDS[error.data["field"]]}
     return _field_problem(text) or _("Please check what you entered.")
 
 
@@ -401,6 +405,8 @@ def overview(request: HttpRequest, lang: Language, person_id: int) -> HttpRespon
         lang,
         my_paths=MY_PATHS,
         sections=sections,
+        # The correction form offers only the contact details the register collects.
+        collected=contact_details_collected(),
         requests=selectors.requests_of(person_id=person_id),
         packages=selectors.packages_of(person_id=person_id),
         kinds=[(k.value, k.label, RIGHT_HINTS.get(k, "")) for k in REQUEST_KINDS],

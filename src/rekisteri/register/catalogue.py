@@ -46,6 +46,24 @@ FREE_TEXT_FIELDS = frozenset(
     }
 )
 
+# Fields no register can leave uncollected, whatever its description says: the
+# register works by them, and the rights of the law rest on them.
+_LEDGER = "the consent ledger proves consents and keeps objections (GDPR Art. 7(1), 21)"
+_EMAIL_CHANGE = "a change of e-mail address by someone else can be undone only through it"
+_RECTIFICATION = "a correction is kept with its reason (GDPR Art. 16)"
+NEEDED_FIELDS: dict[str, str] = {
+    "person.first_name": "a person is registered by name",
+    "person.last_name": "a person is registered by name",
+    "person.restricted_since": "a restriction of processing is kept there (GDPR Art. 18)",
+    "person.erased_at": "a forgotten person's records under a legal hold are linked by it",
+    **{
+        f"consent_event.{name}": _LEDGER
+        for name in ("scope", "action", "channel", "text_hash", "notice_version", "occurred_at")
+    },
+    **{f"email_change.{name}": _EMAIL_CHANGE for name in ("new_email_row", "state", "decided_at")},
+    **{f"rectification.{name}": _RECTIFICATION for name in ("field", "reason", "made_by")},
+}
+
 
 def model_key(model: type[models.Model]) -> str:
     """The name a policy uses for a model: its class name in snake case."""
@@ -91,10 +109,14 @@ class CatalogueGap:
 def catalogue_gaps(policy: Policy) -> list[CatalogueGap]:
     """Return every field the policy misses and every declaration the model lacks."""
     declared = {field for category in policy.categories.values() for field in category.fields}
+    gaps: list[CatalogueGap] = [
+        CatalogueGap(field, f"the register cannot work without collecting it: {why}")
+        for field in policy.not_collected
+        if (why := NEEDED_FIELDS.get(field))
+    ]
     # A field the controller declares it does not collect is accounted for too.
     declared |= set(policy.not_collected)
     existing: set[str] = set()
-    gaps: list[CatalogueGap] = []
     for model in personal_data_models():
         for field in model_fields(model):
             existing.add(field)

@@ -408,6 +408,28 @@ def person_data(access: Access) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def not_collected_stored() -> dict[str, int]:
+    """Rows holding a value in each field the policy declares not collected, where any do.
+
+    Such values come from before the register description changed (or from around
+    the register); no service stores them now. The compliance check reports them.
+    """
+    policy = policy_get()
+    found: dict[str, int] = {}
+    for model in personal_data_models():
+        for column in model._meta.concrete_fields:
+            field = f"{model_key(model)}.{column.name}"
+            if policy.collects(field):
+                continue
+            rows = model._default_manager.exclude(**{f"{column.name}__isnull": True})
+            if column.empty_strings_allowed:
+                rows = rows.exclude(**{column.name: ""})
+            count = rows.count()
+            if count:
+                found[field] = count
+    return found
+
+
 # What a search finds people by and shows of them: a purpose must open their category.
 SEARCH_FIELDS = ("person.first_name", "person.last_name", "email_address.address")
 
@@ -492,14 +514,18 @@ def person_view(access: Access) -> dict[str, Any]:
         out["name"] = _with_provenance(
             person, first_name=person.first_name, last_name=person.last_name
         )
+    # Each detail by its own field: one the register does not collect is in no category.
+    if access.may_see("email_address.address"):
         out["emails"] = [
             _with_provenance(e, address=e.address)
             for e in m.EmailAddress.objects.filter(person_id=pid)
         ]
+    if access.may_see("phone_number.number"):
         out["phones"] = [
             _with_provenance(p, number=p.number)
             for p in m.PhoneNumber.objects.filter(person_id=pid)
         ]
+    if access.may_see("postal_address.street_address"):
         out["addresses"] = [
             _with_provenance(
                 a,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -20,12 +20,17 @@ from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor, ActorKind
-from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PolicyRefusal
 from rekisteri.core.jobs import job_enqueue
 from rekisteri.policy.schema import SourceRecord
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import validation as v
-from rekisteri.register.catalogue import model_categories, model_key
+from rekisteri.register.catalogue import (
+    PROVENANCE_FIELDS,
+    model_categories,
+    model_fields,
+    model_key,
+)
 from rekisteri.register.models import (
     BillingAccount,
     ConsentedDatum,
@@ -86,6 +91,43 @@ def source_require(source: str) -> str:
             data={"field": "source", "source": source},
         )
     return source
+
+
+def _given(value: object) -> bool:
+    return value is not None and value != ""
+
+
+def collected_require(
+    model: type[Model],
+    values: Mapping[str, object],
+    *,
+    prefix: str = "",
+    named: Mapping[str, str] | None = None,
+) -> None:
+    """Refuse a value for a field the policy declares not collected, naming the field.
+
+    What the register description says the controller does not collect
+    (``not_collected``) no write may store: a value for such a field is refused,
+    and a table none of whose fields is collected (a category the description
+    leaves out) takes no row at all, empty or not. Call it before writing, so
+    that a refusal changes nothing. ``values`` are keyed by the model's field
+    names; the refusal names the field as the caller's input does: ``prefix``
+    before the model's name ("address."), or ``named`` for another name.
+    """
+    policy = policy_get()
+    key = model_key(model)
+    data_fields = [f for f in model_fields(model) if f.split(".", 1)[1] not in PROVENANCE_FIELDS]
+    none_collected = bool(data_fields) and not any(policy.collects(f) for f in data_fields)
+    for name, value in values.items():
+        field = f"{key}.{name}"
+        if not policy.collects(field) and (none_collected or _given(value)):
+            given = (named or {}).get(name, prefix + name)
+            raise PolicyRefusal(
+                f"{given}: the register does not collect this datum "
+                f"(its description declares {field} not collected)",
+                code=RegisterCode.NOT_COLLECTED,
+                data={"field": given, "not_collected": field},
+            )
 
 
 def source_from_subject(source: str) -> bool:
@@ -174,8 +216,38 @@ class PersonIn:
     organisation: OrganisationIn | None = None
 
 
+def _person_collected_require(person: PersonIn) -> None:
+    """Refuse what the person's data would store in a field the policy does not collect."""
+    collected_require(
+        Person,
+        {
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "personal_identity_code": person.personal_identity_code,
+            "birth_year": person.birth_year,
+            "gender": person.gender,
+            "job_title": person.job_title,
+        },
+    )
+    if person.email:
+        collected_require(EmailAddress, {"address": person.email}, named={"address": "email"})
+    if person.phone:
+        collected_require(PhoneNumber, {"number": person.phone}, named={"number": "phone"})
+    if person.address:
+        collected_require(PostalAddress, person.address.__dict__, prefix="address.")
+    if person.organisation:
+        org = person.organisation
+        collected_require(
+            Organisation,
+            {"name": org.name, "business_id": org.business_id, "website": org.website},
+            prefix="organisation.",
+        )
+        collected_require(OrganisationRole, {"title": org.title}, prefix="organisation.")
+
+
 def person_clean(person: PersonIn) -> PersonIn:
     """Apply every rule of a person's data; the one place the API and imports share."""
+    _person_collected_require(person)
     if person.gender and person.gender not in Gender.values:
         raise InvalidInput(
             f"gender: must be one of {', '.join(Gender.values)}",
@@ -220,6 +292,13 @@ def person_register(
     clean = person_clean(person)
     if (username is None) != (password is None):
         raise InvalidInput("username and password go together", code=RegisterCode.INVALID_TEXT)
+    if username is not None:
+        collected_require(
+            ServiceAccount,
+            {"username": username, "password_hash": password},
+            prefix="account.",
+            named={"password_hash": "account.password"},
+        )
     clean_username = v.clean_text(username, field="username", max_length=150) if username else None
     password_hash = _hash_password(password) if password is not None else None
 
@@ -338,6 +417,38 @@ CONTACT_FIELDS = (
 )
 
 
+# Each contact detail a change names, and the fields it writes.
+CONTACT_DETAILS = {
+    "email": ("email_address.address",),
+    "phone": ("phone_number.number",),
+    "address": (
+        "postal_address.street_address",
+        "postal_address.postal_code",
+        "postal_address.city",
+    ),
+}
+
+
+def contact_details_collected() -> frozenset[str]:
+    """The contact details ("email", "phone", "address") the register collects: the
+    forms that change them offer these and no others."""
+    policy = policy_get()
+    return frozenset(
+        detail
+        for detail, fields in CONTACT_DETAILS.items()
+        if all(policy.collects(field) for field in fields)
+    )
+
+
+def contact_collected_require(
+    *, email: str | None = None, phone: str | None = None, address: AddressIn | None = None
+) -> None:
+    """Refuse a change of contact details that names one the register does not collect."""
+    _person_collected_require(
+        PersonIn(first_name="", last_name="", email=email, phone=phone, address=address)
+    )
+
+
 def contact_write_purposes() -> list[str]:
     """The purposes for which contact details may be changed, as the policy says.
 
@@ -349,11 +460,15 @@ def contact_write_purposes() -> list[str]:
     own sign-in links and notices go.
     """
     policy = policy_get()
-    categories = {policy.category_of_field(field) for field in CONTACT_FIELDS}
+    # A contact detail the controller does not collect is in no category and covers nothing.
+    categories = {
+        policy.category_of_field(field) for field in CONTACT_FIELDS if policy.collects(field)
+    }
     return [
         key
         for key, purpose in policy.purposes.items()
         if not purpose.direct_marketing
+        and bool(categories)
         and all(c is not None and key in policy.categories[c].purposes for c in categories)
     ]
 
@@ -465,6 +580,7 @@ def person_contact_update(
     if purpose is not None:
         contact_purpose_require(actor=actor, purpose=purpose)
     source_require(source)
+    contact_collected_require(email=email, phone=phone, address=address)
     clean_email = v.clean_email(email) if email else None
     clean_phone = v.clean_phone(phone) if phone else None
     clean_address = address_clean(address) if address else None
@@ -593,6 +709,7 @@ def customership_end(
     reason: str = "",
 ) -> Customership:
     """End a customership; from its end the retention clock runs (notice §6)."""
+    collected_require(Customership, {"ended_on": ended_on, "end_reason": reason})
     person_lock(person_id)
     try:
         customership = Customership.objects.select_for_update().get(
@@ -628,6 +745,7 @@ LOGO_SUFFIX = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "ima
 @transaction.atomic
 def organisation_logo_set(*, actor: Actor, organisation_id: int, content: bytes) -> Organisation:
     """Store an organisation's logo; its type is sniffed from the bytes, not the name."""
+    collected_require(Organisation, {"logo": content})
     content_type = v.clean_image(content, field="logo")
     organisation = Organisation.objects.select_for_update().filter(pk=organisation_id).first()
     if organisation is None:
@@ -669,6 +787,7 @@ def _create_for_person(
 ) -> _ModelT:
     """Store one row of a person's data with its provenance, and audit it."""
     source_require(source)
+    collected_require(model, fields)
     row = model._default_manager.create(
         person=person_lock(person_id), stored_at=clock.now(), source=source, **fields
     )
@@ -871,6 +990,10 @@ def payment_card_add(
     expires: dt.date,
 ) -> PaymentCard:
     """Keep a card as the payment provider knows it; a full card number is refused."""
+    collected_require(
+        PaymentCard,
+        {"provider_token": provider_token, "brand": brand, "last_four": last_four},
+    )
     for field, value in (("provider_token", provider_token), ("brand", brand)):
         v.refuse_card_number(value, field=field)
     return _create_for_person(
@@ -944,6 +1067,7 @@ def identity_verification_record(
     verified_at: dt.datetime | None = None,
 ) -> IdentityVerification:
     """Record how a person was identified; never a copy of an identity document."""
+    collected_require(IdentityVerification, {"method": method, "result": result})
     if result not in VERIFICATION_RESULTS:
         raise InvalidInput(
             f"result: must be one of {', '.join(VERIFICATION_RESULTS)}", data={"field": "result"}
@@ -966,6 +1090,7 @@ VERIFICATION_RESULTS = ("success", "failure")
 def user_content_add(
     *, actor: Actor, person_id: int, source: str, title: str, body: str = "", url: str = ""
 ) -> UserContent:
+    collected_require(UserContent, {"title": title, "body": body, "url": url})
     return _create_for_person(
         actor,
         UserContent,
@@ -996,6 +1121,9 @@ def billing_account_set(
     *, actor: Actor, person_id: int, source: str, e_invoice_address: str = "", reference: str = ""
 ) -> BillingAccount:
     """Replace the person's billing identifiers (never a card number)."""
+    collected_require(
+        BillingAccount, {"e_invoice_address": e_invoice_address, "reference": reference}
+    )
     for field, value in (("e_invoice_address", e_invoice_address), ("reference", reference)):
         v.refuse_card_number(value, field=field)
     person_lock(person_id)
@@ -1017,6 +1145,7 @@ def consented_datum_add(
     *, actor: Actor, person_id: int, source: str, label: str, value: str
 ) -> ConsentedDatum:
     """Keep a datum the person gave under a separate consent (notice §5, last item)."""
+    collected_require(ConsentedDatum, {"label": label, "value": value})
     return _create_for_person(
         actor,
         ConsentedDatum,

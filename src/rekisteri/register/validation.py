@@ -56,6 +56,7 @@ class RegisterCode(StrEnum):
     INVALID_STATE = "invalid_state"
     PURPOSE_DOES_NOT_COVER = "purpose_does_not_cover"
     LINK_INVALID = "link_invalid"
+    NOT_COLLECTED = "not_collected"
 
 
 def _refuse(field: str, code: RegisterCode, rule: str) -> InvalidInput:

@@ -169,12 +169,24 @@ RECTIFICATION_NO_REASON = "proposed by the data subject"
 def _clean_details(kind: RightKind, details: dict[str, Any]) -> dict[str, Any]:
     """The shape of what is asked; the values are checked as the register checks them."""
     if kind == RightKind.RECTIFICATION:
+        # A detail the register does not collect is refused when proposed, not when applied.
+        address = details.get("address")
+        register.contact_collected_require(
+            email=str(details["email"]) if details.get("email") else None,
+            phone=str(details["phone"]) if details.get("phone") else None,
+            address=register.AddressIn(
+                street_address=str(address.get("street_address", "")),
+                postal_code=str(address.get("postal_code", "")),
+                city=str(address.get("city", "")),
+            )
+            if isinstance(address, dict) and address
+            else None,
+        )
         clean: dict[str, Any] = {}
         if details.get("email"):
             clean["email"] = v.clean_email(str(details["email"]))
         if details.get("phone"):
             clean["phone"] = v.clean_phone(str(details["phone"]))
-        address = details.get("address")
         if address:
             if not isinstance(address, dict):
                 raise InvalidInput("address: give street_address, postal_code and city")
