@@ -14,16 +14,9 @@ from stdnum.fi import hetu, ytunnus
 
 from rekisteri.consent.models import ConsentEvent
 from rekisteri.core import clock
-from rekisteri.demo import (
-    MODEL_NAMES,
-    DemoBatch,
-    DemoStats,
-    demo_generate,
-    demo_plan,
-    hetu_check_character,
-    reference_number,
-    ytunnus_check_digit,
-)
+from rekisteri.demo.identifiers import hetu_check_character, reference_number, ytunnus_check_digit
+from rekisteri.demo.plan import MODEL_NAMES, DemoBatch, demo_plan
+from rekisteri.demo.store import DemoStats, demo_generate
 from rekisteri.policy.selectors import policy_get, policy_loaded
 from rekisteri.policy.services import notice_version_record
 from rekisteri.register import catalogue
