@@ -40,6 +40,7 @@ from rekisteri.register.services import (
     person_clean,
 )
 from rekisteri.register.validation import clean_last_four, clean_url, refuse_card_number
+from rekisteri.retention.sweep import retention_preview, retention_run
 
 pytestmark = pytest.mark.django_db
 
@@ -269,7 +270,7 @@ def test_contact_details_and_accounts_are_unique_and_use_example_domains(
     assert next(iter(hashes)).startswith("argon2$argon2id$")
 
 
-def test_history_gives_the_retention_rules_work_and_lies_in_the_past(demo300: DemoStats) -> None:
+def test_history_lies_in_the_past_with_ex_customers_and_prospects(demo300: DemoStats) -> None:
     # given: the demo's anchor date
     anchor = dt.datetime.combine(TODAY, dt.time(), tzinfo=clock.zone())
 
@@ -277,13 +278,36 @@ def test_history_gives_the_retention_rules_work_and_lies_in_the_past(demo300: De
     ended = list(Customership.objects.exclude(ended_on=None).values_list("ended_on", flat=True))
     customers = set(Customership.objects.values_list("person_id", flat=True))
 
-    # then: some ended past the 24 months the policy keeps, some are prospects
-    assert any(TODAY - ended_on > dt.timedelta(days=2 * 365) for ended_on in ended)
+    # then: some customerships ended lately, some long ago, some people are prospects
+    assert any(TODAY - ended_on > dt.timedelta(days=365) for ended_on in ended)
     assert any(TODAY - ended_on < dt.timedelta(days=365) for ended_on in ended)
     assert 0 < Person.objects.exclude(id__in=customers).count() < 150
     for name in MODEL_NAMES:
         latest = _model(name)._default_manager.aggregate(models.Max("stored_at"))
         assert latest["stored_at__max"] < anchor, name
+
+
+def test_history_is_within_the_policys_retention_and_the_sweep_falls_due_soon() -> None:
+    # given / when: the demo of today
+    demo_generate(people=300, seed=2026)
+
+    # then: nothing is due yet; within the coming months people and rows fall due
+    due = retention_run(dry_run=True)
+    assert due.people == {} or set(due.people.values()) == {0}
+    assert due.rows == {} or set(due.rows.values()) == {0}
+    coming = retention_preview(months=3)
+    assert sum(month.people for month in coming) > 0
+    assert sum(month.records for month in coming) > 0
+
+
+def test_an_overdue_demo_gives_the_retention_sweep_work_at_once() -> None:
+    # given / when: the demo of today, with history past the retention periods
+    demo_generate(people=300, seed=2026, overdue=True)
+
+    # then: people and web visits are due now
+    due = retention_run(dry_run=True)
+    assert sum(due.people.values()) > 20
+    assert sum(due.rows.values()) > 0
 
 
 def test_consent_events_use_the_policys_purposes_and_follow_each_grant(
