@@ -15,7 +15,8 @@ from stdnum.fi import hetu, ytunnus
 from rekisteri.consent.models import ConsentEvent
 from rekisteri.core import clock
 from rekisteri.demo.identifiers import hetu_check_character, reference_number, ytunnus_check_digit
-from rekisteri.demo.plan import MODEL_NAMES, DemoBatch, demo_plan
+from rekisteri.demo.plan import DemoBatch, demo_plan
+from rekisteri.demo.rules import MODEL_NAMES
 from rekisteri.demo.store import DemoStats, demo_generate
 from rekisteri.policy.selectors import policy_get, policy_loaded
 from rekisteri.policy.services import notice_version_record

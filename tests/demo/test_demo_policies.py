@@ -19,7 +19,7 @@ from stdnum.se import orgnr
 from rekisteri.compliance import compliance_checks
 from rekisteri.consent.models import ConsentAction, ConsentEvent, ConsentText
 from rekisteri.demo.names import SWEDISH
-from rekisteri.demo.plan import MODEL_NAMES, table_key
+from rekisteri.demo.rules import MODEL_NAMES, table_key
 from rekisteri.demo.store import DemoStats, demo_generate
 from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import policy_get, policy_loaded

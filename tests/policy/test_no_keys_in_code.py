@@ -81,10 +81,10 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
     ("register/selectors.py", "account"): (1, "a section of the console's person page"),
     ("retention/scrub.py", "organisation"): (2, "the placeholder for an organisation's name"),
     # The demo's plan names the columns it writes and the ledger's channel staff use.
-    ("demo/plan.py", "organisation"): (1, "the organisation_role.organisation column"),
+    ("demo/rules.py", "organisation"): (1, "the organisation_role.organisation column"),
     ("demo/store.py", "organisation"): (1, "the organisation_role.organisation column"),
-    ("demo/plan.py", "subject"): (1, "the service_case.subject column"),
-    ("demo/plan.py", "customer_service"): (1, "the consent ledger's channel"),
+    ("demo/rules.py", "subject"): (1, "the service_case.subject column"),
+    ("demo/rules.py", "customer_service"): (1, "the consent ledger's channel"),
     ("cli/management/commands/request.py", "verification"): (
         1,
         "the request's verification method",

@@ -25,16 +25,9 @@ from rekisteri.consent.services import consent_text_store, scope_require
 from rekisteri.core import clock
 from rekisteri.core.bulk import insert_rows
 from rekisteri.core.errors import InvalidInput
-from rekisteri.demo.plan import (
-    MODEL_NAMES,
-    PENDING_EMAIL_MARK,
-    PLANNED_FIELDS,
-    DemoBatch,
-    DemoRules,
-    demo_plan,
-    demo_rules,
-    table_key,
-)
+from rekisteri.demo.history import PENDING_EMAIL_MARK
+from rekisteri.demo.plan import DemoBatch, demo_plan
+from rekisteri.demo.rules import MODEL_NAMES, PLANNED_FIELDS, DemoRules, demo_rules, table_key
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register.models import (
     BillingAccount,
