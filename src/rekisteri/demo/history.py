@@ -19,7 +19,7 @@ from rekisteri.consent.models import ConsentAction
 from rekisteri.core import clock
 from rekisteri.demo.identifiers import reference_number
 from rekisteri.demo.names import Words
-from rekisteri.demo.rules import STAFF_CHANNEL, DemoRules, table_key
+from rekisteri.demo.rules import STAFF_CHANNEL, DemoRules
 from rekisteri.register.models import Gender
 from rekisteri.register.services import source_from_subject
 
@@ -104,8 +104,8 @@ class History:
 
     def _keep(self, name: str, fields: dict[str, Any]) -> dict[str, Any]:
         """The fields the policy collects; the rest stay at the model's default."""
-        key = table_key(name)
-        return {k: v for k, v in fields.items() if f"{key}.{k}" not in self.rules.dropped}
+        dropped = self.rules.dropped[name]
+        return {k: v for k, v in fields.items() if k not in dropped} if dropped else fields
 
     def _source(self, name: str) -> str:
         return self.rng.choice(self.rules.sources[name])

@@ -92,8 +92,8 @@ class DemoRules:
     words: Words
     # The tables the demo fills, and the sources each may name (drawn from evenly).
     sources: Mapping[str, tuple[str, ...]]
-    # "<table>.<field>" the policy does not collect: left at the field's default.
-    dropped: frozenset[str]
+    # By table, the fields the policy does not collect: left at their defaults.
+    dropped: Mapping[str, frozenset[str]]
     identity_codes: bool
     # The scopes a person may consent on: purposes on consent, and direct marketing.
     consent_scopes: tuple[str, ...]
@@ -166,7 +166,12 @@ def demo_rules(policy: Policy | None = None) -> DemoRules:
         for name, fields in PLANNED_FIELDS.items()
         for field in fields
     }
-    dropped = frozenset(field for field, category in collected.items() if category is None)
+    dropped = {
+        name: frozenset(
+            field for field in fields if collected[f"{table_key(name)}.{field}"] is None
+        )
+        for name, fields in PLANNED_FIELDS.items()
+    }
     sources: dict[str, tuple[str, ...]] = {}
     tables: dict[str, set[str]] = {}
     for name, fields in PLANNED_FIELDS.items():
@@ -228,7 +233,7 @@ def demo_rules(policy: Policy | None = None) -> DemoRules:
         words=words,
         sources=sources,
         dropped=dropped,
-        identity_codes=words.country == "FI" and "person.personal_identity_code" not in dropped,
+        identity_codes=words.country == "FI" and "personal_identity_code" not in dropped["Person"],
         consent_scopes=scopes,
         marketing_scope=marketing,
         marketing_without_consent=marketing is not None
