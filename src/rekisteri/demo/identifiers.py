@@ -67,7 +67,9 @@ def business_id(country: str, number: int) -> str | None:
                 return f"{digits}-{check}"
         raise AssertionError("seven consecutive numbers always include a valid business id")
     if country == "SE":
-        # An aktiebolag's organisationsnummer: 55, a third digit >= 2, Luhn-checked.
+        # An aktiebolag's organisationsnummer (the demo's companies are all AB): it
+        # begins with 5, its third and fourth digits are 20 or more (never a month, as
+        # in a personnummer), and its last digit is a Luhn check.
         digits = f"559{number:06d}"
         return f"{digits[:6]}-{digits[6:]}{luhn_check_digit(digits)}"
     return None

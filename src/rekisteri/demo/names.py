@@ -264,7 +264,7 @@ SWEDISH = Words(
         "Konsult", "Bygg", "Transport", "Teknik", "Tjänster", "Design", "Logistik", "Media",
         "El", "Metall", "Data", "Analys", "Fastigheter", "Trädgård",
     ),
-    company_forms=("AB", "AB", "HB"),
+    company_forms=("AB",),
     pages=(
         "/", "/tjanster/analys", "/priser", "/kontakt", "/logga-in", "/blogg",
         "/blogg/ta-kontroll-over-kunddata", "/blogg/fem-fel-i-rapporteringen",

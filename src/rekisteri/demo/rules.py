@@ -246,7 +246,9 @@ def demo_rules(policy: Policy | None = None) -> DemoRules:
         consent_channels=consent_channels,
         services=tuple(f"{brand} {tier}" for tier in words.service_tiers),
         brand=brand,
-        staff_source=staff if staff in sources.get("EmailAddress", ()) else None,
+        staff_source=staff
+        if staff in sources.get("EmailAddress", ()) and staff in sources.get("EmailChange", ())
+        else None,
         customer_days=customer_days,
         prospect_days=prospect_days,
         event_days=event_days,
