@@ -7,9 +7,6 @@ categories it does not collect at all.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import phonenumbers
 import pytest
 from django.core.management import call_command
@@ -37,19 +34,6 @@ from rekisteri.register.models import (
 from rekisteri.register.services import AddressIn, address_clean
 
 pytestmark = pytest.mark.django_db
-
-POLICIES = Path(__file__).resolve().parents[2] / "policies"
-
-
-@pytest.fixture(params=["mainioco", "norrsken"])
-def description(request: pytest.FixtureRequest, settings: Any) -> str:
-    settings.REKISTERI_POLICY = POLICIES / f"{request.param}.toml"
-    return str(request.param)
-
-
-@pytest.fixture
-def norrsken(settings: Any) -> None:
-    settings.REKISTERI_POLICY = POLICIES / "norrsken.toml"
 
 
 def _models() -> dict[str, type[models.Model]]:
