@@ -24,9 +24,8 @@ from rekisteri.register.models import Gender
 from rekisteri.register.services import source_from_subject
 
 # Every this many people one has a change of e-mail address waiting for them
-# to confirm it (the new address ends so, before the domain).
+# to confirm it (its local part ends in the words' new-address mark).
 PENDING_EMAIL_CHANGE_EVERY = 50
-PENDING_EMAIL_MARK = ".uusi@"
 
 # Without an identity code to say it, some people tell another gender or none.
 GENDERS = (*Gender.values, "")
@@ -169,7 +168,7 @@ class History:
                 changed_at = self._at(active_until)
                 add(
                     "EmailAddress",
-                    address=f"{local}.{number}{PENDING_EMAIL_MARK}{words.domain}",
+                    address=f"{local}.{number}{words.new_address_mark}{words.domain}",
                     stored_at=changed_at,
                     source=rules.staff_source,
                     verified_at=None,

@@ -57,6 +57,8 @@ class Words:
     content_body: str
     # A consent text: "{controller}" and "{purpose}" (the purpose's own name).
     consent_text: str
+    # The end of the local part, and the "@", of an address not confirmed yet ("new").
+    new_address_mark: str
 
 
 FINNISH = Words(
@@ -194,6 +196,7 @@ FINNISH = Words(
     content_title="Analyysi",
     content_body="Muistiinpanoja asiakaskyselyn tuloksista ja jatkotoimista.",
     consent_text="{controller} saa käsitellä tietojani tähän tarkoitukseen: {purpose}.",
+    new_address_mark=".uusi@",
 )  # fmt: skip
 
 SWEDISH = Words(
@@ -327,6 +330,7 @@ SWEDISH = Words(
     content_title="Analys",
     content_body="Anteckningar om resultaten av kundenkäten och vad vi gör härnäst.",
     consent_text="{controller} får behandla mina uppgifter för detta ändamål: {purpose}.",
+    new_address_mark=".ny@",
 )  # fmt: skip
 
 WORDS: tuple[Words, ...] = (FINNISH, SWEDISH)

@@ -25,7 +25,6 @@ from rekisteri.consent.services import consent_text_store, scope_require
 from rekisteri.core import clock
 from rekisteri.core.bulk import insert_rows
 from rekisteri.core.errors import InvalidInput
-from rekisteri.demo.history import PENDING_EMAIL_MARK
 from rekisteri.demo.plan import DemoBatch, demo_plan
 from rekisteri.demo.rules import MODEL_NAMES, PLANNED_FIELDS, DemoRules, demo_rules, table_key
 from rekisteri.policy.selectors import policy_get
@@ -168,7 +167,10 @@ def demo_generate(
     done = 0
     for batch in plan:
         stored_counts = _store(
-            batch, password_hash=password_hash, organisation_ids=organisation_ids
+            batch,
+            password_hash=password_hash,
+            organisation_ids=organisation_ids,
+            new_mark=rules.words.new_address_mark,
         )
         for name, count in stored_counts.items():
             counts[name] += count
@@ -183,7 +185,7 @@ def demo_generate(
 
 @transaction.atomic
 def _store(
-    batch: DemoBatch, *, password_hash: str, organisation_ids: dict[int, int]
+    batch: DemoBatch, *, password_hash: str, organisation_ids: dict[int, int], new_mark: str
 ) -> dict[str, int]:
     people = Person.objects.bulk_create(
         [Person(**fields) for fields in batch.people], batch_size=_INSERT_ROWS
@@ -214,7 +216,7 @@ def _store(
             rows = dict(
                 EmailAddress.objects.filter(
                     person_id__in=[row["person_id"] for row in values],
-                    address__contains=PENDING_EMAIL_MARK,
+                    address__contains=new_mark,
                 ).values_list("person_id", "pk")
             )
             for row in values:
