@@ -349,7 +349,7 @@ class History:
 
     def _payment_means(self, life: Life, add: Add, *, business_id: str | None) -> None:
         """A payment card and a billing account, for some customers."""
-        rng, rules, words = self.rng, self.rules, self.words
+        rng, rules = self.rng, self.rules
         registered, active_until, customer = life.registered, life.active_until, life.customer
         number, registered_at = life.number, life.registered_at
         organisation_business_id, today = business_id, self.today_ordinal
@@ -369,7 +369,7 @@ class History:
             )
         if customer and rules.fills("BillingAccount") and rng.random() < 0.5:
             # An OVT e-invoice address is 0037 and a Finnish business id's digits.
-            finnish = words.country == "FI" and organisation_business_id
+            finnish = rules.country == "FI" and organisation_business_id
             add(
                 "BillingAccount",
                 e_invoice_address=f"0037{organisation_business_id.replace('-', '')}"

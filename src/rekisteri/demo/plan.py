@@ -145,7 +145,7 @@ class _Planner(History):
         slug = name.lower().translate(TO_ASCII).replace(" ", "-")
         fields = {
             "name": name,
-            "business_id": business_id(words.country, number) if rng.random() < 0.85 else None,
+            "business_id": business_id(self.rules.country, number) if rng.random() < 0.85 else None,
             "website": f"https://www.{words.domain}/{slug}-{number}" if rng.random() < 0.7 else "",
             "presentation_video": f"https://video.example.com/{slug}-{number}"
             if rng.random() < 0.1

@@ -90,6 +90,9 @@ class DemoRules:
     """What the policy lets the demo write, read from it once per run."""
 
     words: Words
+    # The controller's country: the register checks identity codes and business ids
+    # by its rules, whatever country the words come from.
+    country: str
     # The tables the demo fills, and the sources each may name (drawn from evenly).
     sources: Mapping[str, tuple[str, ...]]
     # By table, the fields the policy does not collect: left at their defaults.
@@ -231,9 +234,12 @@ def demo_rules(policy: Policy | None = None) -> DemoRules:
     customer_days, prospect_days, event_days = _retention_days(policy, tables)
     return DemoRules(
         words=words,
+        country=policy.controller.country,
         sources=sources,
         dropped=dropped,
-        identity_codes=words.country == "FI" and "personal_identity_code" not in dropped["Person"],
+        # The demo makes only Finnish identity codes.
+        identity_codes=policy.controller.country == "FI"
+        and "personal_identity_code" not in dropped["Person"],
         consent_scopes=scopes,
         marketing_scope=marketing,
         marketing_without_consent=marketing is not None
