@@ -21,7 +21,7 @@ from rekisteri.consent.marketing import (
     direct_marketing_purposes,
 )
 from rekisteri.core.actors import SYSTEM, Actor, ActorKind
-from rekisteri.demo import demo_generate
+from rekisteri.demo.store import demo_generate
 from rekisteri.policy.selectors import notice_version_current
 from rekisteri.register import models as m
 from rekisteri.register.catalogue import personal_data_models
@@ -193,8 +193,12 @@ def run(people: int, seed: int, samples: int, var: Path) -> tuple[list[Measure],
     call_command("setup", verbosity=0)
     version = notice_version_current()
     started = time.perf_counter()
+    # With history past its retention periods, so that the sweep has work to measure.
     stats = demo_generate(
-        people=people, seed=seed, notice_version=version.number if version else None
+        people=people,
+        seed=seed,
+        notice_version=version.number if version else None,
+        overdue=True,
     )
     generation = (time.perf_counter() - started, sum(stats.counts.values()))
     with connection.cursor() as cursor:

@@ -17,15 +17,8 @@ from django.db.models import Max
 from bench.timing import Measure
 from rekisteri.core import clock
 from rekisteri.core.actors import SYSTEM
-from rekisteri.demo import (
-    CITIES,
-    FEMALE_NAMES,
-    MALE_NAMES,
-    MOBILE_PREFIXES,
-    STREETS,
-    SURNAMES,
-    hetu_check_character,
-)
+from rekisteri.demo.identifiers import hetu_check_character
+from rekisteri.demo.names import FINNISH
 from rekisteri.policy.schema import ErasureAction
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
@@ -62,9 +55,9 @@ def _import_rows(
     rng = random.Random(seed)
     number = first
     for i in range(first, first + count):
-        given = rng.choice(FEMALE_NAMES + MALE_NAMES)
-        family = rng.choice(SURNAMES)
-        city, codes = rng.choice(CITIES)
+        given = rng.choice(FINNISH.female_names + FINNISH.male_names)
+        family = rng.choice(FINNISH.surnames)
+        city, codes = rng.choice(FINNISH.cities)
         code, year = "", 0
         if i % 2:
             code, year = _hetu(number)
@@ -76,8 +69,8 @@ def _import_rows(
             given,
             family,
             f"{tag}.{i}@example.fi",
-            f"+358{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**7):07d}",
-            f"{rng.choice(STREETS)} {rng.randint(1, 60)}",
+            f"+358{rng.choice(FINNISH.mobile_prefixes)}{rng.randrange(10**7):07d}",
+            f"{rng.choice(FINNISH.streets)} {rng.randint(1, 60)}",
             rng.choice(codes),
             city,
             "FI",

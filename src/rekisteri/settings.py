@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "rekisteri.portal",
     "rekisteri.console",
     "rekisteri.cli",
+    "rekisteri.demo",
 ]
 
 MIDDLEWARE = [

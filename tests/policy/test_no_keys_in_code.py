@@ -22,9 +22,6 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 SRC = REPO / "src" / "rekisteri"
 DESCRIPTIONS = sorted((REPO / "policies").glob("*.toml")) + sorted((REPO / "tests").rglob("*.toml"))
-# The demo register (src/rekisteri/demo.py) still writes Mainioco's own sources and
-# scopes; the step that makes the demo read the policy removes this exception.
-NOT_SCANNED = {"demo.py"}
 CHANNELS = ("email", "sms", "post", "phone")
 
 # (file under src/rekisteri, literal): (occurrences, why it is not a policy key).
@@ -92,6 +89,11 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
     ("register/selectors.py", "organisation"): (1, "the organisation_role.organisation column"),
     ("register/selectors.py", "account"): (1, "a section of the console's person page"),
     ("retention/scrub.py", "organisation"): (2, "the placeholder for an organisation's name"),
+    # The demo's plan names the columns it writes and the ledger's channel staff use.
+    ("demo/rules.py", "organisation"): (1, "the organisation_role.organisation column"),
+    ("demo/store.py", "organisation"): (1, "the organisation_role.organisation column"),
+    ("demo/rules.py", "subject"): (1, "the service_case.subject column"),
+    ("demo/rules.py", "customer_service"): (1, "the consent ledger's channel"),
     ("cli/management/commands/request.py", "verification"): (
         1,
         "the request's verification method",
@@ -153,7 +155,7 @@ def _scanned() -> list[Path]:
         path
         for suffix in ("*.py", "*.html", "*.txt")
         for path in SRC.rglob(suffix)
-        if path.name not in NOT_SCANNED and "migrations" not in path.parts
+        if "migrations" not in path.parts
     )
 
 

@@ -74,7 +74,7 @@ def _anonymised_tables() -> list[str]:
 @pytest.mark.django_db(transaction=True)
 def test_a_sweep_killed_mid_run_leaves_no_half_erased_person_and_the_next_run_finishes() -> None:
     _record_notice()
-    call_command("demo", people=1200, seed=7)
+    call_command("demo", people=1200, seed=7, overdue=True)
     due = sorted(pid for rule in ("customership", "no_customership") for pid in _due_ids(rule))
     before = _rows_of(due)
     assert len(due) > 200

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from rekisteri.cli.base import RekisteriCommand
 from rekisteri.core.actors import CLI
-from rekisteri.demo import demo_generate
+from rekisteri.demo.store import demo_generate
 from rekisteri.policy.selectors import notice_version_current
 from rekisteri.register.models import Person
 from rekisteri.staff.services import DEMO_STAFF, demo_role, demo_staff_link
@@ -37,6 +37,11 @@ class Command(RekisteriCommand):
         )
         parser.add_argument(
             "--seed", type=int, default=2026, help="the same seed gives the same data"
+        )
+        parser.add_argument(
+            "--overdue",
+            action="store_true",
+            help="also history past the policy's retention periods, for the sweep to erase",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -72,6 +77,7 @@ class Command(RekisteriCommand):
                 seed=options["seed"],
                 progress=lambda done: bar.update(task, completed=done),
                 notice_version=version.number,
+                overdue=options["overdue"],
             )
         seconds = time.monotonic() - started
         self.stdout.write(
