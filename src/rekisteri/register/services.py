@@ -25,7 +25,7 @@ from rekisteri.core.jobs import job_enqueue
 from rekisteri.policy.schema import SourceRecord
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import validation as v
-from rekisteri.register.catalogue import model_categories, model_key
+from rekisteri.register.catalogue import model_categories, model_fields, model_key
 from rekisteri.register.models import (
     BillingAccount,
     ConsentedDatum,
@@ -255,8 +255,11 @@ def person_fields_written(person: PersonIn, *, account: bool = False) -> list[st
                 ("name", *(k for k in ("business_id", "website") if getattr(org, k))),
             )
         )
-        given.append((OrganisationRole, ("organisation", "title")))
-    return [field for model, names in given for field in model_fields_named(model, names)]
+    written = [field for model, names in given for field in model_fields_named(model, names)]
+    if person.organisation:
+        # The link to the organisation and the person's title in it: the whole row.
+        written += model_fields(OrganisationRole)
+    return written
 
 
 def person_register(
