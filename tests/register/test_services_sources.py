@@ -21,7 +21,8 @@ def listed_for(field: str) -> list[str]:
     """The sources the policy lists for the category of ``field``."""
     policy = policy_get()
     category = policy.category_of_field(field)
-    assert category is not None, field
+    if category is None:
+        pytest.skip(f"this policy does not collect {field}")
     return list(policy.categories[category].sources)
 
 

@@ -140,6 +140,8 @@ def test_rows_from_a_source_their_data_may_not_come_from_and_unknown_scopes_are_
     policy = policy_get()
     feedback = policy.categories[policy.category_of_field("feedback.text") or ""]
     names = policy.categories[policy.category_of_field("person.first_name") or ""]
+    if policy.category_of_field("person.birth_year") is None:
+        pytest.skip("this policy does not collect a year of birth")
     year = policy.categories[policy.category_of_field("person.birth_year") or ""]
     wrong_for_feedback = next(k for k in policy.sources if k not in feedback.sources)
     # A source the names may come from but a year of birth may not.
