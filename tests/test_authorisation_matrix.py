@@ -237,7 +237,7 @@ def world() -> dict[str, int]:
             organisation=OrganisationIn("Matriisi Oy", "2817330-9"),
         ),
     )
-    customership = customership_start(actor=SYSTEM, person_id=person.pk, source="subject")
+    customership = customership_start(actor=SYSTEM, person_id=person.pk, source="analysis_service")
     from rekisteri.register.models import OrganisationRole
 
     organisation = OrganisationRole.objects.get(person=person).organisation_id

@@ -13,10 +13,14 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_noop
 
 from rekisteri.audit.selectors import audit_verify
-from rekisteri.consent.selectors import deliveries_despite_objection, deliveries_while_restricted
+from rekisteri.consent.selectors import (
+    consent_events_unlisted_scope,
+    deliveries_despite_objection,
+    deliveries_while_restricted,
+)
 from rekisteri.consent.transfers import transfers_untold
 from rekisteri.policy.selectors import policy_get
-from rekisteri.register.catalogue import catalogue_gaps
+from rekisteri.register.catalogue import catalogue_gaps, rows_with_unlisted_source
 from rekisteri.register.selectors import not_collected_stored
 from rekisteri.retention.ledger import ledger_verify
 from rekisteri.retention.replay import ledger_foreign, ledger_people_back, ledger_reconcile
@@ -42,7 +46,7 @@ class Check:
         return self.count == 0 or not self.finding
 
     def text(self, translate: Callable[[str], str] = str) -> str:
-        return translate(self.promise) % {"rule": rule_of(self)}
+        return translate(self.promise) % {"rule": rule_of(self), "table": table_of(self)}
 
 
 def compliance_checks() -> list[Check]:
@@ -76,6 +80,12 @@ def compliance_checks() -> list[Check]:
             "catalogue.undeclared",
             gettext_noop("Fields of personal data that no category of the policy declares"),
             len(catalogue_gaps(policy_get())),
+        ),
+        *_source_checks(),
+        Check(
+            "consent.scopes",
+            gettext_noop("Consent events on a scope the policy does not list for their choice"),
+            consent_events_unlisted_scope(),
         ),
     ]
     # One finding per field that holds what the register says it does not collect.
@@ -183,6 +193,36 @@ def compliance_checks() -> list[Check]:
         ),
     ]
     return checks
+
+
+def _source_checks() -> list[Check]:
+    """One finding per table whose rows came from a source the policy does not list for
+    their data; one line that says so when no table has any."""
+    unlisted = rows_with_unlisted_source(policy_get())
+    if not unlisted:
+        return [
+            Check(
+                "sources",
+                gettext_noop("Rows stored under a source the policy does not list for their data"),
+                0,
+            )
+        ]
+    return [
+        Check(
+            f"sources.{table}",
+            gettext_noop(
+                "Rows stored under a source the policy does not list for their data "
+                "(table: %(table)s)"
+            ),
+            count,
+        )
+        for table, count in sorted(unlisted.items())
+    ]
+
+
+def table_of(check: Check) -> str:
+    """The table a source check names, for the promise's %(table)s."""
+    return check.key.split(".", 1)[1] if check.key.startswith("sources.") else ""
 
 
 def rule_of(check: Check) -> str:

@@ -32,7 +32,7 @@ def person(
         ),
     )
     c = s.customership_start(
-        actor=SYSTEM, person_id=p.pk, source="subject", started_on=dt.date(2024, 1, 1)
+        actor=SYSTEM, person_id=p.pk, source="analysis_service", started_on=dt.date(2024, 1, 1)
     )
     if not active:
         s.customership_end(actor=SYSTEM, person_id=p.pk, customership_id=c.pk)

@@ -50,7 +50,7 @@ def api(make_key: Callable[..., str]) -> Api:
 
 
 AINO = {
-    "source": "analysis_service",
+    "source": "subject",
     "first_name": "Aino",
     "last_name": "Virtanen",
     "email": "aino.virtanen@example.fi",

@@ -23,7 +23,7 @@ def _customers(n: int) -> list[int]:
             source="subject",
             person=s.PersonIn(first_name="Asiakas", last_name=f"N{i}", email=f"a{i}@example.fi"),
         )
-        s.customership_start(actor=SYSTEM, person_id=person.pk, source="subject")
+        s.customership_start(actor=SYSTEM, person_id=person.pk, source="analysis_service")
         ids.append(person.pk)
     return ids
 

@@ -163,7 +163,9 @@ def test_bad_events_are_refused(
 
 
 def test_an_event_for_an_unknown_person_is_404(api: Api) -> None:
-    response = api.call("post", "/people/999/events/usage", {"source": "subject", "action": "x"})
+    response = api.call(
+        "post", "/people/999/events/usage", {"source": "analysis_service", "action": "x"}
+    )
 
     assert response.status_code == 404
 

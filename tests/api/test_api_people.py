@@ -30,7 +30,7 @@ def test_a_registered_person_reads_back_with_provenance_for_a_purpose(api: Api) 
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     assert body["name"]["first_name"] == "Aino"
-    assert body["name"]["source"] == "analysis_service"
+    assert body["name"]["source"] == AINO["source"]
     assert body["emails"][0]["address"] == "aino.virtanen@example.fi"
     assert body["phones"][0]["number"] == "+358401234567"
     assert body["demographics"]["birth_year"] == 1980
@@ -280,7 +280,7 @@ def test_all_data_a_purpose_opens_comes_by_category(api: Api) -> None:
             "id": person_id,
             "restricted_since": None,
             "erased_at": None,
-            "source": "analysis_service",
+            "source": AINO["source"],
             "stored_at": body["choices"][0]["stored_at"],
         }
     ]

@@ -32,7 +32,7 @@ def test_generated_requests_get_no_server_error_and_no_answer_outside_the_schema
         person=PersonIn(first_name="Aino", last_name="Virtanen", email="aino@example.fi"),
     )
     customership = customership_start(
-        actor=SYSTEM, person_id=person.pk, source="subject", started_on=dt.date(2024, 1, 1)
+        actor=SYSTEM, person_id=person.pk, source="analysis_service", started_on=dt.date(2024, 1, 1)
     )
     # Real ids, so that generated requests reach the logic behind the 404s.
     config = tmp_path / "schemathesis.toml"

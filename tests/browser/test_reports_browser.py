@@ -34,7 +34,7 @@ def test_an_analyst_builds_a_segment_and_opens_the_reports_without_small_cells(
         # Twelve this month, one the month before: that month's cell stays hidden.
         started = this_month if i < 12 else clock.add_months(this_month, -1)
         s.customership_start(
-            actor=SYSTEM, person_id=person.pk, source="subject", started_on=started
+            actor=SYSTEM, person_id=person.pk, source="analysis_service", started_on=started
         )
     _, token = staff_create(actor=SYSTEM, username="analyytikko", role="analyst")
     page = browser.new_page(locale="fi-FI")

@@ -32,7 +32,7 @@ def _person(name: str, *, customer: bool) -> int:
         ),
     )
     if customer:
-        s.customership_start(actor=SYSTEM, person_id=person.pk, source="subject")
+        s.customership_start(actor=SYSTEM, person_id=person.pk, source="analysis_service")
     return person.pk
 
 

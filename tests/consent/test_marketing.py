@@ -52,7 +52,7 @@ def someone(
         ),
     )
     if customer:
-        s.customership_start(actor=SYSTEM, person_id=person.pk, source="subject")
+        s.customership_start(actor=SYSTEM, person_id=person.pk, source="analysis_service")
     return person
 
 

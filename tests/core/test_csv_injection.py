@@ -116,7 +116,7 @@ def test_a_first_name_written_as_a_formula_is_text_in_the_marketing_audience_csv
         source="subject",
         person=s.PersonIn(first_name="=1+2", last_name="@Testinen", email="kaava@example.fi"),
     )
-    s.customership_start(actor=SYSTEM, person_id=person.pk, source="subject")
+    s.customership_start(actor=SYSTEM, person_id=person.pk, source="analysis_service")
 
     call_command("marketing", "audience", "--channel", "email")
     out = capsys.readouterr().out

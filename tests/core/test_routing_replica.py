@@ -93,7 +93,7 @@ def customer(*, ended_on: dt.date | None = None) -> int:
     )
     started = clock.today() if ended_on is None else ended_on - dt.timedelta(days=400)
     c = s.customership_start(
-        actor=SYSTEM, person_id=person.pk, source="subject", started_on=started
+        actor=SYSTEM, person_id=person.pk, source="analysis_service", started_on=started
     )
     if ended_on is not None:
         s.customership_end(

@@ -124,6 +124,13 @@ BROKEN = [
         'records = ["staff_entries"]',
         id="staff-entries-under-the-subject",
     ),
+    pytest.param(
+        ('sources = ["subject", "research"]', 'sources = ["subject"]'),
+        "sources.research.records[0]",
+        "writes 'survey_answers' under this source, but the category 'feedback' does not list it",
+        'records = ["survey_answers"]',
+        id="survey-answers-from-a-source-feedback-does-not-list",
+    ),
 ]
 
 

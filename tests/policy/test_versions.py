@@ -109,7 +109,11 @@ def test_diff_names_references_and_meanings_not_keys(
         research + 'legal_basis = "consent"',
         research + 'legal_basis = "legitimate_interest"\n'
         'legitimate_interest = { fi = "Tutkimusetu.", en = "Research interest." }',
-    ).replace('sources = ["subject", "research"]', 'sources = ["subject", "customer_service"]', 1)
+    ).replace(
+        'sources = ["subject", "research"]',
+        'sources = ["subject", "research", "customer_service"]',
+        1,
+    )
     notice_version_record(loaded=parse_policy(changed))
 
     call_command("notice", "diff", "1", "2")
@@ -123,7 +127,8 @@ def test_diff_names_references_and_meanings_not_keys(
     assert (
         "Tietoryhmä “asiakkaan itse tuottama sisältö kuten asiakaspalaute”: tietolähteet "
         "muutettu: “asiakas itse”, “tuote- ja palvelukehitys, tutkimukset ja kyselyt” → "
-        "“asiakas itse”, “asiakaspalvelu”" in finnish
+        "“asiakas itse”, “tuote- ja palvelukehitys, tutkimukset ja kyselyt”, “asiakaspalvelu”"
+        in finnish
     )
     assert "legal_basis" not in finnish
     assert "legitimate_interest" not in finnish

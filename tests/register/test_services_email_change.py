@@ -22,8 +22,11 @@ START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
 def _sources() -> tuple[str, str]:
-    """A source the person gives data through, and a third party's."""
-    sources = policy_get().sources
+    """A source the person gives contact details through, and a third party's: both
+    sources the policy lists for contact details."""
+    policy = policy_get()
+    contact = policy.categories[policy.category_of_field("email_address.address") or ""]
+    sources = {key: policy.sources[key] for key in contact.sources}
     own = next(key for key, source in sources.items() if source.from_subject)
     other = next(key for key, source in sources.items() if not source.from_subject)
     return own, other

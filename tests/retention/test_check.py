@@ -12,12 +12,14 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from rekisteri.audit.services import audit_seal
-from rekisteri.consent.models import ConsentAction
+from rekisteri.consent.models import ConsentAction, ConsentEvent
 from rekisteri.consent.services import consent_record
 from rekisteri.core.actors import SYSTEM
 from rekisteri.core.identity import register_identity
+from rekisteri.policy.schema import SourceRecord
+from rekisteri.policy.selectors import policy_get
 from rekisteri.register import services as s
-from rekisteri.register.models import Customership, Person
+from rekisteri.register.models import Customership, Feedback, Person
 from rekisteri.retention.erasure import pseudonym_digest
 from rekisteri.retention.ledger import COMMITTED, LedgerEntry, LedgerOutcome, ledger_append
 from rekisteri.retention.sweep import retention_run
@@ -130,6 +132,68 @@ def test_marketing_after_an_objection_and_an_erased_person_back_are_findings(
         found["Erased people in the database again (a restore without `rekisteri restore-replay`)"]
         == 1
     )
+
+
+def test_rows_from_a_source_their_data_may_not_come_from_and_unknown_scopes_are_findings(
+    capsys: pytest.CaptureFixture[str], django_capture_on_commit_callbacks: Any
+) -> None:
+    policy = policy_get()
+    feedback = policy.categories[policy.category_of_field("feedback.text") or ""]
+    names = policy.categories[policy.category_of_field("person.first_name") or ""]
+    if policy.category_of_field("person.birth_year") is None:
+        pytest.skip("this policy does not collect a year of birth")
+    year = policy.categories[policy.category_of_field("person.birth_year") or ""]
+    wrong_for_feedback = next(k for k in policy.sources if k not in feedback.sources)
+    # A source the names may come from but a year of birth may not.
+    wrong_for_year = next((k for k in names.sources if k not in year.sources), None) or pytest.skip(
+        "every source of names may bring a year of birth under this policy"
+    )
+    with time_machine.travel(TODAY, tick=False):
+        aino = register_aino()
+        eero = s.person_register(
+            actor=SYSTEM,
+            source=wrong_for_year,
+            person=s.PersonIn(first_name="Eero", last_name="Korhonen"),
+        )
+        # Written past the services, as a policy changed under stored rows would leave them.
+        Feedback.objects.create(
+            person_id=aino.pk, stored_at=TODAY, source=wrong_for_feedback, rating=3, given_at=TODAY
+        )
+        Person.objects.filter(pk=aino.pk).update(source=wrong_for_year)
+        ConsentEvent.objects.create(
+            person_id=aino.pk,
+            stored_at=TODAY,
+            source=policy.source_for(SourceRecord.SUBJECT_CHOICES),
+            scope="no_such_purpose",
+            action=ConsentAction.GRANTED,
+            channel="portal",
+            occurred_at=TODAY,
+        )
+
+    code, out = _check(capsys, django_capture_on_commit_callbacks)
+
+    found = _lines(out)
+    assert code == 1
+    rows = "Rows stored under a source the policy does not list for their data"
+    # Aino's row holds her year of birth; Eero's, from the same source, holds none.
+    assert found[f"{rows} (table: person)"] == 1
+    assert found[f"{rows} (table: feedback)"] == 1
+    assert found["Consent events on a scope the policy does not list for their choice"] == 1
+    assert Person.objects.get(pk=eero.pk).source == wrong_for_year
+
+
+def test_with_every_row_from_a_listed_source_the_source_check_is_one_line_and_ok(
+    capsys: pytest.CaptureFixture[str], django_capture_on_commit_callbacks: Any
+) -> None:
+    with time_machine.travel(TODAY, tick=False):
+        register_aino()
+
+    _, out = _check(capsys, django_capture_on_commit_callbacks)
+
+    lines = [line for line in out.splitlines() if "source the policy does not list" in line]
+    assert len(lines) == 1
+    assert lines[0].startswith("ok")
+    assert "ok" in next(line for line in out.splitlines() if "Consent events on a scope" in line)
 
 
 def test_the_dashboard_shows_the_findings_and_a_chart_of_what_falls_due(

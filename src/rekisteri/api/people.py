@@ -260,7 +260,9 @@ def _delivery_by_the_rules(
 ) -> Delivery:
     """A delivery is recorded only where the marketing rules allow it (as /marketing/deliveries),
     for a direct-marketing purpose the key holds; anyone else reads as no one."""
-    services.source_require(source)
+    services.source_require(
+        source, services.model_fields_named(Delivery, ("channel", "campaign", "sent_at"))
+    )
     return delivery_record(
         actor=actor,
         purpose=marketing_purpose_of(actor),

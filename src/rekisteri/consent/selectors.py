@@ -14,6 +14,7 @@ from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record
 from rekisteri.consent.marketing import direct_marketing_purposes
 from rekisteri.consent.models import ConsentAction, ConsentEvent, ConsentText
+from rekisteri.consent.scopes import scope_problem
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import NotFound
 from rekisteri.policy.selectors import policy_get
@@ -169,3 +170,16 @@ def consent_rates() -> list[ConsentRate]:
         )
         for scope, counts in sorted(by_scope.items())
     ]
+
+
+def consent_events_unlisted_scope() -> int:
+    """Events on a scope the policy does not list for their choice (after the policy
+    changed, or written past the services): the rule is applied to each distinct
+    scope and choice of the ledger, not to each event."""
+    policy = policy_get()
+    distinct = ConsentEvent.objects.values("scope", "action").annotate(n=Count("pk")).order_by()
+    return sum(
+        row["n"]
+        for row in distinct
+        if scope_problem(policy, row["scope"], row["action"]) is not None
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.db import transaction
 
@@ -20,16 +21,13 @@ from rekisteri.consent.marketing import (
     purpose_require_direct_marketing,
 )
 from rekisteri.consent.models import ConsentAction, ConsentEvent, ConsentText
+from rekisteri.consent.scopes import scope_problem
 from rekisteri.consent.selectors import consent_latest, direct_marketing_objections
-from rekisteri.consent.transfers import (
-    TRANSFER_SCOPE_PREFIX,
-    transfer_scope_require,
-    transfers_end_for_withdrawal,
-)
+from rekisteri.consent.transfers import TRANSFER_SCOPE_PREFIX, transfers_end_for_withdrawal
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor, ActorKind
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PolicyRefusal
-from rekisteri.policy.schema import LegalBasis, SourceRecord
+from rekisteri.policy.schema import SourceRecord
 from rekisteri.policy.selectors import (
     languages_offered,
     languages_phrase,
@@ -45,46 +43,22 @@ from rekisteri.register.selectors import (
 )
 from rekisteri.register.services import collected_require, people_lock
 
+
+class ConsentCode(StrEnum):
+    UNKNOWN_SCOPE = "unknown_scope"
+
+
 # Consent is given or withdrawn through one of these.
 CHANNELS = ("portal", "api", "form", "customer_service", "letter", "email")
 MAX_TEXT = 10_000
 
 
 def scope_require(scope: str, action: ConsentAction | None = None) -> str:
-    """A scope is a purpose of the policy, a direct-marketing purpose and a channel
-    ("marketing:email"), or a recipient that receives data only with consent
-    ("disclosure:<recipient>"); the action must make sense for its legal basis."""
-    if scope.startswith(TRANSFER_SCOPE_PREFIX):
-        transfer_scope_require(scope)
-        if action not in (None, ConsentAction.GRANTED, ConsentAction.WITHDRAWN):
-            raise InvalidInput(
-                "scope: a transfer is consented to or the consent withdrawn",
-                data={"field": "scope"},
-            )
-        return scope
-    purpose_key, _, channel = scope.partition(":")
-    purpose = policy_get().purposes.get(purpose_key)
-    if purpose is None:
-        raise InvalidInput(f"scope: unknown purpose {purpose_key!r}", data={"field": "scope"})
-    if channel and (channel not in set(MarketingChannel) or not purpose.direct_marketing):
+    """Refuse a scope the policy does not list, or one ``action`` does not apply to."""
+    problem = scope_problem(policy_get(), scope, action)
+    if problem is not None:
         raise InvalidInput(
-            "scope: a channel goes only after a direct-marketing purpose, and is one of "
-            + ", ".join(MarketingChannel),
-            data={"field": "scope"},
-        )
-    if action in (ConsentAction.GRANTED, ConsentAction.WITHDRAWN):
-        # Consent means something only where processing rests on it, or for marketing.
-        fits = purpose.legal_basis == LegalBasis.CONSENT or purpose.direct_marketing
-    elif action in (ConsentAction.OBJECTED, ConsentAction.LIFTED):
-        # Art. 21: against legitimate interest, and always against direct marketing.
-        fits = purpose.legal_basis == LegalBasis.LEGITIMATE_INTEREST or purpose.direct_marketing
-    else:
-        fits = True
-    if not fits:
-        raise InvalidInput(
-            f"scope: {action} does not apply to {purpose_key!r} "
-            f"(its legal basis is {purpose.legal_basis})",
-            data={"field": "scope"},
+            f"scope: {problem}", code=ConsentCode.UNKNOWN_SCOPE, data={"field": "scope"}
         )
     return scope
 

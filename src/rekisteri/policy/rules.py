@@ -366,6 +366,23 @@ _RECORD_KINDS: dict[SourceRecord, frozenset[SourceKind]] = {
 }
 
 
+# A field of what the register writes under each meaning's source: a consent, a
+# rectification of contact details (and the details themselves), a survey answer
+# (stored as feedback), a marketing delivery. Each one's category must list the source.
+_RECORD_FIELDS: dict[SourceRecord, tuple[str, ...]] = {
+    SourceRecord.SUBJECT_CHOICES: ("consent_event.scope",),
+    SourceRecord.STAFF_ENTRIES: (
+        "consent_event.scope",
+        "rectification.reason",
+        "email_address.address",
+        "phone_number.number",
+        "postal_address.street_address",
+    ),
+    SourceRecord.SURVEY_ANSWERS: ("feedback.rating",),
+    SourceRecord.MARKETING_DELIVERIES: ("delivery.campaign",),
+}
+
+
 def _record_needed(policy: Policy, record: SourceRecord) -> str | None:
     """Why the register needs a source for ``record`` under this policy, or None."""
     if record == SourceRecord.SURVEY_ANSWERS:
@@ -397,6 +414,25 @@ def _check_source_records(policy: Policy) -> Iterator[Problem]:
                     path,
                     f"a source that records {str(record)!r} is of kind "
                     f"{' or '.join(sorted(kinds))}, not {source.kind}",
+                )
+            refusing = sorted(
+                {
+                    category
+                    for field in _RECORD_FIELDS[record]
+                    if (category := policy.category_of_field(field)) is not None
+                    and key not in policy.categories[category].sources
+                }
+            )
+            if refusing and _record_needed(policy, record) is not None:
+                named = ", ".join(map(repr, refusing))
+                yield Problem(
+                    path,
+                    f"the register writes {str(record)!r} under this source, but "
+                    + (
+                        f"the category {named} does not list it among its sources"
+                        if len(refusing) == 1
+                        else f"the categories {named} do not list it among their sources"
+                    ),
                 )
     for record in SourceRecord:
         why = _record_needed(policy, record)

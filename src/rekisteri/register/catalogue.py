@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.apps import apps
 from django.db import models
+from django.db.models import Q
 
 from rekisteri.policy.schema import Policy
 
@@ -26,6 +29,11 @@ NOT_PERSON_TABLES = frozenset({"consent.ConsentText", "consent.CookieDecision"})
 KEY_FIELDS = frozenset({"id", "person"})
 # Provenance columns every personal-data table carries, declared once as "*.<field>".
 PROVENANCE_FIELDS = frozenset({"stored_at", "source"})
+# Fields the register sets itself on a row, whatever source the row came from: the
+# pseudonym, when the person proved an address theirs, a restriction, an erasure.
+REGISTER_SET_FIELDS = frozenset(
+    {"person.pseudonym", "person.restricted_since", "person.erased_at", "email_address.verified_at"}
+)
 # Text that people write (staff notes, customers' messages), which may name
 # someone else; forgetting a person scrubs them from these fields of others'
 # rows. Machine-written text (URLs visited, user agents, event details) and
@@ -134,3 +142,45 @@ def catalogue_gaps(policy: Policy) -> list[CatalogueGap]:
         elif field not in existing:
             gaps.append(CatalogueGap(field, "declared in the policy, but no such field exists"))
     return gaps
+
+
+def _holds(field: models.Field[object, object]) -> Q:
+    """The rows in which ``field`` holds a value."""
+    held = Q(**{f"{field.name}__isnull": False})
+    if isinstance(field, models.CharField | models.TextField | models.FileField):
+        held &= ~Q(**{field.name: ""})
+    return held
+
+
+def rows_with_unlisted_source(policy: Policy) -> dict[str, int]:
+    """Per table, the rows stored under a source that the policy does not list for the
+    category of the data they hold (notice §5, §7); tables without any are left out.
+
+    One set-based count per table: a row is counted once however many of its
+    categories refuse its source. In a table that holds several categories (the
+    person's names beside their year of birth), a category counts only where the
+    row holds some of its data.
+    """
+    found: dict[str, int] = {}
+    for model in personal_data_models():
+        key = model_key(model)
+        by_category: dict[str, list[models.Field[object, object]]] = {}
+        for field in model._meta.concrete_fields:
+            ref = f"{key}.{field.name}"
+            if field.name in KEY_FIELDS | PROVENANCE_FIELDS or ref in REGISTER_SET_FIELDS:
+                continue
+            category = policy.category_of_field(ref)
+            if category is not None:
+                by_category.setdefault(category, []).append(field)
+        wrong = Q()
+        for category, fields in by_category.items():
+            outside = ~Q(source__in=policy.categories[category].sources)
+            if len(by_category) > 1:
+                outside &= reduce(or_, (_holds(field) for field in fields))
+            wrong |= outside
+        if not by_category:
+            continue
+        count = model._default_manager.filter(wrong).count()
+        if count:
+            found[key] = count
+    return found

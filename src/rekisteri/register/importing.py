@@ -32,6 +32,7 @@ from rekisteri.register.services import (
     AddressIn,
     PersonIn,
     person_clean,
+    person_fields_written,
     source_from_subject,
     source_require,
 )
@@ -214,6 +215,8 @@ def people_import(
             progress(1)
         try:
             person = row_person(row)
+            # What this row holds decides which categories must list the source.
+            source_require(source, person_fields_written(person))
         except RekisteriError as exc:
             report.rejected.append(RejectedRow(line, exc.message))
             continue

@@ -81,15 +81,30 @@ class OrganisationIn:
     title: str = ""
 
 
-def source_require(source: str) -> str:
-    """Refuse a source the policy does not list (notice §7)."""
-    sources = policy_get().sources
+def source_require(source: str, fields: Iterable[str] = ()) -> str:
+    """Refuse a source the policy does not list (notice §7), or one it does not list for
+    the category of a field the write stores (``"<model>.<field>"``; notice §5)."""
+    policy = policy_get()
+    sources = policy.sources
     if source not in sources:
         raise InvalidInput(
             f"source: unknown source {source!r}; the policy lists {', '.join(sorted(sources))}",
             code=RegisterCode.UNKNOWN_SOURCE,
             data={"field": "source", "source": source},
         )
+    for field in fields:
+        category = policy.category_of_field(field)
+        if category is None:
+            # A field no category declares is not collected: its own rule refuses it.
+            continue
+        allowed = policy.categories[category].sources
+        if source not in allowed:
+            raise PolicyRefusal(
+                f"source: the policy does not list {source!r} as a source of {field} "
+                f"(category {category!r}, whose sources are {', '.join(allowed)})",
+                code=RegisterCode.SOURCE_NOT_ALLOWED,
+                data={"field": "source", "source": source, "category": category, "written": field},
+            )
     return source
 
 
@@ -128,6 +143,11 @@ def collected_require(
                 code=RegisterCode.NOT_COLLECTED,
                 data={"field": given, "not_collected": field},
             )
+
+
+def model_fields_named(model: type[Model], names: Iterable[str]) -> list[str]:
+    """``names`` of ``model``'s fields as the policy names them: "<model>.<field>"."""
+    return [f"{model_key(model)}.{name}" for name in names]
 
 
 def source_from_subject(source: str) -> bool:
@@ -279,6 +299,41 @@ def person_clean(person: PersonIn) -> PersonIn:
     )
 
 
+def person_fields_written(person: PersonIn, *, account: bool = False) -> list[str]:
+    """The fields a registration of ``person`` stores from its source: each one's
+    category must list the source. What the register sets itself (the pseudonym,
+    when an address was verified) is not the source's."""
+    given: list[tuple[type[Model], tuple[str, ...]]] = [(Person, ("first_name", "last_name"))]
+    person_extra = {
+        "personal_identity_code": person.personal_identity_code,
+        "birth_year": person.birth_year,
+        "gender": person.gender,
+        "job_title": person.job_title,
+    }
+    given.append((Person, tuple(k for k, value in person_extra.items() if value not in (None, ""))))
+    if person.email:
+        given.append((EmailAddress, ("address",)))
+    if person.phone:
+        given.append((PhoneNumber, ("number",)))
+    if person.address:
+        given.append((PostalAddress, ("street_address", "postal_code", "city", "country")))
+    if account:
+        given.append((ServiceAccount, ("username", "password_hash")))
+    if person.organisation:
+        org = person.organisation
+        given.append(
+            (
+                Organisation,
+                ("name", *(k for k in ("business_id", "website") if getattr(org, k))),
+            )
+        )
+    written = [field for model, names in given for field in model_fields_named(model, names)]
+    if person.organisation:
+        # The link to the organisation and the person's title in it: the whole row.
+        written += model_fields(OrganisationRole)
+    return written
+
+
 def person_register(
     *,
     actor: Actor,
@@ -299,6 +354,8 @@ def person_register(
             prefix="account.",
             named={"password_hash": "account.password"},
         )
+    # Each category the registration writes must list the source (notice §5, §7).
+    source_require(source, person_fields_written(clean, account=username is not None))
     clean_username = v.clean_text(username, field="username", max_length=150) if username else None
     password_hash = _hash_password(password) if password is not None else None
 
@@ -586,6 +643,17 @@ def person_contact_update(
     clean_address = address_clean(address) if address else None
     if not (clean_email or clean_phone or clean_address):
         raise InvalidInput("give at least one of email, phone or address")
+    source_require(
+        source,
+        [
+            *model_fields_named(EmailAddress, ("address",) if clean_email else ()),
+            *model_fields_named(PhoneNumber, ("number",) if clean_phone else ()),
+            *model_fields_named(
+                PostalAddress,
+                ("street_address", "postal_code", "city", "country") if clean_address else (),
+            ),
+        ],
+    )
     person = person_lock(person_id)
     now = clock.now()
     prov = {"person": person, "stored_at": now, "source": source}
@@ -786,7 +854,7 @@ def _create_for_person(
     actor: Actor, model: type[_ModelT], person_id: int, source: str, **fields: Any
 ) -> _ModelT:
     """Store one row of a person's data with its provenance, and audit it."""
-    source_require(source)
+    source_require(source, model_fields_named(model, fields))
     collected_require(model, fields)
     row = model._default_manager.create(
         person=person_lock(person_id), stored_at=clock.now(), source=source, **fields

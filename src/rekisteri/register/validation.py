@@ -50,6 +50,7 @@ class RegisterCode(StrEnum):
     INVALID_NUMBER = "invalid_number"
     CARD_NUMBER_REFUSED = "card_number_refused"
     UNKNOWN_SOURCE = "unknown_source"
+    SOURCE_NOT_ALLOWED = "source_not_allowed"
     EMAIL_TAKEN = "email_taken"
     USERNAME_TAKEN = "username_taken"
     NOT_FOUND = "person_not_found"
