@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.template.loader import render_to_string
 from django.test import Client
 
 from rekisteri.policy.loader import parse_policy
@@ -76,3 +79,26 @@ def test_the_page_shows_the_recorded_version_not_an_unrecorded_edit(
     assert "versio 1" in before
     assert "tietosuoja@mainio.co" in after
     assert "versio 2" in after
+
+
+@pytest.mark.parametrize("page", ["400.html", "403.html", "404.html", "500.html"])
+def test_error_pages_speak_the_languages_the_register_offers(page: str, settings: Any) -> None:
+    # A Swedish company's register (policy languages sv, en): no Finnish on its error pages.
+    settings.LANGUAGES = [("sv", "svenska"), ("en", "English")]
+
+    shown = render_to_string(page)
+
+    assert '<html lang="sv">' in shown
+    assert 'href="/sv/integritetspolicy"' in shown
+    assert 'href="/en/privacy"' in shown
+    assert "Tietosuojaseloste" not in shown
+    assert 'href="/tietosuojaseloste"' not in shown
+    assert any(
+        title in shown
+        for title in (
+            "Felaktig begäran",
+            "Åtkomst nekad",
+            "Sidan hittades inte",
+            "Något gick fel hos oss",
+        )
+    )

@@ -25,6 +25,7 @@ from rekisteri.policy.selectors import notice_version_current, policy_get
 from rekisteri.register.models import Customership, EmailAddress, Person
 from rekisteri.rights import services as rs
 from rekisteri.rights.models import (
+    OPEN_STATES,
     ExportFile,
     RequestState,
     SubjectMessage,
@@ -32,6 +33,7 @@ from rekisteri.rights.models import (
     VerificationMethod,
 )
 from rekisteri.rights.selectors import packages_of, requests_work_failed
+from rekisteri.rights.subjects import subject_actor
 from tests.rights.conftest import CUSTOMER_SERVICE, DPO, SUBJECT_EMAIL, Subject
 
 RECEIVED = dt.datetime(2026, 1, 31, 12, 0, tzinfo=dt.UTC)
@@ -627,3 +629,57 @@ def test_a_message_the_mail_server_refuses_for_a_week_is_given_up_and_its_addres
     assert message.to_address == ""
     assert unsent.count == 1
     assert not unsent.ok
+
+
+def _from_the_portal(aino: Subject, kind: str, **details: Any) -> SubjectRequest:
+    return rs.request_create(
+        actor=subject_actor(aino.pk, origin="test"),
+        person_id=aino.pk,
+        kind=kind,
+        channel="portal",
+        details=details or None,
+        verified_by=VerificationMethod.PORTAL_SIGN_IN,
+    )
+
+
+def test_a_self_service_request_that_dies_half_way_leaves_nothing_open(
+    aino: Subject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A process killed inside the erasure: the filing and its answer are one transaction.
+    def killed(**_: Any) -> Any:
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(rs, "person_erase", killed)
+    with pytest.raises(SystemExit):
+        _from_the_portal(aino, "erasure")
+
+    assert not SubjectRequest.objects.filter(person_id=aino.pk).exists()
+    assert Person.objects.get(pk=aino.pk).erased_at is None
+
+    # The person tries again: nothing open swallows it as a duplicate, and it is answered.
+    monkeypatch.undo()
+    done = _from_the_portal(aino, "erasure")
+    assert done.state == RequestState.FULFILLED
+    assert done.duplicate_of is None
+    assert Person.objects.get(pk=aino.pk).erased_at is not None
+
+
+def test_an_erasure_answers_the_persons_other_open_requests(aino: Subject) -> None:
+    correction = _verified(aino, "rectification", details={"phone": "040 765 4321"})
+    erasure = _from_the_portal(aino, "erasure")
+
+    correction.refresh_from_db()
+    assert correction.state == RequestState.FULFILLED
+    assert correction.result == {"answered_by": erasure.pk, "erased": True}
+    assert not SubjectRequest.objects.filter(person_id=aino.pk, state__in=OPEN_STATES).exists()
+
+
+def test_two_different_corrections_are_two_requests_and_the_same_one_twice_is_one(
+    aino: Subject,
+) -> None:
+    phone = _from_the_portal(aino, "rectification", phone="040 765 4321")
+    email = _from_the_portal(aino, "rectification", email="aino.uusi@example.fi")
+    again = _from_the_portal(aino, "rectification", phone="040 765 4321")
+
+    assert email.duplicate_of is None
+    assert again.duplicate_of_id == phone.pk

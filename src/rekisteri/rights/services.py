@@ -324,6 +324,7 @@ def _received_on(at: dt.datetime, now: dt.datetime) -> dt.date:
     return received_on
 
 
+@transaction.atomic
 def request_create(
     *,
     actor: Actor,
@@ -335,7 +336,12 @@ def request_create(
     details: dict[str, Any] | None = None,
     verified_by: VerificationMethod | None = None,
 ) -> SubjectRequest:
-    """Register a request; the deadline runs from its receipt (Art. 12(3))."""
+    """Register a request; the deadline runs from its receipt (Art. 12(3)).
+
+    One transaction with the answer given at once (an objection to direct marketing,
+    a self-service request): a process killed half-way leaves neither the request
+    nor half of its answer, and the person's retry finds nothing open to wait on.
+    """
     if kind not in RightKind.values:
         raise InvalidInput(
             f"kind: must be one of {', '.join(RightKind.values)}", data={"field": "kind"}
@@ -354,16 +360,14 @@ def request_create(
     at = received_at or now
     received_on = _received_on(at, now)
     version = notice_version_current()
-    original = (
-        SubjectRequest.objects.filter(
-            person_id=person.pk,
-            kind=right,
-            state__in=OPEN_STATES,
-            duplicate_of__isnull=True,
-        )
-        .order_by("received_at")
-        .first()
-    )
+    open_same = SubjectRequest.objects.filter(
+        person_id=person.pk, kind=right, state__in=OPEN_STATES, duplicate_of__isnull=True
+    ).order_by("received_at")
+    if right == RightKind.RECTIFICATION:
+        # Two corrections are the same request only when they ask the same change.
+        original = next((r for r in open_same if r.details == clean), None)
+    else:
+        original = open_same.first()
     request = SubjectRequest.objects.create(
         person_id=person.pk,
         kind=right,
@@ -681,10 +685,22 @@ def request_fulfil(*, actor: Actor, request_id: int, decision_reason: str = "") 
     request.result = {**request.result, **result}
     _transition(request, RequestState.FULFILLED, actor=actor)
     _close_duplicates(request, actor=actor)
+    if kind == RightKind.ERASURE:
+        _close_the_erased_persons_requests(request, actor=actor)
     if kind != RightKind.ERASURE:
         _release_restriction(request, actor=actor)
     notify.subject_notice(request, "fulfilled")
     return request
+
+
+def _close_the_erased_persons_requests(request: SubjectRequest, *, actor: Actor) -> None:
+    """Whatever else the person asked is answered by the erasure: there is no one left
+    to correct, restrict or send a package to, and the queue must not wait on them."""
+    for other in SubjectRequest.objects.filter(
+        person_id=request.person_id, state__in=OPEN_STATES
+    ).exclude(pk=request.pk):
+        other.result = {"answered_by": request.pk, "erased": True}
+        _transition(other, RequestState.FULFILLED, actor=actor, answered_by=request.pk)
 
 
 def _close_duplicates(request: SubjectRequest, *, actor: Actor) -> None:
