@@ -35,7 +35,10 @@ def _customers(n: int) -> list[int]:
             person=s.PersonIn(first_name="Raportti", last_name=f"R{i}", email=f"r{i}@example.fi"),
         )
         s.customership_start(
-            actor=SYSTEM, person_id=person.pk, source="subject", started_on=dt.date(2025, 1, 1)
+            actor=SYSTEM,
+            person_id=person.pk,
+            source="analysis_service",
+            started_on=dt.date(2025, 1, 1),
         )
         ids.append(person.pk)
     return ids
@@ -80,7 +83,9 @@ def test_bar_labels_stay_distinct_and_a_chart_with_nothing_to_draw_is_not_drawn(
             "Mainio Analyysipalvelu Yritys Plus",
             "Mainio Analyysipalvelu Yritys Premium",
         )[i % 3]
-        s.service_subscription_start(actor=SYSTEM, person_id=pid, source="subject", service=service)
+        s.service_subscription_start(
+            actor=SYSTEM, person_id=pid, source="analysis_service", service=service
+        )
     analyst = signed_in(enrolled("anna", "analyst"))
 
     html = analyst.get("/console/reports").content.decode()
