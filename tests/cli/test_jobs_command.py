@@ -40,3 +40,18 @@ def test_a_failed_job_is_listed_and_retried_from_the_command_line() -> None:
     assert done.state == JobState.DONE
     assert done.checkpoint == {"first_half": True, "second_half": True}
     assert done.attempts == 2
+
+
+def test_a_checkpoint_is_listed_in_words_not_as_python() -> None:
+    queued = job_enqueue("tests.flaky")
+    Job.objects.filter(pk=queued.pk).update(
+        checkpoint={"people": {"customership": 33, "no_customership": 23}, "done": ["a", "b"]}
+    )
+    out = io.StringIO()
+
+    call_command("jobs", "list", stdout=out)
+
+    line = next(x for x in out.getvalue().splitlines() if x.startswith(f"{queued.pk}\t"))
+    assert "checkpoint done=(a, b), people=(customership 33, no_customership 23)" in line
+    assert "{" not in line
+    assert "'" not in line

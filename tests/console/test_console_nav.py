@@ -46,3 +46,15 @@ def test_a_role_that_sees_counts_only_is_not_offered_a_search_that_cannot_work(
     assert 'name="q"' not in page
     assert "Roolisi näkee vain henkilöiden lukumääriä" in visible(page)
     assert 'href="/console/requests"' not in page
+
+
+@pytest.mark.django_db
+def test_the_commands_a_finding_names_are_shown_as_code_not_backticks(
+    enrolled: Callable[[str, str], User],
+) -> None:
+    client = signed_in(enrolled("dpo", _role(handles_requests=True)))
+
+    page = client.get("/console/compliance").content.decode()
+
+    assert "<code>rekisteri restore-replay</code>" in page
+    assert "`" not in visible(page)

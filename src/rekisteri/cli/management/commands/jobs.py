@@ -3,6 +3,8 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
+from django.utils import timezone
+
 from rekisteri.cli.base import RekisteriCommand
 from rekisteri.core.jobs import job_retry, jobs_recent, jobs_run_queued
 from rekisteri.core.models import JobState
@@ -28,11 +30,11 @@ class Command(RekisteriCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "list":
             for job in jobs_recent(limit=options["limit"], state=options["state"]):
-                done = ", ".join(f"{k}={v}" for k, v in sorted(job.checkpoint.items()))
+                done = ", ".join(f"{k}={_plain(v)}" for k, v in sorted(job.checkpoint.items()))
                 self.stdout.write(
                     f"{job.pk}\t{job.name}\t{job.state}\tattempts {job.attempts}"
                     + (f"\tresumed {job.resumed}" if job.resumed else "")
-                    + f"\t{job.created_at:%Y-%m-%d %H:%M}"
+                    + f"\t{timezone.localtime(job.created_at):%Y-%m-%d %H:%M}"
                     + (f"\terror {job.last_error}" if job.last_error else "")
                     + (f"\tcheckpoint {done}" if done else "")
                 )
@@ -42,3 +44,12 @@ class Command(RekisteriCommand):
         else:
             for job in jobs_run_queued():
                 self.stdout.write(f"{job.pk}\t{job.name}\t{job.state}")
+
+
+def _plain(value: Any) -> str:
+    """A checkpoint's value as a person reads it: no Python brackets or quotes."""
+    if isinstance(value, dict):
+        return "(" + ", ".join(f"{k} {_plain(v)}" for k, v in sorted(value.items())) + ")"
+    if isinstance(value, list | tuple):
+        return "(" + ", ".join(_plain(v) for v in value) + ")"
+    return str(value)
