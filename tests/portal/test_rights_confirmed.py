@@ -79,3 +79,8 @@ def test_after_erasure_the_page_and_the_last_message_say_what_the_hold_keeps_unt
     jobs_run_queued()
     [last] = [m for m in smtp.to(SUBJECT_EMAIL) if "poistettu" in m["Subject"]]
     assert "poistetaan säilytysajan päätyttyä 31.12.2031." in smtp.body(last)
+    # The law and what it keeps are the policy's words, not a sentence typed for one company.
+    assert (
+        "Laki (kirjanpitolaki (1336/1997) 2 luku 10 §) velvoittaa säilyttämään osan tiedoista ("
+        in smtp.body(last)
+    )

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from email.utils import make_msgid, parseaddr
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -28,6 +28,7 @@ from rekisteri.core import clock
 from rekisteri.core.errors import Conflict
 from rekisteri.core.jobs import JobRun, job, job_enqueue
 from rekisteri.core.logs import failure_summary
+from rekisteri.policy.schema import Language
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as rm
 from rekisteri.rights.models import RightKind, SubjectMessage, SubjectRequest
@@ -156,6 +157,7 @@ def _message_send(message_id: int) -> None:
                 request=request,
                 certificate=certificate,
                 kept_until=dt.date.fromisoformat(max(ends)[:10]) if ends else None,
+                **_kept_in_words(certificate, request.language),
             )
         else:
             _send(
@@ -169,6 +171,25 @@ def _message_send(message_id: int) -> None:
         message.sent_at = clock.now()
         message.to_address = ""
         message.save(update_fields=["sent_at", "to_address"])
+
+
+def _kept_in_words(certificate: dict[str, Any], language: str) -> dict[str, str]:
+    """What a legal hold keeps and under which law, in the policy's words: the
+    company's own law (a Finnish one's Accounting Act, a Swedish one's Bokföringslag)."""
+    policy = policy_get()
+    lang = cast(Language, language)
+    kept = certificate.get("kept", [])
+    what = {
+        policy.categories[k["category"]].name(lang)
+        for k in kept
+        if k.get("category") in policy.categories
+    }
+    laws = {
+        law(lang)
+        for k in kept
+        if k.get("hold") in policy.retention and (law := policy.retention[k["hold"]].law)
+    }
+    return {"kept_what": "; ".join(sorted(what)), "kept_law": "; ".join(sorted(laws))}
 
 
 # Longer than any worker takes to send: an older unsent message is stuck.
