@@ -215,6 +215,9 @@ def test_plain_dates_read_as_dates_and_choices_as_words(aino: Subject, aino_clie
     assert "Summa 120,00" in page
     # and the card's token, which means nothing to her, is left out
     assert "a1b2c3d4" not in page
+    # and what the service reported she did is in the company's words, not its code
+    assert "Toiminto avasi raportin" in page
+    assert "report.opened" not in page
 
 
 PUBLIC_PAGES = {

@@ -24,6 +24,7 @@ from rekisteri.audit.models import AuditEntry, AuditEvent
 from rekisteri.core.actors import ActorKind
 from rekisteri.policy.schema import Language
 from rekisteri.policy.selectors import policy_get
+from rekisteri.register.labels import usage_action_text
 from rekisteri.staff.selectors import staff_names
 
 NO_VALUE = "\N{EN DASH}"
@@ -243,6 +244,8 @@ def value_text(field: str, value: Any, lang: Language) -> str:
         source = policy_get().sources.get(text)
         if source is not None:
             return source.name(lang)
+    if field == "action" and text in policy_get().portal.usage_actions:
+        return usage_action_text(text, lang)
     if field in CODED_FIELDS and text in VALUE_LABELS:
         return str(VALUE_LABELS[text])
     if field == "amount" and re.fullmatch(r"-?\d+\.\d+", text):

@@ -363,11 +363,18 @@ class ApiClient(_Frozen):
     erasure_review: StrictBool = True
 
 
+# An action code an integrating service reports ("report_view", "report.opened").
+ActionCode = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_.:-]{0,63}$")]
+
+
 class PortalTexts(_Frozen):
     """The company's own words on the data subject's pages; no part of the notice."""
 
     # The heading of signing in with the account of the company's own service.
     account_sign_in: Text | None = None
+    # What the company's service means by each action code it reports of a person's
+    # use (``usage_event.action``), so that people read words, not codes.
+    usage_actions: Mapping[ActionCode, Text] = Field(default_factory=dict)
 
 
 class Anonymisation(_Frozen):

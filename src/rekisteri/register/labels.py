@@ -235,6 +235,13 @@ def scope_display(scope: str, lang: Language) -> str:
     return name
 
 
+def usage_action_text(code: str, lang: Language) -> str:
+    """A usage event's action in the company's words (``[portal.usage_actions]``); a code
+    the company has not named is shown as its service reported it."""
+    words = policy_get().portal.usage_actions.get(code)
+    return words(lang) if words is not None else code
+
+
 def value_display(table: str, field: str, value: Any, lang: Language) -> str:
     """One stored value in words: choices named, dates as dates, yes and no, amounts."""
     if value is None or value == "":
@@ -243,6 +250,8 @@ def value_display(table: str, field: str, value: Any, lang: Language) -> str:
         return _("yes") if value else _("no")
     if field == "scope" and isinstance(value, str):
         return scope_display(value, lang)
+    if table == "usage_event" and field == "action" and isinstance(value, str):
+        return usage_action_text(value, lang)
     choices = VALUE_LABELS.get(f"{table}.{field}") or VALUE_LABELS.get(field)
     if choices is not None and str(value) in choices:
         return str(choices[str(value)])
