@@ -109,6 +109,18 @@ def test_the_person_s_address_decides_whose_identity_code_it_is() -> None:
         )
 
 
+@pytest.mark.usefixtures("swedish")
+def test_the_person_s_address_decides_whose_phone_number_it_is() -> None:
+    # A Finnish customer of a Swedish company gives her number as Finns write it.
+    finn = _register(
+        phone="040 123 4567", address=s.AddressIn("Kauppakatu 39", "40100", "Jyväskylä", "FI")
+    )
+    swede = _register(first_name="Other", phone="070-123 45 67")
+
+    assert PhoneNumber.objects.get(person=finn).number == "+358401234567"
+    assert PhoneNumber.objects.get(person=swede).number == "+46701234567"
+
+
 @pytest.mark.usefixtures("german")
 def test_a_postal_code_of_the_wrong_shape_is_refused_by_the_controller_s_rule() -> None:
     with pytest.raises(InvalidInput) as refused:
