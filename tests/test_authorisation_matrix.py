@@ -27,6 +27,7 @@ from rekisteri.register.services import (
 )
 from rekisteri.rights.services import request_create
 from rekisteri.staff.keys import Scope, api_key_create
+from tests import policy_keys as keys
 from tests.console.conftest import signed_in
 from tests.images import PNG
 
@@ -161,19 +162,19 @@ OPERATIONS: dict[tuple[str, str], Scope] = {
 }
 # A body that passes the schema, so that only the caller decides the answer.
 BODIES: dict[str, Any] = {
-    "/api/people": {"source": "subject", "first_name": "Uusi", "last_name": "Henkilö"},
-    "/api/people/lookup": {"email": "matrix@example.fi", "purpose": "customer_relationship"},
+    "/api/people": {"source": keys.subject_source(), "first_name": "Uusi", "last_name": "Henkilö"},
+    "/api/people/lookup": {"email": "matrix@example.fi", "purpose": keys.relationship_purpose()},
     "/api/requests": {"email": "matrix@example.fi", "kind": "access"},
-    "/contact": {"source": "subject", "phone": "0401234567"},
-    "/customerships": {"source": "subject"},
+    "/contact": {"source": keys.subject_source(), "phone": "0401234567"},
+    "/customerships": {"source": keys.subject_source()},
     "/end": {},
-    "/usage": {"source": "subject", "action": "x"},
-    "/contact-event": {"source": "subject", "channel": "phone", "direction": "in"},
-    "/web-visits": {"source": "cookies", "ip_address": "192.0.2.1", "page": "/"},
-    "/deliveries": {"source": "marketing", "channel": "email", "campaign": "k"},
-    "/payments": {"source": "subject", "amount": "1.00"},
+    "/usage": {"source": keys.subject_source(), "action": "x"},
+    "/contact-event": {"source": keys.subject_source(), "channel": "phone", "direction": "in"},
+    "/web-visits": {"source": keys.web_source(), "ip_address": "192.0.2.1", "page": "/"},
+    "/deliveries": {"source": keys.marketing_source(), "channel": "email", "campaign": "k"},
+    "/payments": {"source": keys.subject_source(), "amount": "1.00"},
     "/invoices": {
-        "source": "subject",
+        "source": keys.subject_source(),
         "number": "M-1",
         "amount": "1.00",
         "issued_on": "2026-01-01",
@@ -181,15 +182,15 @@ BODIES: dict[str, Any] = {
         "billing_name": "A",
         "billing_address": "B",
     },
-    "/feedback": {"source": "subject", "rating": 4},
-    "/service-cases": {"source": "subject", "subject": "x"},
+    "/feedback": {"source": keys.subject_source(), "rating": 4},
+    "/service-cases": {"source": keys.subject_source(), "subject": "x"},
     "/api/marketing/deliveries": {
-        "purpose": "marketing",
+        "purpose": keys.marketing_purpose(),
         "channel": "email",
         "campaign": "k",
         "person_ids": [1],
     },
-    "/consents": {"scope": "marketing:email", "action": "withdrawn"},
+    "/consents": {"scope": f"{keys.marketing_purpose()}:email", "action": "withdrawn"},
 }
 
 
@@ -227,7 +228,7 @@ def test_every_route_and_operation_is_in_the_matrix() -> None:
 def world() -> dict[str, int]:
     person = person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=PersonIn(
             first_name="Matrix",
             last_name="Testi",
@@ -236,7 +237,9 @@ def world() -> dict[str, int]:
             organisation=OrganisationIn("Matriisi Oy", "2817330-9"),
         ),
     )
-    customership = customership_start(actor=SYSTEM, person_id=person.pk, source="subject")
+    customership = customership_start(
+        actor=SYSTEM, person_id=person.pk, source=keys.subject_source()
+    )
     from rekisteri.register.models import OrganisationRole
 
     organisation = OrganisationRole.objects.get(person=person).organisation_id
@@ -303,11 +306,11 @@ def test_pages_let_through_exactly_who_the_matrix_says(
         method = "post" if route in POSTED else "get"
         query = "?purpose=customer_relationship&q=Testi" if caller != "anonymous" else ""
         if caller in ("marketing",):
-            query = query.replace("customer_relationship", "marketing")
+            query = query.replace(keys.relationship_purpose(), "marketing")
         if caller == "analyst":
-            query = query.replace("customer_relationship", "analytics")
+            query = query.replace(keys.relationship_purpose(), "analytics")
         if caller == "administrator":
-            query = query.replace("customer_relationship", "identification")
+            query = query.replace(keys.relationship_purpose(), "identification")
         data = {"reason": "matriisi", "phone": "0407654321"} if method == "post" else None
         response = getattr(client, method)(url + query, data)
         expected = (

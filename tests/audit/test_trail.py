@@ -62,13 +62,15 @@ def test_a_refused_request_leaves_no_entry(api: Api) -> None:
 
 def test_no_entry_holds_personal_data(api: Api) -> None:
     person_id = api.call("post", "/people", AINO).json()["id"]
-    api.call("get", f"/people/{person_id}?purpose=customer_relationship")
+    api.call("get", f"/people/{person_id}?purpose={keys.relationship_purpose()}")
     api.call(
         "patch",
-        f"/people/{person_id}/contact?purpose=customer_relationship",
-        {"source": "subject", "phone": "0507654321"},
+        f"/people/{person_id}/contact?purpose={keys.relationship_purpose()}",
+        {"source": keys.subject_source(), "phone": "0507654321"},
     )
-    api.call("post", "/people/lookup", {"email": AINO["email"], "purpose": "marketing"})
+    api.call(
+        "post", "/people/lookup", {"email": AINO["email"], "purpose": keys.marketing_purpose()}
+    )
 
     trail = json.dumps(list(AuditEntry.objects.values()), default=str).lower()
 

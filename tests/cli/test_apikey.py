@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from rekisteri.staff.models import ApiKey
+from tests import policy_keys as keys
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +15,15 @@ pytestmark = pytest.mark.django_db
 def test_a_made_key_is_printed_once_and_works_until_revoked(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    call_command("apikey", "create", "analysis", "--scope", "people:read", "--purpose", "marketing")
+    call_command(
+        "apikey",
+        "create",
+        "analysis",
+        "--scope",
+        "people:read",
+        "--purpose",
+        keys.marketing_purpose(),
+    )
     secret = capsys.readouterr().out.strip()
     client = Client(headers={"Authorization": f"Bearer {secret}"})
 

@@ -22,6 +22,7 @@ from rekisteri.register import services as s
 from rekisteri.register.models import Delivery
 from rekisteri.rights import services as rs
 from rekisteri.rights.models import ExportFile, VerificationMethod
+from tests import policy_keys as keys
 from tests.console.conftest import signed_in
 from tests.rights.conftest import DPO, Subject, aino
 
@@ -85,7 +86,7 @@ def test_a_campaign_named_as_a_formula_is_text_in_the_console_report_csv(
 ) -> None:
     person = s.person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=s.PersonIn(first_name="Kim", last_name="Kampanja", email="kim@example.fi"),
     )
     at = dt.datetime(2026, 4, 10, 12, tzinfo=dt.UTC)
@@ -95,9 +96,9 @@ def test_a_campaign_named_as_a_formula_is_text_in_the_console_report_csv(
         campaign=LINK,
         sent_at=at,
         stored_at=at,
-        source="marketing",
+        source=keys.marketing_source(),
     )
-    marketer = signed_in(enrolled("maija", "marketing"))
+    marketer = signed_in(enrolled("maija", keys.marketing_role()))
 
     download = marketer.get("/console/reports/campaigns.csv")
 
@@ -113,10 +114,10 @@ def test_a_first_name_written_as_a_formula_is_text_in_the_marketing_audience_csv
 ) -> None:
     person = s.person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=s.PersonIn(first_name="=1+2", last_name="@Testinen", email="kaava@example.fi"),
     )
-    s.customership_start(actor=SYSTEM, person_id=person.pk, source="subject")
+    s.customership_start(actor=SYSTEM, person_id=person.pk, source=keys.subject_source())
 
     call_command("marketing", "audience", "--channel", "email")
     out = capsys.readouterr().out
@@ -136,7 +137,7 @@ def test_the_portability_csv_shows_formulas_as_text_and_its_json_keeps_the_origi
     s.feedback_record(
         actor=SYSTEM,
         person_id=aino.pk,
-        source="subject",
+        source=keys.subject_source(),
         text="=1+2",
         rating=4,
         given_at=dt.datetime(2025, 5, 1, 12, tzinfo=dt.UTC),

@@ -16,6 +16,7 @@ from django.test import Client
 from rekisteri.analytics.segments import SegmentDefinition
 from rekisteri.core.errors import InvalidInput, Unauthenticated
 from rekisteri.rights import subjects
+from tests import policy_keys as keys
 from tests.api.conftest import AINO, Api, api, make_key
 from tests.console.conftest import signed_in
 from tests.rights.conftest import SUBJECT_EMAIL, Subject, aino
@@ -65,7 +66,7 @@ def test_a_nul_in_an_urlencoded_form_is_refused_as_in_a_multipart_one(aino: Subj
 def test_a_nul_in_a_console_segment_filter_gets_a_400(
     enrolled: Callable[[str, str], User],
 ) -> None:
-    analyst = signed_in(enrolled("anna", "analyst"))
+    analyst = signed_in(enrolled("anna", keys.analyst_role()))
     analyst.raise_request_exception = False
 
     response = analyst.get(
@@ -73,7 +74,7 @@ def test_a_nul_in_a_console_segment_filter_gets_a_400(
     )
     posted = analyst.post(
         "/console/segments",
-        {"purpose": "analytics", "customership": "active", "name": "N\x00yt"},
+        {"purpose": keys.statistics_purpose(), "customership": "active", "name": "N\x00yt"},
     )
 
     assert response.status_code == 400
@@ -96,7 +97,7 @@ def test_a_sign_in_with_a_nul_in_the_username_is_refused_like_a_wrong_password()
 
 @pytest.mark.parametrize("bad", ["a\u0000@example.fi", "\ud800@example.fi"])
 def test_a_json_body_with_text_no_database_can_store_gets_the_apis_400(api: Api, bad: str) -> None:
-    body = json.dumps({"email": bad, "purpose": "marketing"})
+    body = json.dumps({"email": bad, "purpose": keys.marketing_purpose()})
     lookup = api.client.post(
         "/api/people/lookup", data=body, content_type="application/json", headers=api.headers
     )

@@ -14,6 +14,7 @@ from rekisteri.register import services as s
 from rekisteri.register.importing import people_import
 from rekisteri.register.models import Organisation, Person, PhoneNumber, PostalAddress
 from rekisteri.register.validation import RegisterCode
+from tests import policy_keys as keys
 from tests.countries import GERMAN, SWEDISH, policy_file
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,9 @@ def german(settings: Any, tmp_path: Path) -> None:
 
 def _register(**fields: Any) -> Person:
     person: dict[str, Any] = {"first_name": "Astrid", "last_name": "Lindqvist"} | fields
-    return s.person_register(actor=SYSTEM, source="subject", person=s.PersonIn(**person))
+    return s.person_register(
+        actor=SYSTEM, source=keys.subject_source(), person=s.PersonIn(**person)
+    )
 
 
 @pytest.mark.usefixtures("swedish")
@@ -157,7 +160,7 @@ def test_an_import_names_the_line_of_a_bad_personnummer_and_imports_the_rest(
         encoding="utf-8",
     )
 
-    report = people_import(actor=SYSTEM, path=path, source="subject")
+    report = people_import(actor=SYSTEM, path=path, source=keys.subject_source())
 
     assert [(r.line, r.reason) for r in report.rejected] == [
         (3, "personal_identity_code: is not a valid Swedish personal identity code")

@@ -12,6 +12,7 @@ from rekisteri.core.actors import SYSTEM, Actor, ActorKind
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import services as s
 from rekisteri.register.selectors import person_access, person_data
+from tests import policy_keys as keys
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def _one_of_everything() -> int:
     person = s.person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=s.PersonIn(
             first_name="Aino",
             last_name="Virtanen",
@@ -38,28 +39,32 @@ def _one_of_everything() -> int:
     pid = person.pk
     base = {"actor": SYSTEM, "person_id": pid}
     s.identity_verification_record(
-        **base, source="analysis_service", method="bank_id", result="success"
+        **base, source=keys.service_source(), method="bank_id", result="success"
     )
-    s.user_content_add(**base, source="subject", title="Raportti", url="https://example.fi/r/1")
-    c = s.customership_start(**base, source="analysis_service", started_on=dt.date(2024, 1, 1))
+    s.user_content_add(
+        **base, source=keys.subject_source(), title="Raportti", url="https://example.fi/r/1"
+    )
+    c = s.customership_start(**base, source=keys.service_source(), started_on=dt.date(2024, 1, 1))
     s.customership_end(**base, customership_id=c.pk, ended_on=dt.date(2025, 1, 1))
-    s.usage_event_record(**base, source="analysis_service", action="report.open")
+    s.usage_event_record(**base, source=keys.service_source(), action="report.open")
     s.payment_card_add(
         **base,
-        source="service_providers",
+        source=keys.billing_source(),
         provider_token="tok_a1",
         brand="visa",
         last_four="4242",
         expires=dt.date(2028, 1, 31),
     )
-    s.billing_account_set(**base, source="subject", e_invoice_address="003712345678")
-    s.service_subscription_start(**base, source="analysis_service", service="Mainio Pro")
-    s.payment_record(**base, source="service_providers", amount=Decimal("49.90"))
-    s.web_visit_record(**base, source="cookies", ip_address="192.0.2.7", page="/hinnasto")
-    s.delivery_record(**base, source="marketing", channel="email", campaign="kevät")
-    s.feedback_record(**base, source="subject", text="Hyvä palvelu", rating=5)
-    s.service_case_record(**base, source="customer_service", subject="Salasana")
-    s.consented_datum_add(**base, source="subject", label="harrastus", value="suunnistus")
+    s.billing_account_set(**base, source=keys.subject_source(), e_invoice_address="003712345678")
+    s.service_subscription_start(**base, source=keys.service_source(), service="Mainio Pro")
+    s.payment_record(**base, source=keys.billing_source(), amount=Decimal("49.90"))
+    s.web_visit_record(**base, source=keys.web_source(), ip_address="192.0.2.7", page="/hinnasto")
+    s.delivery_record(**base, source=keys.marketing_source(), channel="email", campaign="kevät")
+    s.feedback_record(**base, source=keys.subject_source(), text="Hyvä palvelu", rating=5)
+    s.service_case_record(**base, source=keys.staff_source(), subject="Salasana")
+    s.consented_datum_add(
+        **base, source=keys.subject_source(), label="harrastus", value="suunnistus"
+    )
     # Purposes that rest on consent open only to a person who gave it.
     for scope in ("targeting", "research"):
         consent_record(
@@ -75,10 +80,12 @@ def _one_of_everything() -> int:
 
 def test_every_category_of_the_policy_round_trips_with_source_and_time() -> None:
     pid = _one_of_everything()
-    everyone = Actor(ActorKind.STAFF, "dpo", purposes=frozenset(policy_get().purposes))
+    everyone = Actor(
+        ActorKind.STAFF, keys.request_role(), purposes=frozenset(policy_get().purposes)
+    )
 
     data = person_data(
-        person_access(actor=everyone, purpose="customer_relationship", person_id=pid)
+        person_access(actor=everyone, purpose=keys.relationship_purpose(), person_id=pid)
     )
     for purpose in policy_get().purposes:
         for category, rows in person_data(
@@ -121,9 +128,11 @@ def test_every_category_of_the_policy_round_trips_with_source_and_time() -> None
 
 def test_a_purpose_opens_only_its_categories() -> None:
     pid = _one_of_everything()
-    marketer = Actor(ActorKind.STAFF, "m", purposes=frozenset({"marketing"}))
+    marketer = Actor(ActorKind.STAFF, "m", purposes=frozenset({keys.marketing_purpose()}))
 
-    data = person_data(person_access(actor=marketer, purpose="marketing", person_id=pid))
+    data = person_data(
+        person_access(actor=marketer, purpose=keys.marketing_purpose(), person_id=pid)
+    )
 
     opened = {k for k, c in policy_get().categories.items() if "marketing" in c.purposes}
     assert set(data) == opened

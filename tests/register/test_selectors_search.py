@@ -8,16 +8,21 @@ from rekisteri.core.actors import SYSTEM, Actor, ActorKind
 from rekisteri.core.errors import Forbidden
 from rekisteri.register.selectors import people_search
 from rekisteri.register.services import OrganisationIn, PersonIn, person_register
+from tests import policy_keys as keys
 
 pytestmark = pytest.mark.django_db
-CLERK = Actor(ActorKind.STAFF, "1", purposes=frozenset({"customer_relationship", "analytics"}))
+CLERK = Actor(
+    ActorKind.STAFF,
+    "1",
+    purposes=frozenset({keys.relationship_purpose(), keys.statistics_purpose()}),
+)
 
 
 @pytest.fixture(autouse=True)
 def people() -> None:
     person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=PersonIn(
             first_name="Aino",
             last_name="Virtanen",
@@ -28,7 +33,7 @@ def people() -> None:
     )
     person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=PersonIn(first_name="Eero", last_name="Virta", email="eero@example.fi"),
     )
 
@@ -45,11 +50,11 @@ def people() -> None:
     ],
 )
 def test_search_finds_by_each_way(query: str, names: list[str]) -> None:
-    hits = people_search(actor=CLERK, purpose="customer_relationship", query=query)
+    hits = people_search(actor=CLERK, purpose=keys.relationship_purpose(), query=query)
 
     assert [hit.name for hit in hits] == names
 
 
 def test_a_purpose_without_contact_details_cannot_search() -> None:
     with pytest.raises(Forbidden, match="does not open contact details"):
-        people_search(actor=CLERK, purpose="analytics", query="virt")
+        people_search(actor=CLERK, purpose=keys.statistics_purpose(), query="virt")

@@ -30,6 +30,7 @@ from rekisteri.register.models import (
     WebVisit,
 )
 from rekisteri.register.validation import RegisterCode
+from tests import policy_keys as keys
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 5, 4, 9, 30, tzinfo=dt.UTC)
@@ -123,7 +124,7 @@ def test_contact_update_replaces_the_datum_with_new_provenance() -> None:
     s.person_contact_update(
         actor=SYSTEM,
         person_id=person.pk,
-        source="customer_service",
+        source=keys.staff_source(),
         purpose=None,
         phone="+358 50 765 4321",
     )
@@ -135,7 +136,11 @@ def test_contact_update_replaces_the_datum_with_new_provenance() -> None:
 def test_update_of_unknown_person_is_not_found() -> None:
     with pytest.raises(NotFound):
         s.person_contact_update(
-            actor=SYSTEM, person_id=999, source="subject", purpose=None, phone="0401234567"
+            actor=SYSTEM,
+            person_id=999,
+            source=keys.subject_source(),
+            purpose=None,
+            phone="0401234567",
         )
 
 
@@ -144,7 +149,7 @@ def test_customership_starts_and_ends_once() -> None:
     customership = s.customership_start(
         actor=SYSTEM,
         person_id=person.pk,
-        source="analysis_service",
+        source=keys.service_source(),
         started_on=dt.date(2024, 1, 1),
     )
 
@@ -166,7 +171,7 @@ def test_customership_cannot_end_before_it_started() -> None:
     customership = s.customership_start(
         actor=SYSTEM,
         person_id=person.pk,
-        source="analysis_service",
+        source=keys.service_source(),
         started_on=dt.date(2024, 1, 1),
     )
 
@@ -183,23 +188,29 @@ def test_every_event_kind_round_trips() -> None:
     pid = _aino().pk
     base = {"actor": SYSTEM, "person_id": pid}
 
-    s.usage_event_record(**base, source="analysis_service", action="report.open", detail="r1")
+    s.usage_event_record(**base, source=keys.service_source(), action="report.open", detail="r1")
     s.contact_event_record(
-        **base, source="customer_service", channel="phone", direction="in", summary="Kysyi laskusta"
+        **base,
+        source=keys.staff_source(),
+        channel="phone",
+        direction="in",
+        summary="Kysyi laskusta",
     )
     s.web_visit_record(
         **base,
-        source="cookies",
+        source=keys.web_source(),
         ip_address="192.0.2.10",
         page="/hinnasto",
         cookie_id="c-1",
         user_agent="Firefox",
     )
-    s.delivery_record(**base, source="marketing", channel="email", campaign="kevät-2026")
-    s.payment_record(**base, source="service_providers", amount=Decimal("49.90"))
+    s.delivery_record(
+        **base, source=keys.marketing_source(), channel="email", campaign="kevät-2026"
+    )
+    s.payment_record(**base, source=keys.billing_source(), amount=Decimal("49.90"))
     s.invoice_record(
         **base,
-        source="analysis_service",
+        source=keys.service_source(),
         number="2026-0001",
         amount=Decimal("49.90"),
         issued_on=dt.date(2026, 5, 1),
@@ -209,14 +220,14 @@ def test_every_event_kind_round_trips() -> None:
     )
     s.payment_card_add(
         **base,
-        source="service_providers",
+        source=keys.billing_source(),
         provider_token="tok_abc",
         brand="visa",
         last_four="4242",
         expires=dt.date(2028, 1, 31),
     )
-    s.feedback_record(**base, source="subject", text="Hyvä palvelu", rating=5)
-    s.service_case_record(**base, source="customer_service", subject="Salasana unohtui")
+    s.feedback_record(**base, source=keys.subject_source(), text="Hyvä palvelu", rating=5)
+    s.service_case_record(**base, source=keys.staff_source(), subject="Salasana unohtui")
 
     for model in (
         UsageEvent,
@@ -241,7 +252,7 @@ def test_a_full_card_number_never_reaches_the_register() -> None:
         s.payment_card_add(
             actor=SYSTEM,
             person_id=pid,
-            source="subject",
+            source=keys.subject_source(),
             provider_token="4111 1111 1111 1111",
             brand="visa",
             last_four="1111",
@@ -257,4 +268,4 @@ def test_payment_amount_must_be_a_sum(amount: Decimal) -> None:
     pid = _aino().pk
 
     with pytest.raises(InvalidInput, match="amount"):
-        s.payment_record(actor=SYSTEM, person_id=pid, source="subject", amount=amount)
+        s.payment_record(actor=SYSTEM, person_id=pid, source=keys.subject_source(), amount=amount)
