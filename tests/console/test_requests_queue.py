@@ -6,8 +6,10 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy
 
 from rekisteri.core.actors import SYSTEM
 from rekisteri.register.selectors import PersonIdentifier
@@ -18,6 +20,7 @@ from tests.console.conftest import signed_in
 from tests.rights.conftest import register_aino
 
 
+@pytest.mark.mainioco  # the Finnish console's words
 @time_machine.travel(dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC))
 def test_the_dpo_registers_a_letter_verifies_and_answers_it_from_the_queue(
     enrolled: Callable[[str, str], User], smtp: Any
@@ -112,7 +115,7 @@ def test_an_erasure_a_system_filed_waits_in_the_queue_until_the_dpo_answers_it(
     client = signed_in(enrolled("tietosuoja", keys.request_role()))
 
     queue = client.get("/console/requests").content.decode()
-    assert "tarkastettavana" in queue  # "to be reviewed"
+    assert keys.words(gettext_lazy("to be reviewed")) in queue
     assert Person.objects.get(pk=aino.pk).erased_at is None
 
     client.post(f"/console/requests/{filed.pk}", {"action": "fulfil"})

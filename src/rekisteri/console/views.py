@@ -330,7 +330,7 @@ def requests_view(request: HttpRequest) -> HttpResponse:
                 person_id=_int(request.POST.get("person_id", "")),
                 kind=request.POST.get("kind", ""),
                 channel=request.POST.get("channel", ""),
-                language=request.POST.get("language", "fi"),
+                language=request.POST.get("language", ""),
                 received_at=(
                     dt.datetime.combine(received_on, dt.time(12), tzinfo=clock.zone())
                     if received_on
