@@ -55,6 +55,16 @@ def erasure_ledger(settings: Any, tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def in_finland(settings: Any, tmp_path: Path) -> Path:
+    """A Finnish controller, whichever description is loaded: for tests of what
+    Finland decides (holidays, identity codes, phone numbers, postal codes)."""
+    from tests.countries import FINNISH, policy_file
+
+    settings.REKISTERI_POLICY = policy_file(tmp_path, FINNISH, name="finnish")
+    return Path(settings.REKISTERI_POLICY)
+
+
 @pytest.fixture(scope="session")
 def mainioco_text() -> str:
     return MAINIOCO.read_text(encoding="utf-8")

@@ -34,21 +34,25 @@ def _csv(tmp_path: Path, *lines: str) -> Path:
 
 
 @pytest.mark.django_db
-def test_valid_rows_are_imported_with_their_contact_data_and_source(tmp_path: Path) -> None:
+def test_valid_rows_are_imported_with_their_contact_data_and_source(
+    tmp_path: Path, in_finland: Path
+) -> None:
     report = people_import(
         actor=SYSTEM, path=_csv(tmp_path, *GOOD), source=keys.third_party_source()
     )
 
     assert (report.read, report.imported, report.rejected) == (2, 2, [])
     aino = Person.objects.get(first_name="Aino")
-    assert aino.source == "directory_services"
+    assert aino.source == keys.third_party_source()
     assert PhoneNumber.objects.get(person=aino).number == "+358401234567"
     assert PostalAddress.objects.get(person=aino).postal_code == "40100"
     assert EmailAddress.objects.count() == 2
 
 
 @pytest.mark.django_db
-def test_each_rejected_row_is_reported_by_line_and_the_rest_are_imported(tmp_path: Path) -> None:
+def test_each_rejected_row_is_reported_by_line_and_the_rest_are_imported(
+    tmp_path: Path, in_finland: Path
+) -> None:
     path = _csv(
         tmp_path,
         GOOD[0],

@@ -7,8 +7,10 @@ import pytest
 from rekisteri.core.actors import SYSTEM, Actor, ActorKind
 from rekisteri.core.errors import Forbidden
 from rekisteri.register.selectors import people_search
-from rekisteri.register.services import OrganisationIn, PersonIn, person_register
+from rekisteri.register.services import AddressIn, OrganisationIn, PersonIn, person_register
 from tests import policy_keys as keys
+from tests.factories import country
+from tests.rights.conftest import BUSINESS_IDS
 
 pytestmark = pytest.mark.django_db
 CLERK = Actor(
@@ -28,7 +30,9 @@ def people() -> None:
             last_name="Virtanen",
             email="Aino.V@Example.fi",
             phone="040 123 4567",
-            organisation=OrganisationIn("Mainio Kahvila Oy", "2817330-9"),
+            # A Finn, whichever country's register she is in.
+            address=AddressIn("Kauppakatu 39", "40100", "Jyväskylä", "FI"),
+            organisation=OrganisationIn("Mainio Kahvila Oy", BUSINESS_IDS.get(country())),
         ),
     )
     person_register(

@@ -31,13 +31,15 @@ from rekisteri.register.models import (
 )
 from rekisteri.register.validation import RegisterCode
 from tests import policy_keys as keys
+from tests.factories import country
+from tests.rights.conftest import BUSINESS_IDS
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 5, 4, 9, 30, tzinfo=dt.UTC)
 
 
 def _aino(
-    source: str = "subject",
+    source: str = "",
     username: str | None = None,
     password: str | None = None,
     **extra: object,
@@ -47,12 +49,13 @@ def _aino(
         "last_name": "Virtanen",
         "email": "aino.virtanen@example.fi",
         "phone": "040 123 4567",
-        "address": s.AddressIn("Kauppakatu 39", "40100", "Jyväskylä"),
+        # A Finn, whichever country's register she is in.
+        "address": s.AddressIn("Kauppakatu 39", "40100", "Jyväskylä", "FI"),
     }
     fields.update(extra)
     return s.person_register(
         actor=SYSTEM,
-        source=source,
+        source=source or keys.subject_source(),
         person=s.PersonIn(**fields),  # type: ignore[arg-type]
         username=username,
         password=password,
@@ -61,19 +64,25 @@ def _aino(
 
 @time_machine.travel(NOW, tick=False)
 def test_registered_person_has_contact_data_with_source_and_time() -> None:
+    identity_code = "131052-308T" if keys.collects("person.personal_identity_code") else None
     person = _aino(
-        personal_identity_code="131052-308T",
-        birth_year=1952,
+        personal_identity_code=identity_code,
+        birth_year=1952 if keys.collects("person.birth_year") else None,
         username="aino",
         password="kaunis lumi sataa hiljaa",
-        organisation=s.OrganisationIn("Virtanen Oy", "2817330-9", "https://example.fi", "CEO"),
+        organisation=s.OrganisationIn(
+            "Virtanen Oy",
+            BUSINESS_IDS.get(country()),
+            "https://example.fi" if keys.collects("organisation.website") else "",
+            "CEO",
+        ),
     )
 
     email = EmailAddress.objects.get(person=person)
     account = ServiceAccount.objects.get(person=person)
     assert (email.address, email.source, email.stored_at) == (
         "aino.virtanen@example.fi",
-        "subject",
+        keys.subject_source(),
         NOW,
     )
     assert PhoneNumber.objects.get(person=person).number == "+358401234567"
@@ -81,7 +90,7 @@ def test_registered_person_has_contact_data_with_source_and_time() -> None:
     assert account.password_hash.startswith("argon2$argon2id$")
     assert "kaunis" not in account.password_hash
     assert OrganisationRole.objects.get(person=person).title == "CEO"
-    assert person.personal_identity_code == "131052-308T"
+    assert person.personal_identity_code == identity_code
 
 
 def test_unknown_source_is_refused_and_nothing_is_stored() -> None:

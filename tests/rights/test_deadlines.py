@@ -15,12 +15,6 @@ from tests.countries import FINNISH, GERMAN, SWEDISH, policy_file
 D = dt.date
 
 
-@pytest.fixture
-def in_finland(settings: Any, tmp_path: Path) -> None:
-    """A Finnish controller: Finland's holidays, whichever description is loaded."""
-    settings.REKISTERI_POLICY = policy_file(tmp_path, FINNISH, name="finnish")
-
-
 @pytest.mark.parametrize(
     ("received", "due"),
     [
@@ -47,12 +41,12 @@ def in_finland(settings: Any, tmp_path: Path) -> None:
     ],
 )
 def test_the_answer_is_due_one_month_after_receipt_on_a_working_day(
-    in_finland: None, received: dt.date, due: dt.date
+    in_finland: Path, received: dt.date, due: dt.date
 ) -> None:
     assert due_date_for(received) == due
 
 
-def test_an_extension_counts_from_receipt_not_from_the_first_due_date(in_finland: None) -> None:
+def test_an_extension_counts_from_receipt_not_from_the_first_due_date(in_finland: Path) -> None:
     # 31.1.2028 + 3 months = 30.4.2028 (Sunday) -> 1.5. is May Day -> Tuesday 2.5.2028.
     assert due_date_for(D(2028, 1, 31), extension_months=2) == D(2028, 5, 2)
 
