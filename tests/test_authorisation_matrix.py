@@ -29,7 +29,9 @@ from rekisteri.rights.services import request_create
 from rekisteri.staff.keys import Scope, api_key_create
 from tests import policy_keys as keys
 from tests.console.conftest import signed_in
+from tests.factories import country
 from tests.images import PNG
+from tests.rights.conftest import BUSINESS_IDS
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +41,7 @@ HANDLER = "request handler"
 # The data subject's own pages: no staff role and no anonymous caller gets in.
 SUBJECT = "signed-in data subject"
 # A report of the analytics purpose: roles holding that purpose.
-ANALYTICS = "staff holding the analytics purpose"
+ANALYTICS = "staff holding the purpose the statistics reports serve"
 # Correcting contact details: roles holding a purpose the policy lets change them.
 CONTACT_WRITER = "staff holding a purpose that covers changing contact details"
 PORTAL_SIGN_IN = ("/oma/kirjaudu", "/en/my/sign-in", "/sv/mina-sidor/logga-in")
@@ -233,8 +235,9 @@ def world() -> dict[str, int]:
             first_name="Matrix",
             last_name="Testi",
             email="matrix@example.fi",
-            address=AddressIn("Katu 1", "40100", "Jyväskylä"),
-            organisation=OrganisationIn("Matriisi Oy", "2817330-9"),
+            # A Finn, whichever country's register she is in.
+            address=AddressIn("Katu 1", "40100", "Jyväskylä", "FI"),
+            organisation=OrganisationIn("Matriisi Oy", BUSINESS_IDS.get(country())),
         ),
     )
     customership = customership_start(
@@ -304,7 +307,7 @@ def test_pages_let_through_exactly_who_the_matrix_says(
             continue  # sign-in steps and the language switch: no data behind them
         url = _page_url(route, world)
         method = "post" if route in POSTED else "get"
-        query = "?purpose=customer_relationship&q=Testi" if caller != "anonymous" else ""
+        query = f"?purpose={keys.relationship_purpose()}&q=Testi" if caller != "anonymous" else ""
         if caller in ("marketing",):
             query = query.replace(keys.relationship_purpose(), "marketing")
         if caller == "analyst":
@@ -330,7 +333,7 @@ def test_pages_let_through_exactly_who_the_matrix_says(
             or (
                 rule == ANALYTICS
                 and caller != "anonymous"
-                and "analytics" in policy_get().roles[caller].purposes
+                and keys.statistics_purpose() in policy_get().roles[caller].purposes
             )
         )
         assert _allowed_page(response) == expected, (caller, route, response.status_code)
@@ -346,10 +349,12 @@ def _operation_call(
 
         return client.post(url, {"file": SimpleUploadedFile("l.png", PNG)}, headers=headers)
     if path == "/api/marketing/audience":
-        return client.get(url + "?purpose=marketing&channel=email", headers=headers)
+        return client.get(
+            url + f"?purpose={keys.marketing_purpose()}&channel=email", headers=headers
+        )
     if method == "get" or path.endswith("/contact"):
         # Reads and contact changes name their purpose.
-        url += "?purpose=customer_relationship"
+        url += f"?purpose={keys.relationship_purpose()}"
     if method == "get":
         return client.get(url, headers=headers)
     suffix = path if path in BODIES else "/" + path.rsplit("/", 1)[-1]
