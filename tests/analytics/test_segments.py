@@ -176,7 +176,9 @@ def test_an_analyst_defines_saves_and_reopens_a_segment_in_the_console(
     for _ in range(5):
         person(active=False)
     analyst = signed_in(enrolled("anna", keys.analyst_role()))
-    shown = analyst.get("/console/segments?purpose=analytics&customership=active&show=1")
+    shown = analyst.get(
+        f"/console/segments?purpose={keys.statistics_purpose()}&customership=active&show=1"
+    )
     assert shown.status_code == 200
     assert "<strong>Henkilöitä segmentissä:</strong> 6" in shown.content.decode()
     saved = analyst.post(
@@ -188,7 +190,11 @@ def test_an_analyst_defines_saves_and_reopens_a_segment_in_the_console(
     assert (segment.name, segment.definition) == ("Nyt", {"customership": "active"})
     again = analyst.get(f"/console/segments?segment={segment.pk}").content.decode()
     assert "Nyt" in again
-    refused = analyst.get("/console/segments?purpose=marketing&city=Kuopio&show=1")
+    refused = analyst.get(
+        f"/console/segments?purpose={keys.marketing_purpose()}&city=Kuopio&show=1"
+    )
     assert refused.status_code == 403
-    bad = analyst.get("/console/segments?purpose=analytics&customer_months_min=abc&show=1")
+    bad = analyst.get(
+        f"/console/segments?purpose={keys.statistics_purpose()}&customer_months_min=abc&show=1"
+    )
     assert bad.status_code == 400

@@ -59,7 +59,8 @@ def test_a_key_without_the_purpose_gets_no_audience(make_key: Callable[..., str]
     _customers(1)
     api = Api(make_key(["marketing:send"], [keys.relationship_purpose()]))
     response = api.client.get(
-        "/api/marketing/audience?purpose=marketing&channel=email", headers=api.headers
+        f"/api/marketing/audience?purpose={keys.marketing_purpose()}&channel=email",
+        headers=api.headers,
     )
     assert response.status_code == 403
 

@@ -212,7 +212,7 @@ def test_a_search_never_puts_what_was_searched_in_the_url(
     )
     clerk = signed_in(enrolled("aino", keys.service_role()))
 
-    by_get = clerk.get("/console/?q=Laine&purpose=customer_relationship").content.decode()
+    by_get = clerk.get(f"/console/?q=Laine&purpose={keys.relationship_purpose()}").content.decode()
     by_post = clerk.post("/console/", {"q": "Laine", "purpose": keys.relationship_purpose()})
     too_short = clerk.post("/console/", {"q": "a", "purpose": keys.relationship_purpose()})
 
