@@ -11,8 +11,6 @@ from rekisteri.staff.keys import Scope, api_key_create
 from tests import policy_keys as keys
 
 ALL_SCOPES = [str(s) for s in Scope]
-# The analysis service's key: the relationship and the company's own marketing.
-DEFAULT_PURPOSES = [keys.relationship_purpose(), keys.marketing_purpose()]
 
 
 @pytest.fixture
@@ -24,7 +22,11 @@ def make_key(db: None) -> Callable[..., str]:
             actor=SYSTEM,
             name=f"system-{next(counter)}",
             scopes=scopes if scopes is not None else ALL_SCOPES,
-            purposes=purposes if purposes is not None else DEFAULT_PURPOSES,
+            # By default the analysis service's key: the relationship and the company's
+            # own marketing, as the description loaded now names them.
+            purposes=purposes
+            if purposes is not None
+            else [keys.relationship_purpose(), keys.marketing_purpose()],
         )
         return secret
 
