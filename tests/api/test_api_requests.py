@@ -21,7 +21,7 @@ from rekisteri.staff.keys import api_key_create
 from rekisteri.staff.models import ApiKey
 from tests import policy_keys as keys
 from tests.api.conftest import Api
-from tests.rights.conftest import SUBJECT_EMAIL, Subject, register_aino
+from tests.rights.conftest import SUBJECT_EMAIL, Subject, register_aino, register_set_up
 
 NOW = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)
 REQUESTS = ["requests:write"]
@@ -35,6 +35,7 @@ def frozen() -> Iterator[None]:
 
 @pytest.fixture
 def aino(db: None) -> Subject:
+    register_set_up()
     return register_aino()
 
 
