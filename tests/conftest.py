@@ -27,13 +27,20 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Leave PostgreSQL-only tests out of a SQLite run: deselected, not skipped.
+    """Leave out, deselected and not skipped, what this run cannot hold:
 
-    `.ci/run` runs the whole suite again on PostgreSQL, where they run.
+    - PostgreSQL-only tests on SQLite (`.ci/run` runs the suite again on PostgreSQL);
+    - tests of Mainioco's own words under another register description
+      (`.ci/run` runs the suite under Mainioco's too).
     """
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        return
-    kept = [item for item in items if item.get_closest_marker("postgresql") is None]
+    from tests.policy_keys import is_mainioco
+
+    left_out: set[str] = set()
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        left_out.add("postgresql")
+    if not is_mainioco():
+        left_out.add("mainioco")
+    kept = [i for i in items if not any(i.get_closest_marker(m) for m in left_out)]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept
@@ -46,6 +53,16 @@ def erasure_ledger(settings: Any, tmp_path: Path) -> Path:
     settings.REKISTERI_ERASURE_LEDGER = path
     settings.REKISTERI_AUDIT_SEAL_FILE = tmp_path / "audit-seals.log"
     return path
+
+
+@pytest.fixture
+def in_finland(settings: Any, tmp_path: Path) -> Path:
+    """A Finnish controller, whichever description is loaded: for tests of what
+    Finland decides (holidays, identity codes, phone numbers, postal codes)."""
+    from tests.countries import FINNISH, policy_file
+
+    settings.REKISTERI_POLICY = policy_file(tmp_path, FINNISH, name="finnish")
+    return Path(settings.REKISTERI_POLICY)
 
 
 @pytest.fixture(scope="session")

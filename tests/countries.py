@@ -8,6 +8,15 @@ from pathlib import Path
 
 MAINIOCO = Path(__file__).resolve().parent.parent / "policies" / "mainioco.toml"
 
+# An osakeyhtiö in Jyväskylä: what Finland decides, under whichever description is loaded.
+FINNISH = {
+    "name": "Keskisuomen Data Oy",
+    "business_id": "2817330-9",
+    "street_address": "Kauppakatu 39",
+    "postal_code": "40100",
+    "city": "Jyväskylä",
+    "country": "FI",
+}
 # A GmbH in Hamburg: its own holidays (Reformationstag) beside Germany's.
 GERMAN = {
     "name": "Elbwerft Daten GmbH",

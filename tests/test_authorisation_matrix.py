@@ -27,8 +27,11 @@ from rekisteri.register.services import (
 )
 from rekisteri.rights.services import request_create
 from rekisteri.staff.keys import Scope, api_key_create
+from tests import policy_keys as keys
 from tests.console.conftest import signed_in
+from tests.factories import country
 from tests.images import PNG
+from tests.rights.conftest import BUSINESS_IDS
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +41,7 @@ HANDLER = "request handler"
 # The data subject's own pages: no staff role and no anonymous caller gets in.
 SUBJECT = "signed-in data subject"
 # A report of the analytics purpose: roles holding that purpose.
-ANALYTICS = "staff holding the analytics purpose"
+ANALYTICS = "staff holding the purpose the statistics reports serve"
 # Correcting contact details: roles holding a purpose the policy lets change them.
 CONTACT_WRITER = "staff holding a purpose that covers changing contact details"
 PORTAL_SIGN_IN = ("/oma/kirjaudu", "/en/my/sign-in", "/sv/mina-sidor/logga-in")
@@ -162,19 +165,19 @@ OPERATIONS: dict[tuple[str, str], Scope] = {
 }
 # A body that passes the schema, so that only the caller decides the answer.
 BODIES: dict[str, Any] = {
-    "/api/people": {"source": "subject", "first_name": "Uusi", "last_name": "Henkilö"},
-    "/api/people/lookup": {"email": "matrix@example.fi", "purpose": "customer_relationship"},
+    "/api/people": {"source": keys.subject_source(), "first_name": "Uusi", "last_name": "Henkilö"},
+    "/api/people/lookup": {"email": "matrix@example.fi", "purpose": keys.relationship_purpose()},
     "/api/requests": {"email": "matrix@example.fi", "kind": "access"},
-    "/contact": {"source": "subject", "phone": "0401234567"},
-    "/customerships": {"source": "subject"},
+    "/contact": {"source": keys.subject_source(), "phone": "0401234567"},
+    "/customerships": {"source": keys.subject_source()},
     "/end": {},
-    "/usage": {"source": "subject", "action": "x"},
-    "/contact-event": {"source": "subject", "channel": "phone", "direction": "in"},
-    "/web-visits": {"source": "cookies", "ip_address": "192.0.2.1", "page": "/"},
-    "/deliveries": {"source": "marketing", "channel": "email", "campaign": "k"},
-    "/payments": {"source": "subject", "amount": "1.00"},
+    "/usage": {"source": keys.subject_source(), "action": "x"},
+    "/contact-event": {"source": keys.subject_source(), "channel": "phone", "direction": "in"},
+    "/web-visits": {"source": keys.web_source(), "ip_address": "192.0.2.1", "page": "/"},
+    "/deliveries": {"source": keys.marketing_source(), "channel": "email", "campaign": "k"},
+    "/payments": {"source": keys.subject_source(), "amount": "1.00"},
     "/invoices": {
-        "source": "subject",
+        "source": keys.subject_source(),
         "number": "M-1",
         "amount": "1.00",
         "issued_on": "2026-01-01",
@@ -182,15 +185,15 @@ BODIES: dict[str, Any] = {
         "billing_name": "A",
         "billing_address": "B",
     },
-    "/feedback": {"source": "subject", "rating": 4},
-    "/service-cases": {"source": "subject", "subject": "x"},
+    "/feedback": {"source": keys.subject_source(), "rating": 4},
+    "/service-cases": {"source": keys.subject_source(), "subject": "x"},
     "/api/marketing/deliveries": {
-        "purpose": "marketing",
+        "purpose": keys.marketing_purpose(),
         "channel": "email",
         "campaign": "k",
         "person_ids": [1],
     },
-    "/consents": {"scope": "marketing:email", "action": "withdrawn"},
+    "/consents": {"scope": f"{keys.marketing_purpose()}:email", "action": "withdrawn"},
 }
 
 
@@ -228,16 +231,19 @@ def test_every_route_and_operation_is_in_the_matrix() -> None:
 def world() -> dict[str, int]:
     person = person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=PersonIn(
             first_name="Matrix",
             last_name="Testi",
             email="matrix@example.fi",
-            address=AddressIn("Katu 1", "40100", "Jyväskylä"),
-            organisation=OrganisationIn("Matriisi Oy", "2817330-9"),
+            # A Finn, whichever country's register she is in.
+            address=AddressIn("Katu 1", "40100", "Jyväskylä", "FI"),
+            organisation=OrganisationIn("Matriisi Oy", BUSINESS_IDS.get(country())),
         ),
     )
-    customership = customership_start(actor=SYSTEM, person_id=person.pk, source="analysis_service")
+    customership = customership_start(
+        actor=SYSTEM, person_id=person.pk, source=keys.service_source()
+    )
     from rekisteri.register.models import OrganisationRole
 
     organisation = OrganisationRole.objects.get(person=person).organisation_id
@@ -302,13 +308,13 @@ def test_pages_let_through_exactly_who_the_matrix_says(
             continue  # sign-in steps and the language switch: no data behind them
         url = _page_url(route, world)
         method = "post" if route in POSTED else "get"
-        query = "?purpose=customer_relationship&q=Testi" if caller != "anonymous" else ""
+        query = f"?purpose={keys.relationship_purpose()}&q=Testi" if caller != "anonymous" else ""
         if caller in ("marketing",):
-            query = query.replace("customer_relationship", "marketing")
+            query = query.replace(keys.relationship_purpose(), "marketing")
         if caller == "analyst":
-            query = query.replace("customer_relationship", "analytics")
+            query = query.replace(keys.relationship_purpose(), "analytics")
         if caller == "administrator":
-            query = query.replace("customer_relationship", "identification")
+            query = query.replace(keys.relationship_purpose(), "identification")
         data = {"reason": "matriisi", "phone": "0407654321"} if method == "post" else None
         response = getattr(client, method)(url + query, data)
         expected = (
@@ -328,7 +334,7 @@ def test_pages_let_through_exactly_who_the_matrix_says(
             or (
                 rule == ANALYTICS
                 and caller != "anonymous"
-                and "analytics" in policy_get().roles[caller].purposes
+                and keys.statistics_purpose() in policy_get().roles[caller].purposes
             )
         )
         assert _allowed_page(response) == expected, (caller, route, response.status_code)
@@ -344,10 +350,12 @@ def _operation_call(
 
         return client.post(url, {"file": SimpleUploadedFile("l.png", PNG)}, headers=headers)
     if path == "/api/marketing/audience":
-        return client.get(url + "?purpose=marketing&channel=email", headers=headers)
+        return client.get(
+            url + f"?purpose={keys.marketing_purpose()}&channel=email", headers=headers
+        )
     if method == "get" or path.endswith("/contact"):
         # Reads and contact changes name their purpose.
-        url += "?purpose=customer_relationship"
+        url += f"?purpose={keys.relationship_purpose()}"
     if method == "get":
         return client.get(url, headers=headers)
     suffix = path if path in BODIES else "/" + path.rsplit("/", 1)[-1]

@@ -8,6 +8,7 @@ import itertools
 from rekisteri.consent.services import consent_record
 from rekisteri.core.actors import SYSTEM
 from rekisteri.register import services as s
+from tests import policy_keys as keys
 
 _n = itertools.count(1)
 
@@ -23,7 +24,7 @@ def person(
     n = next(_n)
     p = s.person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=s.PersonIn(
             first_name="Segmentti",
             last_name=f"H{n}",
@@ -32,21 +33,24 @@ def person(
         ),
     )
     c = s.customership_start(
-        actor=SYSTEM, person_id=p.pk, source="analysis_service", started_on=dt.date(2024, 1, 1)
+        actor=SYSTEM, person_id=p.pk, source=keys.service_source(), started_on=dt.date(2024, 1, 1)
     )
     if not active:
         s.customership_end(actor=SYSTEM, person_id=p.pk, customership_id=c.pk)
     if service:
         s.service_subscription_start(
-            actor=SYSTEM, person_id=p.pk, source="analysis_service", service=service
+            actor=SYSTEM,
+            person_id=p.pk,
+            source=keys.service_source_for("service_subscription.service"),
+            service=service,
         )
     if rating is not None:
-        s.feedback_record(actor=SYSTEM, person_id=p.pk, source="subject", rating=rating)
+        s.feedback_record(actor=SYSTEM, person_id=p.pk, source=keys.subject_source(), rating=rating)
     if research:
         consent_record(
             actor=SYSTEM,
             person_id=p.pk,
-            scope="research",
+            scope=keys.survey_purpose(),
             action="granted",
             channel="portal",
             text="Saa pyytää vastaamaan kyselyihin.",

@@ -23,6 +23,7 @@ from rekisteri.consent.services import consent_record
 from rekisteri.core.actors import SYSTEM
 from rekisteri.register import services as s
 from rekisteri.register.models import Delivery
+from tests import policy_keys as keys
 from tests.console.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -43,11 +44,11 @@ def customer(started: dt.date, ended: dt.date | None = None) -> int:
     n = next(_n)
     person = s.person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=s.PersonIn(first_name="Raportti", last_name=f"H{n}", email=f"r{n}@example.fi"),
     )
     c = s.customership_start(
-        actor=SYSTEM, person_id=person.pk, source="analysis_service", started_on=started
+        actor=SYSTEM, person_id=person.pk, source=keys.service_source(), started_on=started
     )
     if ended:
         s.customership_end(actor=SYSTEM, person_id=person.pk, customership_id=c.pk, ended_on=ended)
@@ -85,20 +86,22 @@ def test_services_feedback_and_campaigns_match_a_hand_count() -> None:
     people = [customer(dt.date(2025, 1, 1)) for _ in range(8)]
     for pid in people[:5]:
         s.service_subscription_start(
-            actor=SYSTEM, person_id=pid, source="analysis_service", service="Mainio Pro"
+            actor=SYSTEM, person_id=pid, source=keys.service_source(), service="Mainio Pro"
         )
     for pid in people[5:7]:
         s.service_subscription_start(
-            actor=SYSTEM, person_id=pid, source="analysis_service", service="Mainio API"
+            actor=SYSTEM, person_id=pid, source=keys.service_source(), service="Mainio API"
         )
     may = dt.datetime(2026, 5, 10, 12, tzinfo=dt.UTC)
     for pid, rating in zip(people[:5], (4, 4, 5, 3, 4), strict=True):
         s.feedback_record(
-            actor=SYSTEM, person_id=pid, source="subject", rating=rating, given_at=may
+            actor=SYSTEM, person_id=pid, source=keys.subject_source(), rating=rating, given_at=may
         )
     april = dt.datetime(2026, 4, 10, 12, tzinfo=dt.UTC)
     for pid in people[5:8]:
-        s.feedback_record(actor=SYSTEM, person_id=pid, source="subject", rating=1, given_at=april)
+        s.feedback_record(
+            actor=SYSTEM, person_id=pid, source=keys.subject_source(), rating=1, given_at=april
+        )
     for i, pid in enumerate(people[:6]):
         Delivery.objects.create(
             person_id=pid,
@@ -108,7 +111,7 @@ def test_services_feedback_and_campaigns_match_a_hand_count() -> None:
             opened_at=april if i < 5 else None,
             clicked_at=april if i == 0 else None,
             stored_at=april,
-            source="marketing",
+            source=keys.marketing_source(),
         )
 
     assert values(services_report()) == {"Mainio API": [None], "Mainio Pro": [5]}
@@ -124,7 +127,7 @@ def test_the_console_shows_each_role_its_purposes_reports_and_the_csv_hides_smal
 ) -> None:
     for i in range(2):
         customer(dt.date(2026, 4, 10 + i))
-    analyst = signed_in(enrolled("anna", "analyst"))
+    analyst = signed_in(enrolled("anna", keys.analyst_role()))
     page = analyst.get("/console/reports").content.decode()
     assert "New and ended customerships by month" in page or "Uudet ja päättyneet" in page
     assert "&lt;5" in page
@@ -135,7 +138,7 @@ def test_the_console_shows_each_role_its_purposes_reports_and_the_csv_hides_smal
     assert ["04/2026", "<5", "0"] in rows
     assert analyst.get("/console/reports/campaigns.csv").status_code == 403
     assert analyst.get("/console/reports/nothing.csv").status_code == 404
-    marketer = signed_in(enrolled("maija", "marketing"))
+    marketer = signed_in(enrolled("maija", keys.marketing_role()))
     assert marketer.get("/console/reports/campaigns.csv").status_code == 200
     assert marketer.get("/console/reports/customerships.csv").status_code == 403
 
@@ -152,13 +155,13 @@ def test_request_volumes_by_right_are_the_request_handlers_report(
     request_create(
         actor=SYSTEM, person_id=customer(dt.date(2026, 1, 1)), kind="erasure", channel="letter"
     )
-    dpo = signed_in(enrolled("tove", "dpo"))
+    dpo = signed_in(enrolled("tove", keys.request_role()))
     rows = list(csv.reader(io.StringIO(dpo.get("/console/reports/requests.csv").content.decode())))
     assert rows[1:] == [
         ["Oikeus tarkastaa omat tiedot", "5"],
         ["Tietojen poistaminen (oikeus tulla unohdetuksi)", "<5"],
     ]
-    analyst = signed_in(enrolled("anna", "analyst"))
+    analyst = signed_in(enrolled("anna", keys.analyst_role()))
     assert analyst.get("/console/reports/requests.csv").status_code == 403
 
 
@@ -171,12 +174,16 @@ def test_usage_by_month_counts_people_and_their_events_by_hand() -> None:
     for pid in busy:
         for _ in range(3):
             s.usage_event_record(
-                actor=SYSTEM, person_id=pid, source="analysis_service", action="report.open",
+                actor=SYSTEM, person_id=pid, source=keys.service_source(), action="report.open",
                 occurred_at=may,
             )  # fmt: skip
     for pid in busy[:2]:
         s.usage_event_record(
-            actor=SYSTEM, person_id=pid, source="analysis_service", action="login", occurred_at=june
+            actor=SYSTEM,
+            person_id=pid,
+            source=keys.service_source(),
+            action="login",
+            occurred_at=june,
         )
     got = values(usage_report(months=3))
     assert got["05/2026"] == [5, 15]

@@ -14,12 +14,13 @@ from rekisteri.core.actors import SYSTEM, Actor, ActorKind
 from rekisteri.core.errors import Forbidden, InvalidInput, PolicyRefusal
 from rekisteri.register import services as s
 from rekisteri.register.models import Feedback
+from tests import policy_keys as keys
 from tests.analytics.people import person
 
 pytestmark = pytest.mark.django_db
-ANALYST = Actor(ActorKind.STAFF, "5", purposes=frozenset({"analytics", "feedback"}))
-MARKETER = Actor(ActorKind.STAFF, "6", purposes=frozenset({"marketing"}))
-RESEARCHER = Actor(ActorKind.STAFF, "7", purposes=frozenset({"research"}))
+ANALYST = Actor(ActorKind.STAFF, "5", purposes=frozenset({keys.statistics_purpose(), "feedback"}))
+MARKETER = Actor(ActorKind.STAFF, "6", purposes=frozenset({keys.marketing_purpose()}))
+RESEARCHER = Actor(ActorKind.STAFF, "7", purposes=frozenset({keys.survey_purpose()}))
 
 
 def figures(definition: dict[str, Any], actor: Actor = ANALYST, purpose: str = "analytics") -> Any:
@@ -78,7 +79,11 @@ def test_restricted_and_objecting_people_are_never_counted(exact: None) -> None:
     people = [person("Vaasa") for _ in range(8)]
     s.person_restrict(actor=SYSTEM, person_id=people[0])
     consent_record(
-        actor=SYSTEM, person_id=people[1], scope="marketing", action="objected", channel="letter"
+        actor=SYSTEM,
+        person_id=people[1],
+        scope=keys.marketing_purpose(),
+        action="objected",
+        channel="letter",
     )
     consent_record(
         actor=SYSTEM, person_id=people[2], scope="analytics", action="objected", channel="letter"
@@ -139,20 +144,20 @@ def test_a_segment_is_saved_only_when_it_can_be_shown(exact: None) -> None:
         segment_save(
             actor=ANALYST,
             name="yksi",
-            purpose="analytics",
+            purpose=keys.statistics_purpose(),
             definition=SegmentDefinition.from_form({"service": "Mainio API"}),
         )
     segment_save(
         actor=ANALYST,
         name="Aktiiviset",
-        purpose="analytics",
+        purpose=keys.statistics_purpose(),
         definition=SegmentDefinition.from_form({"customership": "active"}),
     )
     # Another purpose's names are its own.
     segment_save(
         actor=MARKETER,
         name="Aktiiviset",
-        purpose="marketing",
+        purpose=keys.marketing_purpose(),
         definition=SegmentDefinition.from_form({"city": "Kuopio"}),
     )
     assert sorted(Segment.objects.values_list("purpose", "name")) == [
@@ -170,19 +175,26 @@ def test_an_analyst_defines_saves_and_reopens_a_segment_in_the_console(
         person()
     for _ in range(5):
         person(active=False)
-    analyst = signed_in(enrolled("anna", "analyst"))
-    shown = analyst.get("/console/segments?purpose=analytics&customership=active&show=1")
+    analyst = signed_in(enrolled("anna", keys.analyst_role()))
+    shown = analyst.get(
+        f"/console/segments?purpose={keys.statistics_purpose()}&customership=active&show=1"
+    )
     assert shown.status_code == 200
     assert "<strong>Henkilöitä segmentissä:</strong> 6" in shown.content.decode()
     saved = analyst.post(
-        "/console/segments", {"purpose": "analytics", "customership": "active", "name": "Nyt"}
+        "/console/segments",
+        {"purpose": keys.statistics_purpose(), "customership": "active", "name": "Nyt"},
     )
     assert saved.status_code == 200
     segment = Segment.objects.get()
     assert (segment.name, segment.definition) == ("Nyt", {"customership": "active"})
     again = analyst.get(f"/console/segments?segment={segment.pk}").content.decode()
     assert "Nyt" in again
-    refused = analyst.get("/console/segments?purpose=marketing&city=Kuopio&show=1")
+    refused = analyst.get(
+        f"/console/segments?purpose={keys.marketing_purpose()}&city=Kuopio&show=1"
+    )
     assert refused.status_code == 403
-    bad = analyst.get("/console/segments?purpose=analytics&customer_months_min=abc&show=1")
+    bad = analyst.get(
+        f"/console/segments?purpose={keys.statistics_purpose()}&customer_months_min=abc&show=1"
+    )
     assert bad.status_code == 400

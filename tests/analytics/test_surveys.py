@@ -14,11 +14,12 @@ from rekisteri.analytics.segments import SegmentDefinition, segment_save
 from rekisteri.consent.services import consent_record
 from rekisteri.core.actors import SYSTEM, Actor, ActorKind
 from rekisteri.register.models import EmailAddress, Feedback
+from tests import policy_keys as keys
 from tests.analytics.people import person
 from tests.conftest import SmtpInbox
 
 pytestmark = pytest.mark.django_db
-RESEARCHER = Actor(ActorKind.STAFF, "4", purposes=frozenset({"research"}))
+RESEARCHER = Actor(ActorKind.STAFF, "4", purposes=frozenset({keys.survey_purpose()}))
 
 
 def someone(*, consents: bool) -> str:
@@ -37,7 +38,7 @@ def test_a_survey_reaches_the_consenting_and_an_answer_is_stored_once_as_feedbac
     segment_save(
         actor=RESEARCHER,
         name="Kuopio",
-        purpose="research",
+        purpose=keys.survey_purpose(),
         definition=SegmentDefinition.from_form({"consented_to": "research"}),
     )
     question = tmp_path / "kysymys.txt"
@@ -78,7 +79,11 @@ def test_a_survey_reaches_the_consenting_and_an_answer_is_stored_once_as_feedbac
     # Consent withdrawn since the invitation: the answer is not stored.
     pid = EmailAddress.objects.get(address=consenting[1]).person_id
     consent_record(
-        actor=SYSTEM, person_id=pid, scope="research", action="withdrawn", channel="portal"
+        actor=SYSTEM,
+        person_id=pid,
+        scope=keys.survey_purpose(),
+        action="withdrawn",
+        channel="portal",
     )
     refused = client.post(second, {"rating": "3"})
     assert refused.status_code == 409

@@ -8,6 +8,7 @@ from django.test import Client
 
 from rekisteri.core.actors import SYSTEM
 from rekisteri.staff.keys import Scope, api_key_create
+from tests import policy_keys as keys
 
 ALL_SCOPES = [str(s) for s in Scope]
 
@@ -21,7 +22,11 @@ def make_key(db: None) -> Callable[..., str]:
             actor=SYSTEM,
             name=f"system-{next(counter)}",
             scopes=scopes if scopes is not None else ALL_SCOPES,
-            purposes=purposes if purposes is not None else ["customer_relationship", "marketing"],
+            # By default the analysis service's key: the relationship and the company's
+            # own marketing, as the description loaded now names them.
+            purposes=purposes
+            if purposes is not None
+            else [keys.relationship_purpose(), keys.marketing_purpose()],
         )
         return secret
 
@@ -50,12 +55,14 @@ def api(make_key: Callable[..., str]) -> Api:
 
 
 AINO = {
-    "source": "subject",
+    # The company's service, which the person signs up in.
+    "source": keys.service_source_for("email_address.address", "service_account.username"),
     "first_name": "Aino",
     "last_name": "Virtanen",
     "email": "aino.virtanen@example.fi",
     "phone": "040 123 4567",
     "address": {"street_address": "Kauppakatu 39", "postal_code": "40100", "city": "Jyväskylä"},
-    "birth_year": 1980,
     "account": {"username": "aino", "password": "kaunis lumi sataa hiljaa"},
 }
+if keys.collects("person.birth_year"):
+    AINO["birth_year"] = 1980

@@ -10,6 +10,7 @@ from rekisteri.consent.models import ConsentText
 from rekisteri.core.actors import SYSTEM
 from rekisteri.register import services as s
 from rekisteri.register.models import Delivery
+from tests import policy_keys as keys
 from tests.api.conftest import Api
 
 pytestmark = pytest.mark.django_db
@@ -20,10 +21,10 @@ def _customers(n: int) -> list[int]:
     for i in range(n):
         person = s.person_register(
             actor=SYSTEM,
-            source="subject",
+            source=keys.subject_source(),
             person=s.PersonIn(first_name="Asiakas", last_name=f"N{i}", email=f"a{i}@example.fi"),
         )
-        s.customership_start(actor=SYSTEM, person_id=person.pk, source="analysis_service")
+        s.customership_start(actor=SYSTEM, person_id=person.pk, source=keys.service_source())
         ids.append(person.pk)
     return ids
 
@@ -32,13 +33,17 @@ def test_the_audience_comes_in_keyset_pages_with_basis_and_opt_out_link(
     make_key: Callable[..., str],
 ) -> None:
     ids = _customers(5)
-    api = Api(make_key(["marketing:send", "people:write"], ["marketing"]))
-    api.call("post", f"/people/{ids[1]}/consents", {"scope": "marketing", "action": "objected"})
+    api = Api(make_key(["marketing:send", "people:write"], [keys.marketing_purpose()]))
+    api.call(
+        "post",
+        f"/people/{ids[1]}/consents",
+        {"scope": keys.marketing_purpose(), "action": "objected"},
+    )
     seen: list[int] = []
     after = 0
     while True:
         page = api.client.get(
-            f"/api/marketing/audience?purpose=marketing&channel=email&limit=2&after={after}",
+            f"/api/marketing/audience?purpose={keys.marketing_purpose()}&channel=email&limit=2&after={after}",
             headers=api.headers,
         ).json()
         seen += [p["person_id"] for p in page["people"]]
@@ -52,21 +57,31 @@ def test_the_audience_comes_in_keyset_pages_with_basis_and_opt_out_link(
 
 def test_a_key_without_the_purpose_gets_no_audience(make_key: Callable[..., str]) -> None:
     _customers(1)
-    api = Api(make_key(["marketing:send"], ["customer_relationship"]))
+    api = Api(make_key(["marketing:send"], [keys.relationship_purpose()]))
     response = api.client.get(
-        "/api/marketing/audience?purpose=marketing&channel=email", headers=api.headers
+        f"/api/marketing/audience?purpose={keys.marketing_purpose()}&channel=email",
+        headers=api.headers,
     )
     assert response.status_code == 403
 
 
 def test_deliveries_are_recorded_for_those_the_rules_allow(make_key: Callable[..., str]) -> None:
     ids = _customers(2)
-    api = Api(make_key(["marketing:send", "people:write"], ["marketing"]))
-    api.call("post", f"/people/{ids[0]}/consents", {"scope": "marketing:sms", "action": "objected"})
+    api = Api(make_key(["marketing:send", "people:write"], [keys.marketing_purpose()]))
+    api.call(
+        "post",
+        f"/people/{ids[0]}/consents",
+        {"scope": f"{keys.marketing_purpose()}:sms", "action": "objected"},
+    )
     answer = api.call(
         "post",
         "/marketing/deliveries",
-        {"purpose": "marketing", "channel": "sms", "campaign": "Kevät", "person_ids": ids},
+        {
+            "purpose": keys.marketing_purpose(),
+            "channel": "sms",
+            "campaign": "Kevät",
+            "person_ids": ids,
+        },
     )
     assert answer.status_code == 201
     # Nobody has a phone number: no one can have been sent an SMS. Why is not said.
@@ -77,7 +92,12 @@ def test_deliveries_are_recorded_for_those_the_rules_allow(make_key: Callable[..
     answer = api.call(
         "post",
         "/marketing/deliveries",
-        {"purpose": "marketing", "channel": "email", "campaign": "Kevät", "person_ids": ids},
+        {
+            "purpose": keys.marketing_purpose(),
+            "channel": "email",
+            "campaign": "Kevät",
+            "person_ids": ids,
+        },
     )
     assert answer.json()["recorded"] == ids
     assert Delivery.objects.count() == 2
@@ -87,33 +107,37 @@ def test_consents_are_appended_and_read_back_with_the_text_agreed_to(
     make_key: Callable[..., str],
 ) -> None:
     (pid,) = _customers(1)
-    marketer = Api(make_key(["people:write"], ["marketing"]))
+    marketer = Api(make_key(["people:write"], [keys.marketing_purpose()]))
     other_purpose = marketer.call(
         "post",
         f"/people/{pid}/consents",
-        {"scope": "research", "action": "granted", "text": "Saa lähettää kyselyitä."},
+        {"scope": keys.survey_purpose(), "action": "granted", "text": "Saa lähettää kyselyitä."},
     )
     assert other_purpose.status_code == 403
-    marketer.call("post", f"/people/{pid}/consents", {"scope": "marketing", "action": "objected"})
+    marketer.call(
+        "post", f"/people/{pid}/consents", {"scope": keys.marketing_purpose(), "action": "objected"}
+    )
     # Only the person lifts an objection (their own pages, or in writing).
     lift = marketer.call(
-        "post", f"/people/{pid}/consents", {"scope": "marketing", "action": "lifted"}
+        "post", f"/people/{pid}/consents", {"scope": keys.marketing_purpose(), "action": "lifted"}
     )
     assert lift.status_code == 403
     meaningless = marketer.call(
         "post", f"/people/{pid}/consents", {"scope": "marketing:fax", "action": "withdrawn"}
     )
     assert meaningless.status_code == 400
-    api = Api(make_key(["people:read", "people:write"], ["marketing", "research"]))
+    api = Api(
+        make_key(["people:read", "people:write"], [keys.marketing_purpose(), keys.survey_purpose()])
+    )
     refused = api.call(
-        "post", f"/people/{pid}/consents", {"scope": "research", "action": "granted"}
+        "post", f"/people/{pid}/consents", {"scope": keys.survey_purpose(), "action": "granted"}
     )
     assert refused.status_code == 400
     granted = api.call(
         "post",
         f"/people/{pid}/consents",
         {
-            "scope": "research",
+            "scope": keys.survey_purpose(),
             "action": "granted",
             "text": "Saa lähettää kyselyitä.",
             "language": "fi",
@@ -122,9 +146,13 @@ def test_consents_are_appended_and_read_back_with_the_text_agreed_to(
     assert granted.status_code == 201
     assert ConsentText.objects.get().text == "Saa lähettää kyselyitä."
     # Her objection closes the marketing purpose; research, which she consented to, is open.
-    closed = api.client.get(f"/api/people/{pid}/consents?purpose=marketing", headers=api.headers)
+    closed = api.client.get(
+        f"/api/people/{pid}/consents?purpose={keys.marketing_purpose()}", headers=api.headers
+    )
     assert closed.status_code == 404
-    read = api.client.get(f"/api/people/{pid}/consents?purpose=research", headers=api.headers)
+    read = api.client.get(
+        f"/api/people/{pid}/consents?purpose={keys.survey_purpose()}", headers=api.headers
+    )
     assert read.json()["current"] == {"marketing": "objected", "research": "granted"}
     assert {e["channel"] for e in read.json()["history"]} == {"api"}
 

@@ -12,11 +12,12 @@ from rekisteri.core.jobs import jobs_run_queued
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register.models import EmailAddress
 from rekisteri.register.services import CONTACT_FIELDS, contact_write_purposes
+from tests import policy_keys as keys
 from tests.api.conftest import AINO, Api
 
 pytestmark = pytest.mark.django_db
 
-NEW = {"source": "customer_service", "email": "uusi@example.org"}
+NEW = {"source": keys.staff_source(), "email": "uusi@example.org"}
 
 
 def _marketing_purpose() -> str:
@@ -32,7 +33,7 @@ def _marketing_purpose() -> str:
 
 
 def _person(make_key: Callable[..., str]) -> int:
-    response = Api(make_key()).call("post", "/people", {**AINO, "source": "subject"})
+    response = Api(make_key()).call("post", "/people", {**AINO, "source": keys.subject_source()})
     assert response.status_code == 201
     return int(response.json()["id"])
 

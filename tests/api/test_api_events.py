@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests import policy_keys as keys
 from tests.api.conftest import AINO, Api
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +13,7 @@ EVENTS = [
     (
         "usage",
         {
-            "source": "analysis_service",
+            "source": keys.service_source(),
             "action": "report.open",
             "occurred_at": "2026-01-01T10:00:00Z",
         },
@@ -20,7 +21,7 @@ EVENTS = [
     (
         "contact",
         {
-            "source": "customer_service",
+            "source": keys.staff_source(),
             "channel": "phone",
             "direction": "in",
             "summary": "Kysyi laskusta",
@@ -30,7 +31,7 @@ EVENTS = [
     (
         "web-visits",
         {
-            "source": "cookies",
+            "source": keys.web_source(),
             "ip_address": "192.0.2.1",
             "page": "/hinnasto",
             "occurred_at": "2026-01-03T10:00:00Z",
@@ -39,7 +40,7 @@ EVENTS = [
     (
         "deliveries",
         {
-            "source": "marketing",
+            "source": keys.marketing_source(),
             "channel": "email",
             "campaign": "kevät",
             "sent_at": "2026-01-04T10:00:00Z",
@@ -47,12 +48,12 @@ EVENTS = [
     ),
     (
         "payments",
-        {"source": "service_providers", "amount": "49.90", "paid_at": "2026-01-05T10:00:00Z"},
+        {"source": keys.billing_source(), "amount": "49.90", "paid_at": "2026-01-05T10:00:00Z"},
     ),
     (
         "invoices",
         {
-            "source": "analysis_service",
+            "source": keys.service_source(),
             "number": "2026-1",
             "amount": "49.90",
             "issued_on": "2026-01-06",
@@ -63,11 +64,16 @@ EVENTS = [
     ),
     (
         "feedback",
-        {"source": "subject", "text": "Hyvä", "rating": 5, "given_at": "2026-01-07T10:00:00Z"},
+        {
+            "source": keys.subject_source(),
+            "text": "Hyvä",
+            "rating": 5,
+            "given_at": "2026-01-07T10:00:00Z",
+        },
     ),
     (
         "service-cases",
-        {"source": "customer_service", "subject": "Salasana", "opened_at": "2026-01-08T10:00:00Z"},
+        {"source": keys.staff_source(), "subject": "Salasana", "opened_at": "2026-01-08T10:00:00Z"},
     ),
 ]
 
@@ -76,13 +82,17 @@ EVENTS = [
 def person_id(api: Api) -> int:
     pid = int(api.call("post", "/people", AINO).json()["id"])
     # A customer: e-mail marketing of the company's own services is allowed until refused.
-    api.call("post", f"/people/{pid}/customerships", {"source": "analysis_service"})
+    api.call("post", f"/people/{pid}/customerships", {"source": keys.service_source()})
     return pid
 
 
 def test_a_delivery_the_marketing_rules_forbid_is_refused(api: Api, person_id: int) -> None:
-    api.call("post", f"/people/{person_id}/consents", {"scope": "marketing", "action": "objected"})
-    body = {"source": "marketing", "channel": "email", "campaign": "Kevät"}
+    api.call(
+        "post",
+        f"/people/{person_id}/consents",
+        {"scope": keys.marketing_purpose(), "action": "objected"},
+    )
+    body = {"source": keys.marketing_source(), "channel": "email", "campaign": "Kevät"}
     response = api.call("post", f"/people/{person_id}/events/deliveries", body)
     unknown = api.call("post", f"/people/{10**9}/events/deliveries", body)
     # She reads as no one: the objection is not named.
@@ -109,7 +119,7 @@ def test_events_come_back_newest_first_a_page_at_a_time(
     dpo = Api(
         make_key(
             purposes=[
-                "customer_relationship",
+                keys.relationship_purpose(),
                 "service_delivery",
                 "development",  # type: ignore[operator]
                 "marketing",
@@ -120,10 +130,10 @@ def test_events_come_back_newest_first_a_page_at_a_time(
     )
 
     first = dpo.call(
-        "get", f"/people/{person_id}/events?purpose=customer_relationship&limit=2"
+        "get", f"/people/{person_id}/events?purpose={keys.relationship_purpose()}&limit=2"
     ).json()
     second = dpo.call(
-        "get", f"/people/{person_id}/events?purpose=customer_relationship&limit=2&offset=2"
+        "get", f"/people/{person_id}/events?purpose={keys.relationship_purpose()}&limit=2&offset=2"
     ).json()
 
     assert first["count"] == 3  # usage, contact, service case serve customer relationship
@@ -136,7 +146,9 @@ def test_events_of_one_kind_can_be_asked_for(api: Api, person_id: int) -> None:
     for path, body in EVENTS:
         api.call("post", f"/people/{person_id}/events/{path}", body)
 
-    page = api.call("get", f"/people/{person_id}/events?purpose=marketing&kind=delivery").json()
+    page = api.call(
+        "get", f"/people/{person_id}/events?purpose={keys.marketing_purpose()}&kind=delivery"
+    ).json()
 
     assert [(i["kind"], i["data"]["campaign"]) for i in page["items"]] == [("delivery", "kevät")]
 
@@ -144,13 +156,17 @@ def test_events_of_one_kind_can_be_asked_for(api: Api, person_id: int) -> None:
 @pytest.mark.parametrize(
     ("path", "body", "status"),
     [
-        ("payments", {"source": "subject", "amount": "1.005"}, 422),
-        ("payments", {"source": "subject", "amount": "1", "method": "4111 1111 1111 1111"}, 400),
-        ("web-visits", {"source": "cookies", "ip_address": "999.1.1.1", "page": "/"}, 400),
+        ("payments", {"source": keys.subject_source(), "amount": "1.005"}, 422),
+        (
+            "payments",
+            {"source": keys.subject_source(), "amount": "1", "method": "4111 1111 1111 1111"},
+            400,
+        ),
+        ("web-visits", {"source": keys.web_source(), "ip_address": "999.1.1.1", "page": "/"}, 400),
         ("invoices", {**EVENTS[5][1], "due_on": "2025-01-01"}, 400),
-        ("feedback", {"source": "subject", "rating": 6}, 422),
-        ("feedback", {"source": "subject"}, 400),
-        ("contact", {"source": "subject", "channel": "pigeon", "direction": "in"}, 422),
+        ("feedback", {"source": keys.subject_source(), "rating": 6}, 422),
+        ("feedback", {"source": keys.subject_source()}, 400),
+        ("contact", {"source": keys.subject_source(), "channel": "pigeon", "direction": "in"}, 422),
     ],
 )
 def test_bad_events_are_refused(
@@ -164,7 +180,7 @@ def test_bad_events_are_refused(
 
 def test_an_event_for_an_unknown_person_is_404(api: Api) -> None:
     response = api.call(
-        "post", "/people/999/events/usage", {"source": "analysis_service", "action": "x"}
+        "post", "/people/999/events/usage", {"source": keys.usage_source(), "action": "x"}
     )
 
     assert response.status_code == 404

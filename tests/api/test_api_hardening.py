@@ -10,6 +10,7 @@ from django.db import IntegrityError
 
 from rekisteri.register import services
 from rekisteri.register.models import EmailAddress, Person
+from tests import policy_keys as keys
 from tests.api.conftest import AINO, Api
 
 pytestmark = pytest.mark.django_db
@@ -50,10 +51,12 @@ def test_lookup_checks_the_purpose_before_anyone_is_looked_up(
     stranger = Api(make_key(purposes=[]))
 
     known = stranger.call(
-        "post", "/people/lookup", {"email": AINO["email"], "purpose": "marketing"}
+        "post", "/people/lookup", {"email": AINO["email"], "purpose": keys.marketing_purpose()}
     )
     unknown = stranger.call(
-        "post", "/people/lookup", {"email": "nobody@example.fi", "purpose": "marketing"}
+        "post",
+        "/people/lookup",
+        {"email": "nobody@example.fi", "purpose": keys.marketing_purpose()},
     )
 
     assert known.status_code == unknown.status_code == 403
@@ -69,7 +72,7 @@ def test_a_moment_out_of_range_or_without_a_zone_is_refused(api: Api, moment: st
     response = api.call(
         "post",
         f"/people/{person_id}/events/usage",
-        {"source": "subject", "action": "x", "occurred_at": moment},
+        {"source": keys.subject_source(), "action": "x", "occurred_at": moment},
     )
 
     assert response.status_code == 422
@@ -119,8 +122,8 @@ def test_a_race_on_a_unique_value_is_a_409_that_names_no_one(
 
     response = api.call(
         "patch",
-        f"/people/{person_id}/contact?purpose=customer_relationship",
-        {"source": "subject", "email": "aino2@example.fi"},
+        f"/people/{person_id}/contact?purpose={keys.relationship_purpose()}",
+        {"source": keys.subject_source(), "email": "aino2@example.fi"},
     )
 
     assert response.status_code == 409

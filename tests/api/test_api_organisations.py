@@ -7,17 +7,21 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from rekisteri.register.models import Organisation
+from tests import policy_keys as keys
 from tests.api.conftest import AINO, Api
+from tests.factories import country
 from tests.images import PNG
+from tests.rights.conftest import BUSINESS_IDS
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def organisation_id(api: Api) -> int:
-    body = {**AINO, "organisation": {"name": "Virtanen Oy", "business_id": "2817330-9"}}
+    business_id = BUSINESS_IDS.get(country())
+    body = {**AINO, "organisation": {"name": "Virtanen Oy", "business_id": business_id}}
     person_id = api.call("post", "/people", body).json()["id"]
-    person = api.call("get", f"/people/{person_id}?purpose=customer_relationship").json()
+    person = api.call("get", f"/people/{person_id}?purpose={keys.relationship_purpose()}").json()
     return int(person["organisations"][0]["id"])
 
 

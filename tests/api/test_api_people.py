@@ -10,6 +10,7 @@ from rekisteri.core import clock
 from rekisteri.core.actors import SYSTEM
 from rekisteri.register.models import EmailAddress, Person
 from rekisteri.staff.keys import api_key_revoke
+from tests import policy_keys as keys
 from tests.api.conftest import AINO, Api
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ def _register(api: Api, **changes: object) -> int:
 def test_a_registered_person_reads_back_with_provenance_for_a_purpose(api: Api) -> None:
     person_id = _register(api)
 
-    response = api.call("get", f"/people/{person_id}?purpose=customer_relationship")
+    response = api.call("get", f"/people/{person_id}?purpose={keys.relationship_purpose()}")
 
     body = response.json()
     assert response.status_code == 200
@@ -39,7 +40,7 @@ def test_a_registered_person_reads_back_with_provenance_for_a_purpose(api: Api) 
 def test_a_purpose_opens_only_the_categories_that_serve_it(api: Api) -> None:
     person_id = _register(api)
 
-    body = api.call("get", f"/people/{person_id}?purpose=marketing").json()
+    body = api.call("get", f"/people/{person_id}?purpose={keys.marketing_purpose()}").json()
 
     assert body["emails"][0]["address"] == "aino.virtanen@example.fi"
     assert body["demographics"] is None
@@ -49,7 +50,7 @@ def test_a_purpose_opens_only_the_categories_that_serve_it(api: Api) -> None:
 def test_a_purpose_the_key_does_not_hold_is_forbidden(api: Api) -> None:
     person_id = _register(api)
 
-    response = api.call("get", f"/people/{person_id}?purpose=analytics")
+    response = api.call("get", f"/people/{person_id}?purpose={keys.statistics_purpose()}")
 
     assert response.status_code == 403
     assert response.json()["code"] == "forbidden"
@@ -68,7 +69,7 @@ def test_a_restricted_person_is_not_given_out(api: Api) -> None:
     person_id = _register(api)
     Person.objects.filter(pk=person_id).update(restricted_since=clock.now())
 
-    response = api.call("get", f"/people/{person_id}?purpose=customer_relationship")
+    response = api.call("get", f"/people/{person_id}?purpose={keys.relationship_purpose()}")
 
     assert response.status_code == 404
     assert response.json() == {
@@ -82,7 +83,9 @@ def test_lookup_by_email_keeps_the_address_out_of_the_url(api: Api) -> None:
     person_id = _register(api)
 
     response = api.call(
-        "post", "/people/lookup", {"email": "AINO.virtanen@example.fi", "purpose": "marketing"}
+        "post",
+        "/people/lookup",
+        {"email": "AINO.virtanen@example.fi", "purpose": keys.marketing_purpose()},
     )
 
     assert response.status_code == 200
@@ -115,16 +118,21 @@ def test_a_revoked_key_stops_working_at_once(make_key: Callable[..., str]) -> No
 
     api_key_revoke(actor=SYSTEM, name="system-0")
 
-    assert client.call("get", "/people/1?purpose=marketing").status_code == 401
+    assert client.call("get", f"/people/1?purpose={keys.marketing_purpose()}").status_code == 401
 
 
 @pytest.mark.parametrize(
     ("method", "path", "body", "scope_needed"),
     [
         ("post", "/people", AINO, "people:write"),
-        ("get", "/people/1?purpose=marketing", None, "people:read"),
-        ("post", "/people/1/events/usage", {"source": "subject", "action": "x"}, "events:write"),
-        ("get", "/people/1/events?purpose=marketing", None, "events:read"),
+        ("get", f"/people/1?purpose={keys.marketing_purpose()}", None, "people:read"),
+        (
+            "post",
+            "/people/1/events/usage",
+            {"source": keys.subject_source(), "action": "x"},
+            "events:write",
+        ),
+        ("get", f"/people/1/events?purpose={keys.marketing_purpose()}", None, "events:read"),
     ],
 )
 def test_a_key_without_the_scope_is_forbidden(
@@ -205,13 +213,13 @@ def test_contact_update_and_customerships(api: Api) -> None:
 
     updated = api.call(
         "patch",
-        f"/people/{person_id}/contact?purpose=customer_relationship",
-        {"source": "customer_service", "phone": "0507654321"},
+        f"/people/{person_id}/contact?purpose={keys.relationship_purpose()}",
+        {"source": keys.staff_source(), "phone": "0507654321"},
     )
     started = api.call(
         "post",
         f"/people/{person_id}/customerships",
-        {"source": "analysis_service", "started_on": "2024-01-01"},
+        {"source": keys.service_source(), "started_on": "2024-01-01"},
     )
     ended = api.call(
         "post",
@@ -222,13 +230,13 @@ def test_contact_update_and_customerships(api: Api) -> None:
 
     assert (updated.status_code, started.status_code, ended.status_code) == (200, 201, 200)
     assert again.status_code == 409
-    body = api.call("get", f"/people/{person_id}?purpose=customer_relationship").json()
+    body = api.call("get", f"/people/{person_id}?purpose={keys.relationship_purpose()}").json()
     assert body["phones"][0]["number"] == "+358507654321"
     assert body["customerships"][0]["ended_on"] == "2025-06-30"
 
 
 def test_unknown_person_is_404(api: Api) -> None:
-    response = api.call("get", "/people/424242?purpose=marketing")
+    response = api.call("get", f"/people/424242?purpose={keys.marketing_purpose()}")
 
     assert response.status_code == 404
     assert response.json() == {
@@ -243,7 +251,7 @@ def test_text_no_database_can_store_is_refused_not_a_500(api: Api, bad: str) -> 
     # Found by schemathesis on PostgreSQL: NUL and lone surrogates travel in JSON.
     import json
 
-    body = json.dumps({"email": bad, "purpose": "marketing"})
+    body = json.dumps({"email": bad, "purpose": keys.marketing_purpose()})
     lookup = api.client.post(
         "/api/people/lookup", data=body, content_type="application/json", headers=api.headers
     )
@@ -264,7 +272,7 @@ def test_text_no_database_can_store_is_refused_not_a_500(api: Api, bad: str) -> 
 def test_all_data_a_purpose_opens_comes_by_category(api: Api) -> None:
     person_id = _register(api)
 
-    body = api.call("get", f"/people/{person_id}/data?purpose=marketing").json()
+    body = api.call("get", f"/people/{person_id}/data?purpose={keys.marketing_purpose()}").json()
 
     # Marketing opens contact details and choices; the person has no deliveries yet.
     assert set(body) == {"contact", "choices"}

@@ -11,6 +11,7 @@ from rekisteri.audit.models import AuditEntry, AuditEvent
 from rekisteri.core import clock
 from rekisteri.register.models import Delivery, Person
 from rekisteri.staff.models import ApiKey
+from tests import policy_keys as keys
 from tests.api.conftest import AINO, Api
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def _register(api: Api, n: int) -> int:
     response = api.call("post", "/people", person)
     assert response.status_code == 201, response.content
     person_id = int(response.json()["id"])
-    api.call("post", f"/people/{person_id}/customerships", {"source": "analysis_service"})
+    api.call("post", f"/people/{person_id}/customerships", {"source": keys.service_source()})
     return person_id
 
 
@@ -57,7 +58,9 @@ def people(api: Api) -> dict[str, int]:
     ids = {name: _register(api, n) for n, name in enumerate(["open", "restricted", "objected"])}
     Person.objects.filter(pk=ids["restricted"]).update(restricted_since=clock.now())
     answer = api.call(
-        "post", f"/people/{ids['objected']}/consents", {"scope": "marketing", "action": "objected"}
+        "post",
+        f"/people/{ids['objected']}/consents",
+        {"scope": keys.marketing_purpose(), "action": "objected"},
     )
     assert answer.status_code == 201
     return ids
@@ -71,7 +74,7 @@ def test_a_restricted_an_objecting_and_a_missing_person_read_exactly_alike(
         return api.call("get", route.format(id=person_id, p=purpose))
 
     missing = read(MISSING, "marketing")
-    restricted = read(people["restricted"], "customer_relationship")
+    restricted = read(people["restricted"], keys.relationship_purpose())
     objected = read(people["objected"], "marketing")
     readable = read(people["open"], "marketing")
 
@@ -94,8 +97,10 @@ def test_a_restricted_an_objecting_and_a_missing_person_read_exactly_alike(
 def test_a_persons_consents_read_alike_whether_they_objected_or_do_not_exist(
     api: Api, people: dict[str, int]
 ) -> None:
-    objected = api.call("get", f"/people/{people['objected']}/consents?purpose=marketing")
-    missing = api.call("get", f"/people/{MISSING}/consents?purpose=marketing")
+    objected = api.call(
+        "get", f"/people/{people['objected']}/consents?purpose={keys.marketing_purpose()}"
+    )
+    missing = api.call("get", f"/people/{MISSING}/consents?purpose={keys.marketing_purpose()}")
 
     assert objected.status_code == missing.status_code == 404
     assert _as_missing(objected.json(), people["objected"]) == missing.json()
@@ -104,10 +109,12 @@ def test_a_persons_consents_read_alike_whether_they_objected_or_do_not_exist(
 def test_every_refused_read_is_audited_with_who_which_purpose_whom_and_why(
     api: Api, people: dict[str, int]
 ) -> None:
-    api.call("get", f"/people/{people['restricted']}?purpose=customer_relationship")
-    api.call("get", f"/people/{people['objected']}/data?purpose=marketing")
-    api.call("get", f"/people/{MISSING}/events?purpose=marketing")
-    api.call("get", f"/people/{people['open']}?purpose=analytics")  # a purpose it lacks
+    api.call("get", f"/people/{people['restricted']}?purpose={keys.relationship_purpose()}")
+    api.call("get", f"/people/{people['objected']}/data?purpose={keys.marketing_purpose()}")
+    api.call("get", f"/people/{MISSING}/events?purpose={keys.marketing_purpose()}")
+    api.call(
+        "get", f"/people/{people['open']}?purpose={keys.statistics_purpose()}"
+    )  # a purpose it lacks
 
     found = {
         (e.actor_kind, e.actor_id, e.purpose, e.person_id, e.data["refused"]) for e in _refusals()
@@ -115,7 +122,7 @@ def test_every_refused_read_is_audited_with_who_which_purpose_whom_and_why(
 
     key = _key_id(api)
     assert found == {
-        ("api_key", key, "customer_relationship", people["restricted"], "restricted"),
+        ("api_key", key, keys.relationship_purpose(), people["restricted"], "restricted"),
         ("api_key", key, "marketing", people["objected"], "objected_or_not_consented"),
         ("api_key", key, "marketing", MISSING, "not_found"),
         ("api_key", key, "analytics", people["open"], "purpose"),
@@ -131,7 +138,7 @@ def test_stepping_through_ids_leaves_a_trace_of_every_step(
 ) -> None:
     first = min(people.values())
     for person_id in range(first, first + 5):
-        api.call("get", f"/people/{person_id}?purpose=customer_relationship")
+        api.call("get", f"/people/{person_id}?purpose={keys.relationship_purpose()}")
 
     refused = {e.person_id for e in _refusals()}
     read = set(
@@ -144,7 +151,7 @@ def test_stepping_through_ids_leaves_a_trace_of_every_step(
 def test_a_lookup_by_email_of_a_restricted_person_reads_as_an_unknown_address(
     api: Api, people: dict[str, int]
 ) -> None:
-    body = {"purpose": "customer_relationship"}
+    body = {"purpose": keys.relationship_purpose()}
 
     restricted = api.call("post", "/people/lookup", {**body, "email": "henkilo1@example.fi"})
     unknown = api.call("post", "/people/lookup", {**body, "email": "nobody@example.fi"})
@@ -161,7 +168,7 @@ def test_a_lookup_by_email_of_a_restricted_person_reads_as_an_unknown_address(
 def test_a_refused_delivery_is_audited_though_the_write_was_rolled_back(
     api: Api, people: dict[str, int]
 ) -> None:
-    body = {"source": "marketing", "channel": "email", "campaign": "Kevät"}
+    body = {"source": keys.marketing_source(), "channel": "email", "campaign": "Kevät"}
 
     response = api.call(
         "post",
@@ -179,9 +186,14 @@ def test_a_refused_delivery_is_audited_though_the_write_was_rolled_back(
 def test_recording_deliveries_needs_the_direct_marketing_purpose(
     people: dict[str, int], make_key: Callable[..., str]
 ) -> None:
-    without = Api(make_key(["marketing:send", "events:write"], ["customer_relationship"]))
-    batch = {"purpose": "marketing", "channel": "email", "campaign": "K", "person_ids": [1]}
-    one = {"source": "marketing", "channel": "email", "campaign": "K"}
+    without = Api(make_key(["marketing:send", "events:write"], [keys.relationship_purpose()]))
+    batch = {
+        "purpose": keys.marketing_purpose(),
+        "channel": "email",
+        "campaign": "K",
+        "person_ids": [1],
+    }
+    one = {"source": keys.marketing_source(), "channel": "email", "campaign": "K"}
 
     answers = [
         without.call("post", "/marketing/deliveries", batch),
@@ -197,9 +209,14 @@ def test_recording_deliveries_needs_the_direct_marketing_purpose(
 def test_a_batch_of_deliveries_says_nothing_of_people_the_key_may_not_market_to(
     people: dict[str, int], make_key: Callable[..., str]
 ) -> None:
-    marketer = Api(make_key(["marketing:send"], ["marketing"]))
+    marketer = Api(make_key(["marketing:send"], [keys.marketing_purpose()]))
     ids = [people["open"], people["restricted"], people["objected"], MISSING]
-    body = {"purpose": "marketing", "channel": "email", "campaign": "Kevät", "person_ids": ids}
+    body = {
+        "purpose": keys.marketing_purpose(),
+        "channel": "email",
+        "campaign": "Kevät",
+        "person_ids": ids,
+    }
 
     first = marketer.call("post", "/marketing/deliveries", body)
     again = marketer.call("post", "/marketing/deliveries", body)
@@ -238,12 +255,12 @@ def test_a_restricted_person_is_no_one_to_change_either(db: None, make_key: Any)
             api.call(
                 "patch",
                 f"/people/{who}/contact?purpose={purpose}",
-                {"source": "customer_service", "phone": "040 765 4321"},
+                {"source": keys.staff_source(), "phone": "040 765 4321"},
             ),
             api.call(
                 "post",
                 f"/people/{who}/customerships",
-                {"source": "customer_service", "started_on": "2026-01-05"},
+                {"source": keys.staff_source(), "started_on": "2026-01-05"},
             ),
         )
         for who in (aino.pk, 10**9)

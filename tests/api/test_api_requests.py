@@ -19,8 +19,9 @@ from rekisteri.rights import services as rs
 from rekisteri.rights.models import RequestState, SubjectRequest
 from rekisteri.staff.keys import api_key_create
 from rekisteri.staff.models import ApiKey
+from tests import policy_keys as keys
 from tests.api.conftest import Api
-from tests.rights.conftest import SUBJECT_EMAIL, Subject, register_aino
+from tests.rights.conftest import SUBJECT_EMAIL, Subject, register_aino, register_set_up
 
 NOW = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)
 REQUESTS = ["requests:write"]
@@ -34,13 +35,14 @@ def frozen() -> Iterator[None]:
 
 @pytest.fixture
 def aino(db: None) -> Subject:
+    register_set_up()
     return register_aino()
 
 
 @pytest.fixture
 def service(make_key: Callable[..., str]) -> Api:
     """The analysis service, filing requests from its own "delete my account" button."""
-    return Api(make_key(scopes=REQUESTS, purposes=["customer_relationship"]))
+    return Api(make_key(scopes=REQUESTS, purposes=[keys.relationship_purpose()]))
 
 
 def _filed_by(client: Api) -> str:
@@ -77,7 +79,7 @@ def test_a_system_files_an_access_request_verified_by_its_own_sign_in(
 @pytest.fixture
 def analysis(make_key: Callable[..., str]) -> Api:
     """The analysis service's key: it files requests and reads its customers."""
-    return Api(make_key(scopes=REQUESTS, purposes=["customer_relationship"]))
+    return Api(make_key(scopes=REQUESTS, purposes=[keys.relationship_purpose()]))
 
 
 def _refusals(person_id: int | None) -> list[AuditEntry]:
@@ -122,9 +124,13 @@ def test_an_erasure_reaches_no_one_the_keys_purposes_may_not_read(
     aino: Subject, make_key: Callable[..., str]
 ) -> None:
     # Aino objects to direct marketing: a key that holds only marketing may not read her.
-    marketer = Api(make_key(scopes=[*REQUESTS, "people:write"], purposes=["marketing"]))
+    marketer = Api(
+        make_key(scopes=[*REQUESTS, "people:write"], purposes=[keys.marketing_purpose()])
+    )
     marketer.call(
-        "post", f"/people/{aino.pk}/consents", {"scope": "marketing", "action": "objected"}
+        "post",
+        f"/people/{aino.pk}/consents",
+        {"scope": keys.marketing_purpose(), "action": "objected"},
     )
     Person.objects.filter(pk=aino.other.pk).update(restricted_since=NOW)
     other_email = EmailAddress.objects.get(person_id=aino.other.pk).address
@@ -170,7 +176,7 @@ def test_a_system_the_policy_trusts_has_its_erasure_carried_out_at_once(
     )
     settings.REKISTERI_POLICY = trusted
     _, secret = api_key_create(
-        actor=CLI, name="analysis", scopes=REQUESTS, purposes=["customer_relationship"]
+        actor=CLI, name="analysis", scopes=REQUESTS, purposes=[keys.relationship_purpose()]
     )
 
     response = Api(secret).call("post", "/requests", {"username": "aino", "kind": "erasure"})
@@ -294,7 +300,7 @@ def test_an_objection_to_direct_marketing_is_answered_at_once(aino: Subject, ser
     assert response.status_code == 201
     assert response.json()["state"] == "fulfilled"  # Art. 21(3)
     assert ConsentEvent.objects.filter(
-        person_id=aino.pk, scope="marketing", action="objected", channel="api"
+        person_id=aino.pk, scope=keys.marketing_purpose(), action="objected", channel="api"
     ).exists()
 
 
@@ -342,7 +348,7 @@ def test_the_filer_reads_the_state_as_the_dpo_moves_the_request(
 def test_another_filers_request_looks_exactly_like_one_that_does_not_exist(
     aino: Subject, service: Api, make_key: Callable[..., str]
 ) -> None:
-    other_system = Api(make_key(scopes=REQUESTS, purposes=["customer_relationship"]))
+    other_system = Api(make_key(scopes=REQUESTS, purposes=[keys.relationship_purpose()]))
     theirs = other_system.call("post", "/requests", {"person_id": aino.pk, "kind": "access"})
     by_the_dpo = rs.request_create(
         actor=CLI, person_id=aino.other.pk, kind="erasure", channel="letter"

@@ -12,6 +12,7 @@ import pytest
 from rekisteri.core.actors import SYSTEM
 from rekisteri.register.services import PersonIn, customership_start, person_register
 from rekisteri.staff.keys import Scope, api_key_create
+from tests import policy_keys as keys
 
 MIN_REQUESTS = 2000
 
@@ -24,15 +25,18 @@ def test_generated_requests_get_no_server_error_and_no_answer_outside_the_schema
         actor=SYSTEM,
         name="fuzzer",
         scopes=[str(s) for s in Scope],
-        purposes=["customer_relationship", "marketing", "service_delivery"],
+        purposes=[keys.relationship_purpose(), keys.marketing_purpose(), "service_delivery"],
     )
     person = person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=PersonIn(first_name="Aino", last_name="Virtanen", email="aino@example.fi"),
     )
     customership = customership_start(
-        actor=SYSTEM, person_id=person.pk, source="analysis_service", started_on=dt.date(2024, 1, 1)
+        actor=SYSTEM,
+        person_id=person.pk,
+        source=keys.service_source(),
+        started_on=dt.date(2024, 1, 1),
     )
     # Real ids, so that generated requests reach the logic behind the 404s.
     config = tmp_path / "schemathesis.toml"

@@ -12,6 +12,7 @@ from django.db import connection
 from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record, audit_seal
 from rekisteri.core.actors import Actor, ActorKind
+from tests import policy_keys as keys
 
 # The API's client fixtures, for tests that check what API calls leave in the trail.
 from tests.api.conftest import api, make_key
@@ -37,8 +38,8 @@ def trail() -> Callable[[], None]:
                 actor=CLERK,
                 event=AuditEvent.PERSON_READ,
                 person_id=100 + n,
-                categories=["contact"],
-                purpose="customer_relationship",
+                categories=[keys.contact_category()],
+                purpose=keys.relationship_purpose(),
             )
             if n in (2, 5):
                 assert audit_seal().seal is not None

@@ -13,6 +13,7 @@ from django.db import DatabaseError, connection, transaction
 from rekisteri.audit.models import AuditEntry, AuditEvent
 from rekisteri.audit.selectors import Finding, audit_verify
 from rekisteri.audit.services import audit_record, audit_seal
+from tests import policy_keys as keys
 from tests.audit.conftest import CLERK
 
 # Real transactions: the chain is built from commits, and on PostgreSQL the
@@ -34,7 +35,7 @@ def test_editing_a_field_is_caught(owner_sql: None, trail: Callable[[], None]) -
     trail()
     victim = AuditEntry.objects.order_by("id")[4]
 
-    AuditEntry.objects.filter(pk=victim.pk).update(purpose="marketing")
+    AuditEntry.objects.filter(pk=victim.pk).update(purpose=keys.marketing_purpose())
 
     assert audit_verify()[0] == Finding(
         "an entry of the sealed batch was changed or moved", _second_seal_number()

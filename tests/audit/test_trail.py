@@ -12,6 +12,7 @@ from django.core.management import call_command
 from rekisteri.audit.models import AuditEntry, AuditEvent
 from rekisteri.audit.selectors import audit_verify
 from rekisteri.core.identity import register_identity
+from tests import policy_keys as keys
 from tests.api.conftest import AINO, Api
 from tests.conftest import rekisteri_command, rekisteri_env
 
@@ -21,13 +22,16 @@ pytestmark = pytest.mark.django_db
 def test_an_api_read_records_whose_data_which_categories_and_why(api: Api) -> None:
     person_id = api.call("post", "/people", AINO).json()["id"]
 
-    api.call("get", f"/people/{person_id}?purpose=marketing")
+    purpose = keys.relationship_purpose()
+    unread = [k for k, c in keys.policy().categories.items() if purpose not in c.purposes]
+    api.call("get", f"/people/{person_id}?purpose={purpose}")
 
     read = AuditEntry.objects.get(event=AuditEvent.PERSON_READ)
     assert read.person_id == person_id
-    assert read.purpose == "marketing"
-    assert "contact" in read.categories
-    assert "demographics" not in read.categories
+    assert read.purpose == purpose
+    assert keys.contact_category() in read.categories
+    assert unread
+    assert not set(unread) & set(read.categories)
     assert read.actor_kind == "api_key"
     assert read.origin == "api 127.0.0.1"
 
@@ -37,14 +41,14 @@ def test_writes_record_the_person_and_the_row_but_no_values(api: Api) -> None:
     api.call(
         "post",
         f"/people/{person_id}/events/feedback",
-        {"source": "subject", "text": "Aino ei tykännyt", "rating": 2},
+        {"source": keys.subject_source(), "text": "Aino ei tykännyt", "rating": 2},
     )
 
     created = AuditEntry.objects.get(event=AuditEvent.PERSON_CREATED)
     changed = AuditEntry.objects.get(event=AuditEvent.PERSON_CHANGED)
     assert created.person_id == changed.person_id == person_id
     assert changed.data["table"] == "feedback"
-    assert changed.categories == ["feedback"]
+    assert changed.categories == [keys.category_of("feedback.text")]
 
 
 def test_a_refused_request_leaves_no_entry(api: Api) -> None:
@@ -58,13 +62,15 @@ def test_a_refused_request_leaves_no_entry(api: Api) -> None:
 
 def test_no_entry_holds_personal_data(api: Api) -> None:
     person_id = api.call("post", "/people", AINO).json()["id"]
-    api.call("get", f"/people/{person_id}?purpose=customer_relationship")
+    api.call("get", f"/people/{person_id}?purpose={keys.relationship_purpose()}")
     api.call(
         "patch",
-        f"/people/{person_id}/contact?purpose=customer_relationship",
-        {"source": "subject", "phone": "0507654321"},
+        f"/people/{person_id}/contact?purpose={keys.relationship_purpose()}",
+        {"source": keys.subject_source(), "phone": "0507654321"},
     )
-    api.call("post", "/people/lookup", {"email": AINO["email"], "purpose": "marketing"})
+    api.call(
+        "post", "/people/lookup", {"email": AINO["email"], "purpose": keys.marketing_purpose()}
+    )
 
     trail = json.dumps(list(AuditEntry.objects.values()), default=str).lower()
 
@@ -85,12 +91,13 @@ def test_an_import_records_each_imported_person(tmp_path: Path) -> None:
 
 
 def test_making_and_revoking_a_key_are_permission_changes() -> None:
-    call_command("apikey", "create", "web", "--scope", "people:read", "--purpose", "marketing")
+    marketing = keys.marketing_purpose()
+    call_command("apikey", "create", "web", "--scope", "people:read", "--purpose", marketing)
     call_command("apikey", "revoke", "web")
 
     changes = list(AuditEntry.objects.filter(event=AuditEvent.PERMISSION_CHANGED).order_by("id"))
     assert [c.data.get("revoked", False) for c in changes] == [False, True]
-    assert changes[0].data["granted"] == {"scopes": ["people:read"], "purposes": ["marketing"]}
+    assert changes[0].data["granted"] == {"scopes": ["people:read"], "purposes": [marketing]}
 
 
 @pytest.mark.django_db(transaction=True)

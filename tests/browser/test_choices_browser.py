@@ -11,6 +11,7 @@ from django.core import mail
 
 from rekisteri.consent.marketing import Basis, Refusal, marketing_decisions
 from rekisteri.core.jobs import jobs_run_queued
+from tests import policy_keys as keys
 from tests.rights.conftest import SUBJECT_EMAIL, register_aino
 
 pytestmark = pytest.mark.browser
@@ -45,11 +46,13 @@ def test_signing_in_by_link_and_refusing_email_marketing(
     page.get_by_role("button", name="Kiellä markkinointi: sähköposti").click()
     page.wait_for_url(f"{served}/oma/valinnat?done=1")
     assert page.get_by_role("status").is_visible()
-    decided = marketing_decisions(purpose="marketing", channel="email", person_ids=[aino.pk])
+    decided = marketing_decisions(
+        purpose=keys.marketing_purpose(), channel="email", person_ids=[aino.pk]
+    )
     assert decided[aino.pk] == Refusal.WITHDRAWN
     page.get_by_role("button", name="Anna suostumus: mielipide- ja markkinatutkimukset").click()
     page.wait_for_url(f"{served}/oma/valinnat?done=1")
     assert page.get_by_text("Annoit suostumuksen").is_visible()
-    sms = marketing_decisions(purpose="marketing", channel="sms", person_ids=[aino.pk])
+    sms = marketing_decisions(purpose=keys.marketing_purpose(), channel="sms", person_ids=[aino.pk])
     assert sms[aino.pk] == Basis.BUSINESS_CONTACT
     page.screenshot(path=str(screenshot_dir / "portal-choices.png"), full_page=True)

@@ -15,6 +15,7 @@ from rekisteri.core.actors import SYSTEM
 from rekisteri.register.models import Person, PostalAddress
 from rekisteri.register.services import AddressIn, PersonIn, person_register
 from rekisteri.staff.services import staff_create
+from tests import policy_keys as keys
 
 pytestmark = pytest.mark.browser
 PASSWORD = "pitkä ja vahva salasana"
@@ -30,7 +31,7 @@ def test_customer_service_enrols_signs_in_searches_and_corrects_an_address(
 ) -> None:
     aino = person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=PersonIn(
             first_name="Aino",
             last_name="Virtanen",
@@ -38,7 +39,7 @@ def test_customer_service_enrols_signs_in_searches_and_corrects_an_address(
             address=AddressIn("Kauppakatu 1", "40100", "Jyväskylä"),
         ),
     )
-    user, token = staff_create(actor=SYSTEM, username="asiakaspalvelu", role="customer_service")
+    user, token = staff_create(actor=SYSTEM, username="asiakaspalvelu", role=keys.service_role())
     page = browser.new_page(locale="fi-FI")
 
     # Enrol: the key is on the page for typing into an app; the test is the app.
@@ -62,11 +63,11 @@ def test_customer_service_enrols_signs_in_searches_and_corrects_an_address(
     page.wait_for_url(f"{served}/console/")
 
     # Search and open the person for customer relationship.
-    page.get_by_label("Käyttötarkoitus").select_option("customer_relationship")
+    page.get_by_label("Käyttötarkoitus").select_option(keys.relationship_purpose())
     page.get_by_label("Nimi, sähköposti, puhelin tai organisaatio").fill("Virtanen")
     page.get_by_role("button", name="Hae", exact=True).click()
     page.get_by_role("link", name="Aino Virtanen").click()
-    page.wait_for_url(f"{served}/console/people/{aino.pk}?purpose=customer_relationship")
+    page.wait_for_url(f"{served}/console/people/{aino.pk}?purpose={keys.relationship_purpose()}")
     assert page.get_by_text("aino@example.fi").is_visible()
     page.screenshot(path=str(screenshot_dir / "console-person.png"), full_page=True)
 
@@ -76,7 +77,7 @@ def test_customer_service_enrols_signs_in_searches_and_corrects_an_address(
     page.get_by_label("Postitoimipaikka").fill("Jyväskylä")
     page.get_by_label("Korjauksen syy").fill("Asiakas ilmoitti muutosta puhelimessa")
     page.get_by_role("button", name="Tallenna korjaus").click()
-    page.wait_for_url(f"{served}/console/people/{aino.pk}?purpose=customer_relationship")
+    page.wait_for_url(f"{served}/console/people/{aino.pk}?purpose={keys.relationship_purpose()}")
     page.screenshot(path=str(screenshot_dir / "console-corrected.png"), full_page=True)
 
     assert PostalAddress.objects.get(person=aino).street_address == "Väinönkatu 7"
@@ -89,11 +90,11 @@ def test_customer_service_cannot_open_a_restricted_person(
 ) -> None:
     onni = person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=PersonIn(first_name="Onni", last_name="Mäkinen", email="onni@example.fi"),
     )
     Person.objects.filter(pk=onni.pk).update(restricted_since=clock.now())
-    _, token = staff_create(actor=SYSTEM, username="palvelu2", role="customer_service")
+    _, token = staff_create(actor=SYSTEM, username="palvelu2", role=keys.service_role())
     page = browser.new_page(locale="fi-FI")
     page.goto(f"{served}/console/enrol/{token}")
     secret = page.get_by_test_id("totp-secret").inner_text()
@@ -102,7 +103,7 @@ def test_customer_service_cannot_open_a_restricted_person(
     page.get_by_role("button", name="Tallenna ja kirjaudu").click()
     page.wait_for_url(f"{served}/console/")
 
-    response = page.goto(f"{served}/console/people/{onni.pk}?purpose=customer_relationship")
+    response = page.goto(f"{served}/console/people/{onni.pk}?purpose={keys.relationship_purpose()}")
     page.screenshot(path=str(screenshot_dir / "console-restricted.png"), full_page=True)
 
     assert response is not None

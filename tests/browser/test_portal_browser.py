@@ -10,6 +10,7 @@ import pytest
 
 from rekisteri.consent.models import ConsentAction, ConsentEvent
 from rekisteri.core.jobs import jobs_run_queued
+from tests import policy_keys as keys
 from tests.rights.conftest import register_aino
 from tests.rights.test_services_requests import _all_text_in_database
 
@@ -52,7 +53,7 @@ def test_a_subject_signs_in_sees_downloads_objects_and_is_forgotten(
     page.get_by_role("button", name="Suoramarkkinointikielto").click()
     page.wait_for_url(f"{served}/oma/?done=1")
     assert ConsentEvent.objects.filter(
-        person_id=aino.pk, scope="marketing", action=ConsentAction.OBJECTED
+        person_id=aino.pk, scope=keys.marketing_purpose(), action=ConsentAction.OBJECTED
     ).exists()
     page.screenshot(path=str(screenshot_dir / "portal-requests.png"), full_page=True)
 

@@ -12,6 +12,7 @@ import pytest
 from rekisteri.core.actors import SYSTEM
 from rekisteri.core.jobs import jobs_run_queued
 from rekisteri.register import services as s
+from tests import policy_keys as keys
 from tests.rights.conftest import register_aino
 
 pytestmark = pytest.mark.browser
@@ -59,14 +60,14 @@ def test_every_signed_in_page_fits_a_phone_and_a_desktop(
     s.user_content_add(
         actor=SYSTEM,
         person_id=aino.pk,
-        source="subject",
+        source=keys.subject_source(),
         title="Puutarhasuunnittelupalvelukokonaisuusesittely",
         body="https://example.fi/" + "hyvin-pitka-polku-" * 12,
     )
     s.web_visit_record(
         actor=SYSTEM,
         person_id=aino.pk,
-        source="cookies",
+        source=keys.web_source(),
         ip_address="192.0.2.45",
         page="/blogi/" + "asiakasdatan-hallinta-" * 8,
         occurred_at=dt.datetime(2025, 3, 5, 9, 0, tzinfo=dt.UTC),

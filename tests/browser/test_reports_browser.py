@@ -11,6 +11,7 @@ from rekisteri.core import clock
 from rekisteri.core.actors import SYSTEM
 from rekisteri.register import services as s
 from rekisteri.staff.services import staff_create
+from tests import policy_keys as keys
 from tests.browser.test_console_browser import PASSWORD, _code
 
 pytestmark = pytest.mark.browser
@@ -23,7 +24,7 @@ def test_an_analyst_builds_a_segment_and_opens_the_reports_without_small_cells(
     for i in range(13):
         person = s.person_register(
             actor=SYSTEM,
-            source="subject",
+            source=keys.subject_source(),
             person=s.PersonIn(
                 first_name="Asiakas",
                 last_name=f"N{i}",
@@ -34,9 +35,9 @@ def test_an_analyst_builds_a_segment_and_opens_the_reports_without_small_cells(
         # Twelve this month, one the month before: that month's cell stays hidden.
         started = this_month if i < 12 else clock.add_months(this_month, -1)
         s.customership_start(
-            actor=SYSTEM, person_id=person.pk, source="analysis_service", started_on=started
+            actor=SYSTEM, person_id=person.pk, source=keys.service_source(), started_on=started
         )
-    _, token = staff_create(actor=SYSTEM, username="analyytikko", role="analyst")
+    _, token = staff_create(actor=SYSTEM, username="analyytikko", role=keys.analyst_role())
     page = browser.new_page(locale="fi-FI")
     page.goto(f"{served}/console/enrol/{token}")
     secret = page.get_by_test_id("totp-secret").inner_text()

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from rekisteri.staff.models import ApiKey
+from tests import policy_keys as keys
 
 pytestmark = pytest.mark.django_db
 
@@ -14,20 +15,29 @@ pytestmark = pytest.mark.django_db
 def test_a_made_key_is_printed_once_and_works_until_revoked(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    call_command("apikey", "create", "analysis", "--scope", "people:read", "--purpose", "marketing")
+    call_command(
+        "apikey",
+        "create",
+        "analysis",
+        "--scope",
+        "people:read",
+        "--purpose",
+        keys.marketing_purpose(),
+    )
     secret = capsys.readouterr().out.strip()
     client = Client(headers={"Authorization": f"Bearer {secret}"})
 
-    before = client.get("/api/people/1?purpose=marketing")
+    marketing = keys.marketing_purpose()
+    before = client.get(f"/api/people/1?purpose={marketing}")
     call_command("apikey", "list")
     listed = capsys.readouterr().out
     call_command("apikey", "revoke", "analysis")
-    after = client.get("/api/people/1?purpose=marketing")
+    after = client.get(f"/api/people/1?purpose={marketing}")
 
     assert secret.startswith("rk_")
     assert before.status_code == 404  # authenticated; there is simply no person 1
     assert after.status_code == 401
-    assert "analysis\tlive\tpeople:read\tmarketing" in listed
+    assert f"analysis\tlive\tpeople:read\t{marketing}" in listed
     assert secret not in listed
     assert secret.split("_", 2)[2] not in ApiKey.objects.get().key_hash
 

@@ -18,6 +18,7 @@ from rekisteri.consent.services import consent_record
 from rekisteri.core.actors import SYSTEM
 from rekisteri.register import services as s
 from rekisteri.register.models import Delivery
+from tests import policy_keys as keys
 from tests.conftest import SmtpInbox
 
 pytestmark = pytest.mark.django_db
@@ -26,13 +27,13 @@ pytestmark = pytest.mark.django_db
 def _person(name: str, *, customer: bool) -> int:
     person = s.person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=s.PersonIn(
             first_name=name, last_name="Testinen", email=f"{name.lower()}@example.fi"
         ),
     )
     if customer:
-        s.customership_start(actor=SYSTEM, person_id=person.pk, source="analysis_service")
+        s.customership_start(actor=SYSTEM, person_id=person.pk, source=keys.service_source())
     return person.pk
 
 
@@ -47,7 +48,11 @@ def test_consent_proof_exports_every_event_with_the_text_shown(
         "--channel", "letter", "--text-file", str(text),
     )  # fmt: skip
     consent_record(
-        actor=SYSTEM, person_id=pid, scope="marketing", action="objected", channel="portal"
+        actor=SYSTEM,
+        person_id=pid,
+        scope=keys.marketing_purpose(),
+        action="objected",
+        channel="portal",
     )
     capsys.readouterr()
     call_command("consent", "proof", str(pid))
@@ -106,7 +111,7 @@ def test_a_campaign_is_mailed_with_a_working_opt_out_and_its_deliveries_recorded
     path = "/" + link.group(0).split("/", 3)[3]
     assert Client().post(path).status_code == 200
     assert ConsentEvent.objects.filter(
-        person_id=customer, action=ConsentAction.OBJECTED, scope="marketing:email"
+        person_id=customer, action=ConsentAction.OBJECTED, scope=f"{keys.marketing_purpose()}:email"
     ).exists()
     call_command(
         "marketing", "send", "--campaign", "Joulu 12/2026", "--subject", "Joulu",

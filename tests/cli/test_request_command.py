@@ -18,20 +18,13 @@ from rekisteri.register.models import Person
 from rekisteri.rights.models import ExportFile, RequestState, SubjectRequest
 from rekisteri.rights.notify import dpo_address
 from tests.conftest import rekisteri_command, rekisteri_env
-from tests.rights.conftest import SUBJECT_EMAIL, Subject, register_aino
+from tests.rights.conftest import SUBJECT_EMAIL, Subject, aino, register_aino
+
+__all__ = ["aino"]
 
 # What the register holds of Aino; none of it belongs on an operator's screen.
 PERSONAL = ("Aino", "Virtanen", SUBJECT_EMAIL, "Kauppakatu", "131052-308T", "+358401234567")
 TODAY = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def aino(db: None) -> Subject:
-    from rekisteri.policy.selectors import policy_loaded
-    from rekisteri.policy.services import notice_version_record
-
-    notice_version_record(loaded=policy_loaded())
-    return register_aino()
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> str:

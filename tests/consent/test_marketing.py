@@ -24,6 +24,7 @@ from rekisteri.core.errors import InvalidInput
 from rekisteri.register import services as s
 from rekisteri.register.models import Delivery, EmailAddress, Person
 from rekisteri.retention.erasure import person_erase
+from tests import policy_keys as keys
 
 pytestmark = pytest.mark.django_db
 SHOWN = "Haluan Mainioco Oy:n uutiskirjeen sähköpostiini."
@@ -41,7 +42,7 @@ def someone(
     n = next(_numbers)
     person = s.person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=s.PersonIn(
             first_name="Testi",
             last_name=f"Henkilö{n}",
@@ -52,7 +53,7 @@ def someone(
         ),
     )
     if customer:
-        s.customership_start(actor=SYSTEM, person_id=person.pk, source="analysis_service")
+        s.customership_start(actor=SYSTEM, person_id=person.pk, source=keys.service_source())
     return person
 
 
@@ -204,18 +205,20 @@ def test_a_delivery_is_recorded_only_where_the_rules_allow_it_at_sending_time() 
     customer, objector, stranger = someone(customer=True), someone(customer=True), someone()
     restricted = someone(customer=True)
     drawn = set(
-        marketing_audience(purpose="marketing", channel="email").values_list("pk", flat=True)
+        marketing_audience(purpose=keys.marketing_purpose(), channel="email").values_list(
+            "pk", flat=True
+        )
     )
     assert {customer.pk, objector.pk, restricted.pk} <= drawn
     # Between drawing the audience and sending, one objects and one is restricted.
     choose(objector, "marketing", ConsentAction.OBJECTED)
     s.person_restrict(actor=SYSTEM, person_id=restricted.pk)
 
-    sender = Actor(ActorKind.SYSTEM, "sender", purposes=frozenset({"marketing"}))
+    sender = Actor(ActorKind.SYSTEM, "sender", purposes=frozenset({keys.marketing_purpose()}))
 
     result = deliveries_record(
         actor=sender,
-        purpose="marketing",
+        purpose=keys.marketing_purpose(),
         channel="email",
         campaign="Syyskampanja 2026",
         person_ids=[customer.pk, objector.pk, stranger.pk, restricted.pk, 10**9],
@@ -267,7 +270,7 @@ def test_the_purpose_gate_closes_a_purpose_the_person_objected_to_or_never_conse
     staff = Actor(
         ActorKind.STAFF,
         "9",
-        purposes=frozenset({"marketing", "targeting", "customer_relationship"}),
+        purposes=frozenset({keys.marketing_purpose(), "targeting", keys.relationship_purpose()}),
     )
     person = someone(customer=True)
 
@@ -296,13 +299,13 @@ def test_the_purpose_gate_closes_a_purpose_the_person_objected_to_or_never_conse
 
     # An objection to direct marketing closes every direct-marketing purpose, not the rest.
     choose(person, "marketing", ConsentAction.OBJECTED)
-    assert (opens("marketing"), opens("targeting"), opens("customer_relationship")) == (
+    assert (opens("marketing"), opens("targeting"), opens(keys.relationship_purpose())) == (
         False,
         False,
         True,
     )
     assert not found("marketing")
-    assert found("customer_relationship")
+    assert found(keys.relationship_purpose())
     # One channel's prohibition does not close the purpose: other channels stay open.
     choose(person, "marketing", ConsentAction.LIFTED)
     choose(person, "marketing:sms", ConsentAction.OBJECTED)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils.translation import ngettext
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -14,9 +15,19 @@ from rekisteri.core.actors import SYSTEM
 from rekisteri.staff.services import staff_create
 from tests.rights.conftest import aino
 
-__all__ = ["aino", "code_for", "enrolled", "signed_in", "visible"]
+__all__ = ["aino", "code_for", "enrolled", "short_password_refusal", "signed_in", "visible"]
 
 PASSWORD = "vahva salasana talvella"
+
+
+def short_password_refusal(min_length: int = 12) -> str:
+    """What the password rules say of a password shorter than ``min_length``, in the
+    active language."""
+    return ngettext(
+        "This password is too short: it must be at least %(min_length)d character long.",
+        "This password is too short: it must be at least %(min_length)d characters long.",
+        min_length,
+    ) % {"min_length": min_length}
 
 
 def code_for(user: User) -> str:

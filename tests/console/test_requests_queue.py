@@ -6,23 +6,27 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy
 
 from rekisteri.core.actors import SYSTEM
 from rekisteri.register.selectors import PersonIdentifier
 from rekisteri.rights.models import RequestState, SubjectRequest
 from rekisteri.rights.services import request_file_by_client
+from tests import policy_keys as keys
 from tests.console.conftest import signed_in
 from tests.rights.conftest import register_aino
 
 
+@pytest.mark.mainioco  # the Finnish console's words
 @time_machine.travel(dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC))
 def test_the_dpo_registers_a_letter_verifies_and_answers_it_from_the_queue(
     enrolled: Callable[[str, str], User], smtp: Any
 ) -> None:
     aino = register_aino()
-    client = signed_in(enrolled("tietosuoja", "dpo"))
+    client = signed_in(enrolled("tietosuoja", keys.request_role()))
 
     created = client.post(
         "/console/requests",
@@ -64,7 +68,7 @@ def test_the_dpo_registers_a_letter_verifies_and_answers_it_from_the_queue(
 def test_an_unknown_person_or_a_bad_date_gets_a_clear_message_and_changes_nothing(
     enrolled: Callable[[str, str], User],
 ) -> None:
-    client = signed_in(enrolled("tietosuoja", "dpo"))
+    client = signed_in(enrolled("tietosuoja", keys.request_role()))
 
     unknown = client.post(
         "/console/requests",
@@ -102,7 +106,7 @@ def test_an_unknown_person_or_a_bad_date_gets_a_clear_message_and_changes_nothin
 
 def test_customer_service_cannot_open_the_queue(enrolled: Callable[[str, str], User]) -> None:
     aino = register_aino()
-    client = signed_in(enrolled("asiakaspalvelu", "customer_service"))
+    client = signed_in(enrolled("asiakaspalvelu", keys.service_role()))
 
     assert client.get("/console/requests").status_code == 403
     refused = client.post(
@@ -120,15 +124,18 @@ def test_an_erasure_a_system_filed_waits_in_the_queue_until_the_dpo_answers_it(
 
     aino = register_aino()
     key, _ = api_key_create(
-        actor=SYSTEM, name="analysis", scopes=["requests:write"], purposes=["customer_relationship"]
+        actor=SYSTEM,
+        name="analysis",
+        scopes=["requests:write"],
+        purposes=[keys.relationship_purpose()],
     )
     filed = request_file_by_client(
         actor=api_key_actor(key), kind="erasure", identifier=PersonIdentifier(username="aino")
     )
-    client = signed_in(enrolled("tietosuoja", "dpo"))
+    client = signed_in(enrolled("tietosuoja", keys.request_role()))
 
     queue = client.get("/console/requests").content.decode()
-    assert "tarkastettavana" in queue  # "to be reviewed"
+    assert keys.words(gettext_lazy("to be reviewed")) in queue
     assert Person.objects.get(pk=aino.pk).erased_at is None
 
     client.post(f"/console/requests/{filed.pk}", {"action": "fulfil"})

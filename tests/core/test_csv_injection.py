@@ -15,14 +15,18 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from rekisteri.consent.services import consent_record
 from rekisteri.core.actors import SYSTEM
 from rekisteri.core.csvfiles import csv_cell
 from rekisteri.core.jobs import jobs_run_queued
+from rekisteri.policy.schema import LegalBasis
 from rekisteri.register import services as s
 from rekisteri.register.models import Delivery
 from rekisteri.rights import services as rs
 from rekisteri.rights.models import ExportFile, VerificationMethod
+from tests import policy_keys as keys
 from tests.console.conftest import signed_in
+from tests.factories import PersonFactory
 from tests.rights.conftest import DPO, Subject, aino
 
 __all__ = ["aino"]
@@ -79,25 +83,37 @@ def _formula_cells(text: str) -> list[str]:
     ]
 
 
+def _may_be_marketed_to(person_id: int) -> None:
+    """Where the company's marketing rests on consent alone, the person gave it."""
+    marketing = keys.marketing_purpose()
+    if keys.policy().purposes[marketing].legal_basis == LegalBasis.CONSENT:
+        consent_record(
+            actor=SYSTEM,
+            person_id=person_id,
+            scope=marketing,
+            action="granted",
+            channel="portal",
+            text="Saa lähettää uutiskirjeen.",
+        )
+
+
 @pytest.mark.django_db
 def test_a_campaign_named_as_a_formula_is_text_in_the_console_report_csv(
     enrolled: Callable[[str, str], User],
 ) -> None:
-    person = s.person_register(
-        actor=SYSTEM,
-        source="subject",
-        person=s.PersonIn(first_name="Kim", last_name="Kampanja", email="kim@example.fi"),
-    )
     at = dt.datetime(2026, 4, 10, 12, tzinfo=dt.UTC)
-    Delivery.objects.create(
-        person_id=person.pk,
-        channel="email",
-        campaign=LINK,
-        sent_at=at,
-        stored_at=at,
-        source="marketing",
-    )
-    marketer = signed_in(enrolled("maija", "marketing"))
+    # As many people as the smallest cell the report shows.
+    for person in PersonFactory.create_batch(keys.policy().anonymisation.min_cell_size):
+        _may_be_marketed_to(person.pk)
+        Delivery.objects.create(
+            person_id=person.pk,
+            channel="email",
+            campaign=LINK,
+            sent_at=at,
+            stored_at=at,
+            source=keys.marketing_source(),
+        )
+    marketer = signed_in(enrolled("maija", keys.marketing_role()))
 
     download = marketer.get("/console/reports/campaigns.csv")
 
@@ -113,10 +129,11 @@ def test_a_first_name_written_as_a_formula_is_text_in_the_marketing_audience_csv
 ) -> None:
     person = s.person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=s.PersonIn(first_name="=1+2", last_name="@Testinen", email="kaava@example.fi"),
     )
-    s.customership_start(actor=SYSTEM, person_id=person.pk, source="analysis_service")
+    s.customership_start(actor=SYSTEM, person_id=person.pk, source=keys.service_source())
+    _may_be_marketed_to(person.pk)
 
     call_command("marketing", "audience", "--channel", "email")
     out = capsys.readouterr().out
@@ -136,7 +153,7 @@ def test_the_portability_csv_shows_formulas_as_text_and_its_json_keeps_the_origi
     s.feedback_record(
         actor=SYSTEM,
         person_id=aino.pk,
-        source="subject",
+        source=keys.subject_source(),
         text="=1+2",
         rating=4,
         given_at=dt.datetime(2025, 5, 1, 12, tzinfo=dt.UTC),

@@ -40,6 +40,7 @@ from rekisteri.register.models import Person
 from rekisteri.retention.sweep import retention_preview
 from rekisteri.rights.selectors import requests_volume
 from rekisteri.rights.services import request_create
+from tests import policy_keys as keys
 from tests.console.conftest import signed_in
 from tests.core.replica import replay_paused, replica_caught_up, replicated_pair
 
@@ -83,7 +84,7 @@ def customer(*, ended_on: dt.date | None = None) -> int:
     n = next(_n)
     person = s.person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=s.PersonIn(
             first_name="Replika",
             last_name=f"H{n}",
@@ -93,7 +94,7 @@ def customer(*, ended_on: dt.date | None = None) -> int:
     )
     started = clock.today() if ended_on is None else ended_on - dt.timedelta(days=400)
     c = s.customership_start(
-        actor=SYSTEM, person_id=person.pk, source="analysis_service", started_on=started
+        actor=SYSTEM, person_id=person.pk, source=keys.service_source(), started_on=started
     )
     if ended_on is not None:
         s.customership_end(
@@ -122,8 +123,8 @@ def reports_viewed(alias: str) -> int:
 def test_a_report_shows_the_replica_while_the_persons_page_shows_the_correction(
     replica: str, enrolled: Callable[[str, str], User]
 ) -> None:
-    analyst = signed_in(enrolled("anna", "analyst"))
-    clerk = signed_in(enrolled("aino", "customer_service"))
+    analyst = signed_in(enrolled("anna", keys.analyst_role()))
+    clerk = signed_in(enrolled("aino", keys.service_role()))
     first = [customer() for _ in range(6)]
 
     with replay_paused(replica):
@@ -137,7 +138,7 @@ def test_a_report_shows_the_replica_while_the_persons_page_shows_the_correction(
             email="korjattu@example.fi",
         )
         report = analyst.get("/console/reports/customerships.csv")
-        page = clerk.get(f"/console/people/{first[0]}?purpose=customer_relationship")
+        page = clerk.get(f"/console/people/{first[0]}?purpose={keys.relationship_purpose()}")
         audited_on_primary, audited_on_replica = reports_viewed("default"), reports_viewed(replica)
 
     # The heavy read: the six the replica holds, not the eleven on the primary.

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils.translation import gettext_lazy
 
 from rekisteri.policy.loader import PolicyError, parse_policy
 from rekisteri.policy.services import notice_version_record
+from tests import policy_keys as keys
 from tests.conftest import rekisteri_command, rekisteri_env
-from tests.countries import GERMAN, SWEDISH, policy_file, with_controller
+from tests.countries import FINNISH, GERMAN, SWEDISH, policy_file, with_controller
 
 
 def _line_of(text: str, needle: str) -> int:
@@ -115,7 +117,7 @@ def test_a_controller_breaking_its_country_s_rules_is_refused_naming_file_line_a
 @pytest.mark.parametrize(
     ("controller", "zone"),
     [
-        pytest.param({}, "Europe/Helsinki", id="mainioco"),
+        pytest.param(FINNISH, "Europe/Helsinki", id="finnish-by-its-capital"),
         pytest.param(GERMAN, "Europe/Berlin", id="german-by-its-capital"),
         pytest.param(SWEDISH, "Europe/Stockholm", id="swedish-by-its-capital"),
         pytest.param(SWEDISH | {"time_zone": "Europe/Helsinki"}, "Europe/Helsinki", id="stated"),
@@ -124,8 +126,7 @@ def test_a_controller_breaking_its_country_s_rules_is_refused_naming_file_line_a
 def test_the_register_keeps_its_dates_in_the_controller_s_time_zone(
     tmp_path: Path, controller: dict[str, str], zone: str
 ) -> None:
-    policy = policy_file(tmp_path, controller) if controller else None
-    env = rekisteri_env(**({"REKISTERI_POLICY": str(policy)} if policy else {}))
+    env = rekisteri_env(REKISTERI_POLICY=str(policy_file(tmp_path, controller)))
     script = "from django.conf import settings; print(settings.TIME_ZONE)"
 
     shown = subprocess.run(
@@ -161,4 +162,4 @@ def test_stating_a_time_zone_is_a_change_the_diff_names(
 
     call_command("notice", "diff", "1", "2")
 
-    assert "aikavyöhyke" in capsys.readouterr().out
+    assert keys.words(gettext_lazy("time zone")) in capsys.readouterr().out

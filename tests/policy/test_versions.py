@@ -49,6 +49,7 @@ def test_a_change_and_a_return_are_each_a_new_version(mainioco_text: str) -> Non
     assert back.content_hash == notice_versions_list()[0].content_hash
 
 
+@pytest.mark.mainioco  # Mainioco's own notice, in its words
 def test_diff_says_what_changed_in_finnish_and_english(
     mainioco_text: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -100,6 +101,7 @@ def test_setup_records_the_configured_policy_once(
     assert len(notice_versions_list()) == 1
 
 
+@pytest.mark.mainioco  # Mainioco's own notice, in its words
 def test_diff_names_references_and_meanings_not_keys(
     mainioco_text: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -134,6 +136,7 @@ def test_diff_names_references_and_meanings_not_keys(
     assert "legitimate_interest" not in finnish
 
 
+@pytest.mark.mainioco  # Mainioco's own notice, in its words
 def test_an_old_version_can_be_shown_whole(
     mainioco_text: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,7 +2,9 @@
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
+from tests import policy_keys as keys
 from tests.rights.conftest import Subject, aino
 
 __all__ = ["aino", "aino_client"]
@@ -12,9 +14,9 @@ __all__ = ["aino", "aino_client"]
 def aino_client(aino: Subject) -> Client:
     client = Client()
     response = client.post(
-        "/oma/kirjaudu",
+        reverse(f"my-sign-in-{keys.language()}"),
         {"method": "password", "username": "aino", "password": "kaunis lumi sataa hiljaa"},
     )
     assert response.status_code == 302
-    assert response["Location"] == "/oma/"
+    assert response["Location"] == reverse(f"my-{keys.language()}")
     return client

@@ -10,6 +10,7 @@ import time_machine
 from django.test import Client
 
 from rekisteri.core.jobs import jobs_run_queued
+from tests import policy_keys as keys
 from tests.portal.test_what_people_read import _visible
 from tests.rights.conftest import Subject
 
@@ -75,5 +76,5 @@ def test_the_access_document_says_what_why_on_what_basis_from_where_how_long_and
     missing = [line for line in EXPECTED[lang] if line not in text]
     assert missing == []
     # and its data are in words, not the register's column names or raw values
-    for raw in ("first_name", "billing_name", "stored_at", "analysis_service", "+00:00"):
+    for raw in ("first_name", "billing_name", "stored_at", keys.service_source(), "+00:00"):
         assert raw not in text

@@ -7,13 +7,16 @@ from django.test import Client
 
 from rekisteri.consent.marketing import Basis, Refusal, marketing_decisions, opt_out_url
 from rekisteri.consent.models import ConsentAction, ConsentEvent, ConsentText
+from tests import policy_keys as keys
 from tests.rights.conftest import Subject
 
 pytestmark = pytest.mark.django_db
 
 
 def _email(aino: Subject) -> object:
-    return marketing_decisions(purpose="marketing", channel="email", person_ids=[aino.pk])[aino.pk]
+    return marketing_decisions(
+        purpose=keys.marketing_purpose(), channel="email", person_ids=[aino.pk]
+    )[aino.pk]
 
 
 def test_the_page_shows_each_channel_and_consent_and_each_button_appends_one_event(
@@ -25,26 +28,30 @@ def test_the_page_shows_each_channel_and_consent_and_each_button_appends_one_eve
     assert _email(aino) == Basis.BUSINESS_CONTACT
 
     response = aino_client.post(
-        "/oma/valinnat/muuta", {"scope": "marketing:email", "action": "withdrawn"}
+        "/oma/valinnat/muuta", {"scope": f"{keys.marketing_purpose()}:email", "action": "withdrawn"}
     )
     assert response.status_code == 302
     assert _email(aino) == Refusal.WITHDRAWN
 
-    aino_client.post("/oma/valinnat/muuta", {"scope": "research", "action": "granted"})
-    event = ConsentEvent.objects.filter(person_id=aino.pk, scope="research").get()
+    aino_client.post("/oma/valinnat/muuta", {"scope": keys.survey_purpose(), "action": "granted"})
+    event = ConsentEvent.objects.filter(person_id=aino.pk, scope=keys.survey_purpose()).get()
     shown = ConsentText.objects.get(text_hash=event.text_hash)
     assert "mielipide- ja markkinatutkimukset" in shown.text
     assert event.channel == "portal"
     assert event.notice_version is not None
 
-    aino_client.post("/oma/valinnat/muuta", {"scope": "marketing", "action": "objected"})
+    aino_client.post(
+        "/oma/valinnat/muuta", {"scope": keys.marketing_purpose(), "action": "objected"}
+    )
     assert _email(aino) == Refusal.OBJECTED
     page = aino_client.get("/oma/valinnat?done=1").content.decode()
     assert "Olet kieltänyt kaiken suoramarkkinoinnin." in page
-    aino_client.post("/oma/valinnat/muuta", {"scope": "marketing", "action": "lifted"})
+    aino_client.post("/oma/valinnat/muuta", {"scope": keys.marketing_purpose(), "action": "lifted"})
     # Lifting the prohibition brings back her earlier refusal of e-mail, not more.
     assert _email(aino) == Refusal.WITHDRAWN
-    aino_client.post("/oma/valinnat/muuta", {"scope": "marketing:email", "action": "granted"})
+    aino_client.post(
+        "/oma/valinnat/muuta", {"scope": f"{keys.marketing_purpose()}:email", "action": "granted"}
+    )
     assert _email(aino) == Basis.CONSENT
 
     history = aino_client.get("/en/my/choices").content.decode()
@@ -86,11 +93,16 @@ def test_the_opt_out_link_works_without_signing_in_and_a_get_changes_nothing(
     assert "Valmis" in done.content.decode()
     assert _email(aino) == Refusal.OBJECTED
     assert (
-        marketing_decisions(purpose="marketing", channel="sms", person_ids=[aino.pk])[aino.pk]
+        marketing_decisions(purpose=keys.marketing_purpose(), channel="sms", person_ids=[aino.pk])[
+            aino.pk
+        ]
         == Basis.BUSINESS_CONTACT
     )
     assert ConsentEvent.objects.filter(
-        person_id=aino.pk, scope="marketing:email", action=ConsentAction.OBJECTED, channel="email"
+        person_id=aino.pk,
+        scope=f"{keys.marketing_purpose()}:email",
+        action=ConsentAction.OBJECTED,
+        channel="email",
     ).exists()
 
     broken = client.post("/markkinointikielto/" + url.rsplit("/", 1)[1][:-3] + "abc")

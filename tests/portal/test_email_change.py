@@ -19,6 +19,7 @@ from rekisteri.core.jobs import jobs_run_queued
 from rekisteri.register.models import EmailAddress, EmailChange, EmailChangeState
 from rekisteri.register.services import contact_write_purposes
 from rekisteri.staff.keys import Scope, api_key_create
+from tests import policy_keys as keys
 from tests.api.conftest import Api
 from tests.rights.conftest import SUBJECT_EMAIL, Subject
 
@@ -42,7 +43,7 @@ def _change_email(api: Api, person_id: int, address: str) -> None:
     response = api.call(
         "patch",
         f"/people/{person_id}/contact?purpose={purpose}",
-        {"source": "customer_service", "email": address},
+        {"source": keys.staff_source(), "email": address},
     )
     assert response.status_code == 200, response.content
     jobs_run_queued()

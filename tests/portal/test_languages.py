@@ -14,6 +14,7 @@ from rekisteri.policy.loader import load_policy
 from rekisteri.policy.selectors import policy_loaded
 from rekisteri.policy.services import notice_version_record
 from rekisteri.register.services import PersonIn, person_register
+from tests import policy_keys as keys
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +110,7 @@ def test_a_sign_in_link_asked_in_swedish_comes_in_swedish_to_a_swedish_address(
     address = "astrid.lind@example.se"
     person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=PersonIn(first_name="Astrid", last_name="Lind", email=address),
     )
 

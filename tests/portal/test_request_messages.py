@@ -13,6 +13,7 @@ from rekisteri.core.errors import Conflict
 from rekisteri.core.jobs import jobs_run_queued
 from rekisteri.register.models import EmailAddress
 from rekisteri.rights import services as rs
+from tests import policy_keys as keys
 from tests.rights.conftest import DPO, SUBJECT_EMAIL, Subject
 
 DIRECTORY_EMAIL = "a.virtanen@hakemisto.example"
@@ -25,7 +26,7 @@ def test_a_request_from_the_portal_is_answered_at_the_address_signed_in_with_not
     EmailAddress.objects.create(
         person=aino.person,
         stored_at=clock.now() + dt.timedelta(days=1),
-        source="directory_services",
+        source=keys.third_party_source(),
         address=DIRECTORY_EMAIL,
     )
 
@@ -43,7 +44,7 @@ def test_a_person_with_only_an_unconfirmed_address_gets_no_message_and_no_code(
 ) -> None:
     # Given Bertta, whose only address came from a directory service, unconfirmed
     EmailAddress.objects.filter(person=aino.other).update(
-        verified_at=None, source="directory_services"
+        verified_at=None, source=keys.third_party_source()
     )
     bertta_email = EmailAddress.objects.get(person=aino.other).address
 

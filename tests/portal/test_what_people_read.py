@@ -24,6 +24,7 @@ from rekisteri.register.labels import VALUE_LABELS
 from rekisteri.rights import models as rights_models
 from rekisteri.rights import notify
 from rekisteri.rights.models import RightKind, SubjectRequest
+from tests import policy_keys as keys
 from tests.rights.conftest import SUBJECT_EMAIL, Subject
 
 MY = {"fi": "/oma/", "en": "/en/my/"}
@@ -98,7 +99,7 @@ def _with_every_kind_of_datum(aino: Subject) -> None:
     s.identity_verification_record(
         actor=SYSTEM,
         person_id=pid,
-        source="analysis_service",
+        source=keys.service_source(),
         method="mobile_certificate",
         result="success",
         verified_at=at,
@@ -106,26 +107,30 @@ def _with_every_kind_of_datum(aino: Subject) -> None:
     s.payment_card_add(
         actor=SYSTEM,
         person_id=pid,
-        source="service_providers",
+        source=keys.billing_source(),
         provider_token="tok_" + "a1b2c3d4" * 12,
         brand="Visa",
         last_four="4242",
         expires=dt.date(2028, 4, 30),
     )
     s.user_content_add(
-        actor=SYSTEM, person_id=pid, source="subject", title="Esittely", body="Puutarhapalvelut."
+        actor=SYSTEM,
+        person_id=pid,
+        source=keys.subject_source(),
+        title="Esittely",
+        body="Puutarhapalvelut.",
     )
     s.service_subscription_start(
         actor=SYSTEM,
         person_id=pid,
-        source="analysis_service",
+        source=keys.service_source(),
         service="Mainio Analyysi Pro",
         started_on=dt.date(2024, 1, 2),
     )
     s.payment_record(
         actor=SYSTEM,
         person_id=pid,
-        source="service_providers",
+        source=keys.billing_source(),
         amount=Decimal("79.00"),
         paid_at=at,
         method="bank_transfer",
@@ -146,8 +151,8 @@ def test_every_page_package_and_message_a_person_reads_is_in_their_words(
     # Given Aino with data in every kind of category, and choices and requests behind her
     _with_every_kind_of_datum(aino)
     client = aino_client
-    client.post(CHOOSE[lang], {"scope": "research", "action": "granted"})
-    client.post(CHOOSE[lang], {"scope": "marketing:sms", "action": "withdrawn"})
+    client.post(CHOOSE[lang], {"scope": keys.survey_purpose(), "action": "granted"})
+    client.post(CHOOSE[lang], {"scope": f"{keys.marketing_purpose()}:sms", "action": "withdrawn"})
     read: dict[str, str] = {}
 
     # When she looks at her pages and uses every right the portal offers

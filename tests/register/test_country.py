@@ -14,6 +14,7 @@ from rekisteri.register import services as s
 from rekisteri.register.importing import people_import
 from rekisteri.register.models import Organisation, Person, PhoneNumber, PostalAddress
 from rekisteri.register.validation import RegisterCode
+from tests import policy_keys as keys
 from tests.countries import GERMAN, SWEDISH, policy_file
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,9 @@ def german(settings: Any, tmp_path: Path) -> None:
 
 def _register(**fields: Any) -> Person:
     person: dict[str, Any] = {"first_name": "Astrid", "last_name": "Lindqvist"} | fields
-    return s.person_register(actor=SYSTEM, source="subject", person=s.PersonIn(**person))
+    return s.person_register(
+        actor=SYSTEM, source=keys.subject_source(), person=s.PersonIn(**person)
+    )
 
 
 @pytest.mark.usefixtures("swedish")
@@ -109,6 +112,18 @@ def test_the_person_s_address_decides_whose_identity_code_it_is() -> None:
         )
 
 
+@pytest.mark.usefixtures("swedish")
+def test_the_person_s_address_decides_whose_phone_number_it_is() -> None:
+    # A Finnish customer of a Swedish company gives her number as Finns write it.
+    finn = _register(
+        phone="040 123 4567", address=s.AddressIn("Kauppakatu 39", "40100", "Jyväskylä", "FI")
+    )
+    swede = _register(first_name="Other", phone="070-123 45 67")
+
+    assert PhoneNumber.objects.get(person=finn).number == "+358401234567"
+    assert PhoneNumber.objects.get(person=swede).number == "+46701234567"
+
+
 @pytest.mark.usefixtures("german")
 def test_a_postal_code_of_the_wrong_shape_is_refused_by_the_controller_s_rule() -> None:
     with pytest.raises(InvalidInput) as refused:
@@ -145,7 +160,7 @@ def test_an_import_names_the_line_of_a_bad_personnummer_and_imports_the_rest(
         encoding="utf-8",
     )
 
-    report = people_import(actor=SYSTEM, path=path, source="subject")
+    report = people_import(actor=SYSTEM, path=path, source=keys.subject_source())
 
     assert [(r.line, r.reason) for r in report.rejected] == [
         (3, "personal_identity_code: is not a valid Swedish personal identity code")

@@ -12,6 +12,7 @@ from rekisteri.core.actors import SYSTEM
 from rekisteri.core.errors import InvalidInput, NotFound, PolicyRefusal
 from rekisteri.register.disclosures import disclosure_record, disclosures_of
 from rekisteri.register.services import PersonIn, person_register
+from tests import policy_keys as keys
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def pid() -> int:
     return person_register(
-        actor=SYSTEM, source="subject", person=PersonIn(first_name="Aino", last_name="V")
+        actor=SYSTEM,
+        source=keys.subject_source(),
+        person=PersonIn(first_name="Aino", last_name="V"),
     ).pk
 
 

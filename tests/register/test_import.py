@@ -17,6 +17,7 @@ from rekisteri.core.errors import InvalidInput
 from rekisteri.register.importing import people_import
 from rekisteri.register.models import EmailAddress, Person, PhoneNumber, PostalAddress
 from rekisteri.register.services import PersonIn, person_register
+from tests import policy_keys as keys
 from tests.conftest import rekisteri_command, rekisteri_env
 
 HEADER = "first_name,last_name,email,phone,street_address,postal_code,city\n"
@@ -33,19 +34,25 @@ def _csv(tmp_path: Path, *lines: str) -> Path:
 
 
 @pytest.mark.django_db
-def test_valid_rows_are_imported_with_their_contact_data_and_source(tmp_path: Path) -> None:
-    report = people_import(actor=SYSTEM, path=_csv(tmp_path, *GOOD), source="directory_services")
+def test_valid_rows_are_imported_with_their_contact_data_and_source(
+    tmp_path: Path, in_finland: Path
+) -> None:
+    report = people_import(
+        actor=SYSTEM, path=_csv(tmp_path, *GOOD), source=keys.third_party_source()
+    )
 
     assert (report.read, report.imported, report.rejected) == (2, 2, [])
     aino = Person.objects.get(first_name="Aino")
-    assert aino.source == "directory_services"
+    assert aino.source == keys.third_party_source()
     assert PhoneNumber.objects.get(person=aino).number == "+358401234567"
     assert PostalAddress.objects.get(person=aino).postal_code == "40100"
     assert EmailAddress.objects.count() == 2
 
 
 @pytest.mark.django_db
-def test_each_rejected_row_is_reported_by_line_and_the_rest_are_imported(tmp_path: Path) -> None:
+def test_each_rejected_row_is_reported_by_line_and_the_rest_are_imported(
+    tmp_path: Path, in_finland: Path
+) -> None:
     path = _csv(
         tmp_path,
         GOOD[0],
@@ -57,7 +64,7 @@ def test_each_rejected_row_is_reported_by_line_and_the_rest_are_imported(tmp_pat
         GOOD[1],
     )
 
-    report = people_import(actor=SYSTEM, path=path, source="subject")
+    report = people_import(actor=SYSTEM, path=path, source=keys.subject_source())
 
     assert [(r.line, r.reason) for r in report.rejected] == [
         (3, "email: is not a valid e-mail address"),
@@ -74,11 +81,11 @@ def test_each_rejected_row_is_reported_by_line_and_the_rest_are_imported(tmp_pat
 def test_people_already_in_the_register_are_not_imported_again(tmp_path: Path) -> None:
     person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=PersonIn(first_name="Aino", last_name="V", email="Aino@Example.fi"),
     )
 
-    report = people_import(actor=SYSTEM, path=_csv(tmp_path, *GOOD), source="subject")
+    report = people_import(actor=SYSTEM, path=_csv(tmp_path, *GOOD), source=keys.subject_source())
 
     assert [(r.line, r.reason) for r in report.rejected] == [(2, "email: already registered")]
     assert Person.objects.count() == 2
@@ -106,7 +113,7 @@ def test_jsonl_rows_are_validated_the_same_way(tmp_path: Path) -> None:
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    report = people_import(actor=SYSTEM, path=path, source="subject")
+    report = people_import(actor=SYSTEM, path=path, source=keys.subject_source())
 
     assert [(r.line, r.reason) for r in report.rejected] == [
         (2, "is not valid JSON"),
@@ -124,7 +131,7 @@ def test_unknown_source_or_header_refuses_the_whole_file(tmp_path: Path) -> None
     bad_header = tmp_path / "bad.csv"
     bad_header.write_text("etunimi,sukunimi\nAino,V\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match=r"header of known, distinct columns \(2 unknown"):
-        people_import(actor=SYSTEM, path=bad_header, source="subject")
+        people_import(actor=SYSTEM, path=bad_header, source=keys.subject_source())
     assert Person.objects.count() == 0
 
 
@@ -181,7 +188,7 @@ def test_rows_split_over_several_batches_each_get_their_own_person(tmp_path: Pat
     lines = [f"Henkilö,Numero{i},h{i}@example.fi,,,," for i in range(7)]
 
     report = people_import(
-        actor=SYSTEM, path=_csv(tmp_path, *lines), source="subject", batch_size=3
+        actor=SYSTEM, path=_csv(tmp_path, *lines), source=keys.subject_source(), batch_size=3
     )
 
     assert report.imported == 7
@@ -200,7 +207,7 @@ def test_a_row_with_text_no_database_can_store_is_rejected(tmp_path: Path) -> No
         encoding="utf-8",
     )
 
-    report = people_import(actor=SYSTEM, path=path, source="subject")
+    report = people_import(actor=SYSTEM, path=path, source=keys.subject_source())
 
     assert [(r.line, r.reason) for r in report.rejected] == [
         (1, "first_name: contains characters that cannot be stored"),
@@ -215,7 +222,7 @@ def test_a_file_without_a_header_is_refused_without_repeating_its_data(tmp_path:
     path.write_text("Matti,Virtanen,matti@example.fi\n", encoding="utf-8")
 
     with pytest.raises(InvalidInput) as refused:
-        people_import(actor=SYSTEM, path=path, source="subject")
+        people_import(actor=SYSTEM, path=path, source=keys.subject_source())
 
     assert "matti" not in refused.value.message.lower()
 
@@ -228,9 +235,9 @@ def test_repeated_columns_and_broken_quoting_refuse_the_file(tmp_path: Path) -> 
     quoted.write_text('first_name,last_name\n"Aino,V\nEero,K\n', encoding="utf-8")
 
     with pytest.raises(InvalidInput, match="1 repeated"):
-        people_import(actor=SYSTEM, path=repeated, source="subject")
+        people_import(actor=SYSTEM, path=repeated, source=keys.subject_source())
     with pytest.raises(InvalidInput, match="not well-formed CSV"):
-        people_import(actor=SYSTEM, path=quoted, source="subject")
+        people_import(actor=SYSTEM, path=quoted, source=keys.subject_source())
     assert Person.objects.count() == 0
 
 
@@ -246,8 +253,8 @@ def test_odd_files_and_values_are_reasons_not_tracebacks(tmp_path: Path) -> None
     )
 
     with pytest.raises(InvalidInput, match=r"cannot read dir\.csv"):
-        people_import(actor=SYSTEM, path=tmp_path / "dir.csv", source="subject")
-    report = people_import(actor=SYSTEM, path=path, source="subject")
+        people_import(actor=SYSTEM, path=tmp_path / "dir.csv", source=keys.subject_source())
+    report = people_import(actor=SYSTEM, path=path, source=keys.subject_source())
 
     assert [(r.line, r.reason) for r in report.rejected] == [
         (1, "birth_year: must be a year"),

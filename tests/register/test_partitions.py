@@ -12,6 +12,7 @@ from rekisteri.core.actors import SYSTEM
 from rekisteri.register import services
 from rekisteri.register.models import Delivery, UsageEvent, WebVisit
 from rekisteri.register.partitions import PARTITIONED, event_partitions_ensure
+from tests import policy_keys as keys
 
 pytestmark = pytest.mark.django_db
 
@@ -32,20 +33,22 @@ def _partition_of(table: str, row_id: int) -> str:
 def test_events_land_in_their_months_partition_and_read_back() -> None:
     created = event_partitions_ensure(months_ahead=2)
     person = services.person_register(
-        actor=SYSTEM, source="subject", person=services.PersonIn(first_name="Aino", last_name="V")
+        actor=SYSTEM,
+        source=keys.subject_source(),
+        person=services.PersonIn(first_name="Aino", last_name="V"),
     )
 
     december = services.usage_event_record(
         actor=SYSTEM,
         person_id=person.pk,
-        source="analysis_service",
+        source=keys.service_source(),
         action="login",
         occurred_at=dt.datetime(2026, 12, 3, 8, tzinfo=dt.UTC),
     )
     long_ago = services.usage_event_record(
         actor=SYSTEM,
         person_id=person.pk,
-        source="analysis_service",
+        source=keys.service_source(),
         action="login",
         occurred_at=dt.datetime(2020, 1, 1, 8, tzinfo=dt.UTC),
     )

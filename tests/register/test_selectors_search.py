@@ -7,28 +7,37 @@ import pytest
 from rekisteri.core.actors import SYSTEM, Actor, ActorKind
 from rekisteri.core.errors import Forbidden
 from rekisteri.register.selectors import people_search
-from rekisteri.register.services import OrganisationIn, PersonIn, person_register
+from rekisteri.register.services import AddressIn, OrganisationIn, PersonIn, person_register
+from tests import policy_keys as keys
+from tests.factories import country
+from tests.rights.conftest import BUSINESS_IDS
 
 pytestmark = pytest.mark.django_db
-CLERK = Actor(ActorKind.STAFF, "1", purposes=frozenset({"customer_relationship", "analytics"}))
+CLERK = Actor(
+    ActorKind.STAFF,
+    "1",
+    purposes=frozenset({keys.relationship_purpose(), keys.statistics_purpose()}),
+)
 
 
 @pytest.fixture(autouse=True)
 def people() -> None:
     person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=PersonIn(
             first_name="Aino",
             last_name="Virtanen",
             email="Aino.V@Example.fi",
             phone="040 123 4567",
-            organisation=OrganisationIn("Mainio Kahvila Oy", "2817330-9"),
+            # A Finn, whichever country's register she is in.
+            address=AddressIn("Kauppakatu 39", "40100", "Jyväskylä", "FI"),
+            organisation=OrganisationIn("Mainio Kahvila Oy", BUSINESS_IDS.get(country())),
         ),
     )
     person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=PersonIn(first_name="Eero", last_name="Virta", email="eero@example.fi"),
     )
 
@@ -45,11 +54,11 @@ def people() -> None:
     ],
 )
 def test_search_finds_by_each_way(query: str, names: list[str]) -> None:
-    hits = people_search(actor=CLERK, purpose="customer_relationship", query=query)
+    hits = people_search(actor=CLERK, purpose=keys.relationship_purpose(), query=query)
 
     assert [hit.name for hit in hits] == names
 
 
 def test_a_purpose_without_contact_details_cannot_search() -> None:
     with pytest.raises(Forbidden, match="does not open contact details"):
-        people_search(actor=CLERK, purpose="analytics", query="virt")
+        people_search(actor=CLERK, purpose=keys.statistics_purpose(), query="virt")

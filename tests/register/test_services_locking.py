@@ -19,12 +19,13 @@ from rekisteri.register import services as s
 from rekisteri.register.models import Person, UsageEvent
 from rekisteri.retention.erasure import person_erase
 from rekisteri.staff.keys import api_key_create
+from tests import policy_keys as keys
 from tests.api.conftest import ALL_SCOPES, Api
 from tests.rights.conftest import register_aino
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-USAGE = {"source": "analysis_service", "action": "report.opened"}
+USAGE = {"source": keys.service_source(), "action": "report.opened"}
 
 
 def _in_thread(work: Callable[[], Any], results: list[Any]) -> threading.Thread:
@@ -45,7 +46,7 @@ def test_an_event_written_while_the_person_is_being_erased_fails_and_leaves_noth
     # given Aino, whose invoices keep a husk of her after erasure
     aino = register_aino()
     _, key = api_key_create(
-        actor=SYSTEM, name="analysis", scopes=ALL_SCOPES, purposes=["customer_relationship"]
+        actor=SYSTEM, name="analysis", scopes=ALL_SCOPES, purposes=[keys.relationship_purpose()]
     )
     erasing, release = threading.Event(), threading.Event()
 
@@ -87,7 +88,7 @@ def test_an_event_written_just_before_the_erasure_is_erased_with_the_person() ->
     def write() -> None:
         with transaction.atomic():
             s.usage_event_record(
-                actor=SYSTEM, person_id=aino.pk, source="analysis_service", action="x"
+                actor=SYSTEM, person_id=aino.pk, source=keys.service_source(), action="x"
             )
             wrote.set()
             release.wait(10)

@@ -30,13 +30,16 @@ from rekisteri.register.models import (
     WebVisit,
 )
 from rekisteri.register.validation import RegisterCode
+from tests import policy_keys as keys
+from tests.factories import country
+from tests.rights.conftest import BUSINESS_IDS
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 5, 4, 9, 30, tzinfo=dt.UTC)
 
 
 def _aino(
-    source: str = "subject",
+    source: str = "",
     username: str | None = None,
     password: str | None = None,
     **extra: object,
@@ -46,12 +49,13 @@ def _aino(
         "last_name": "Virtanen",
         "email": "aino.virtanen@example.fi",
         "phone": "040 123 4567",
-        "address": s.AddressIn("Kauppakatu 39", "40100", "Jyväskylä"),
+        # A Finn, whichever country's register she is in.
+        "address": s.AddressIn("Kauppakatu 39", "40100", "Jyväskylä", "FI"),
     }
     fields.update(extra)
     return s.person_register(
         actor=SYSTEM,
-        source=source,
+        source=source or keys.subject_source(),
         person=s.PersonIn(**fields),  # type: ignore[arg-type]
         username=username,
         password=password,
@@ -60,19 +64,25 @@ def _aino(
 
 @time_machine.travel(NOW, tick=False)
 def test_registered_person_has_contact_data_with_source_and_time() -> None:
+    identity_code = "131052-308T" if keys.collects("person.personal_identity_code") else None
     person = _aino(
-        personal_identity_code="131052-308T",
-        birth_year=1952,
+        personal_identity_code=identity_code,
+        birth_year=1952 if keys.collects("person.birth_year") else None,
         username="aino",
         password="kaunis lumi sataa hiljaa",
-        organisation=s.OrganisationIn("Virtanen Oy", "2817330-9", "https://example.fi", "CEO"),
+        organisation=s.OrganisationIn(
+            "Virtanen Oy",
+            BUSINESS_IDS.get(country()),
+            "https://example.fi" if keys.collects("organisation.website") else "",
+            "CEO",
+        ),
     )
 
     email = EmailAddress.objects.get(person=person)
     account = ServiceAccount.objects.get(person=person)
     assert (email.address, email.source, email.stored_at) == (
         "aino.virtanen@example.fi",
-        "subject",
+        keys.subject_source(),
         NOW,
     )
     assert PhoneNumber.objects.get(person=person).number == "+358401234567"
@@ -80,7 +90,7 @@ def test_registered_person_has_contact_data_with_source_and_time() -> None:
     assert account.password_hash.startswith("argon2$argon2id$")
     assert "kaunis" not in account.password_hash
     assert OrganisationRole.objects.get(person=person).title == "CEO"
-    assert person.personal_identity_code == "131052-308T"
+    assert person.personal_identity_code == identity_code
 
 
 def test_unknown_source_is_refused_and_nothing_is_stored() -> None:
@@ -123,7 +133,7 @@ def test_contact_update_replaces_the_datum_with_new_provenance() -> None:
     s.person_contact_update(
         actor=SYSTEM,
         person_id=person.pk,
-        source="customer_service",
+        source=keys.staff_source(),
         purpose=None,
         phone="+358 50 765 4321",
     )
@@ -135,7 +145,11 @@ def test_contact_update_replaces_the_datum_with_new_provenance() -> None:
 def test_update_of_unknown_person_is_not_found() -> None:
     with pytest.raises(NotFound):
         s.person_contact_update(
-            actor=SYSTEM, person_id=999, source="subject", purpose=None, phone="0401234567"
+            actor=SYSTEM,
+            person_id=999,
+            source=keys.subject_source(),
+            purpose=None,
+            phone="0401234567",
         )
 
 
@@ -144,7 +158,7 @@ def test_customership_starts_and_ends_once() -> None:
     customership = s.customership_start(
         actor=SYSTEM,
         person_id=person.pk,
-        source="analysis_service",
+        source=keys.service_source(),
         started_on=dt.date(2024, 1, 1),
     )
 
@@ -166,7 +180,7 @@ def test_customership_cannot_end_before_it_started() -> None:
     customership = s.customership_start(
         actor=SYSTEM,
         person_id=person.pk,
-        source="analysis_service",
+        source=keys.service_source(),
         started_on=dt.date(2024, 1, 1),
     )
 
@@ -183,23 +197,29 @@ def test_every_event_kind_round_trips() -> None:
     pid = _aino().pk
     base = {"actor": SYSTEM, "person_id": pid}
 
-    s.usage_event_record(**base, source="analysis_service", action="report.open", detail="r1")
+    s.usage_event_record(**base, source=keys.service_source(), action="report.open", detail="r1")
     s.contact_event_record(
-        **base, source="customer_service", channel="phone", direction="in", summary="Kysyi laskusta"
+        **base,
+        source=keys.staff_source(),
+        channel="phone",
+        direction="in",
+        summary="Kysyi laskusta",
     )
     s.web_visit_record(
         **base,
-        source="cookies",
+        source=keys.web_source(),
         ip_address="192.0.2.10",
         page="/hinnasto",
         cookie_id="c-1",
         user_agent="Firefox",
     )
-    s.delivery_record(**base, source="marketing", channel="email", campaign="kevät-2026")
-    s.payment_record(**base, source="service_providers", amount=Decimal("49.90"))
+    s.delivery_record(
+        **base, source=keys.marketing_source(), channel="email", campaign="kevät-2026"
+    )
+    s.payment_record(**base, source=keys.billing_source(), amount=Decimal("49.90"))
     s.invoice_record(
         **base,
-        source="analysis_service",
+        source=keys.service_source(),
         number="2026-0001",
         amount=Decimal("49.90"),
         issued_on=dt.date(2026, 5, 1),
@@ -209,14 +229,14 @@ def test_every_event_kind_round_trips() -> None:
     )
     s.payment_card_add(
         **base,
-        source="service_providers",
+        source=keys.billing_source(),
         provider_token="tok_abc",
         brand="visa",
         last_four="4242",
         expires=dt.date(2028, 1, 31),
     )
-    s.feedback_record(**base, source="subject", text="Hyvä palvelu", rating=5)
-    s.service_case_record(**base, source="customer_service", subject="Salasana unohtui")
+    s.feedback_record(**base, source=keys.subject_source(), text="Hyvä palvelu", rating=5)
+    s.service_case_record(**base, source=keys.staff_source(), subject="Salasana unohtui")
 
     for model in (
         UsageEvent,
@@ -241,7 +261,7 @@ def test_a_full_card_number_never_reaches_the_register() -> None:
         s.payment_card_add(
             actor=SYSTEM,
             person_id=pid,
-            source="subject",
+            source=keys.subject_source(),
             provider_token="4111 1111 1111 1111",
             brand="visa",
             last_four="1111",
@@ -257,4 +277,4 @@ def test_payment_amount_must_be_a_sum(amount: Decimal) -> None:
     pid = _aino().pk
 
     with pytest.raises(InvalidInput, match="amount"):
-        s.payment_record(actor=SYSTEM, person_id=pid, source="subject", amount=amount)
+        s.payment_record(actor=SYSTEM, person_id=pid, source=keys.subject_source(), amount=amount)

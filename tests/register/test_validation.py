@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rekisteri.core.errors import InvalidInput
@@ -35,7 +37,7 @@ def test_invalid_email_is_refused_without_echoing_it(given: str) -> None:
         ("09 310 1691", "+35893101691"),
     ],
 )
-def test_phone_numbers_are_stored_in_e164(given: str, expected: str) -> None:
+def test_phone_numbers_are_stored_in_e164(given: str, expected: str, in_finland: Path) -> None:
     assert v.clean_phone(given) == expected
 
 
@@ -54,14 +56,14 @@ def test_finnish_postal_code_must_be_five_digits() -> None:
         v.clean_postal_code("4010", country="FI")
 
 
-def test_business_id_check_digit_is_verified() -> None:
+def test_business_id_check_digit_is_verified(in_finland: Path) -> None:
     assert v.clean_business_id("2817330-9") == "2817330-9"
     with pytest.raises(InvalidInput) as refused:
         v.clean_business_id("2817330-8")
     assert refused.value.code == RegisterCode.INVALID_BUSINESS_ID
 
 
-def test_personal_identity_code_is_verified_and_shown_masked() -> None:
+def test_personal_identity_code_is_verified_and_shown_masked(in_finland: Path) -> None:
     code = v.clean_personal_identity_code("131052-308t")
 
     assert code == "131052-308T"

@@ -23,6 +23,7 @@ from rekisteri.register.models import Customership, Feedback, Person
 from rekisteri.retention.erasure import pseudonym_digest
 from rekisteri.retention.ledger import COMMITTED, LedgerEntry, LedgerOutcome, ledger_append
 from rekisteri.retention.sweep import retention_run
+from tests import policy_keys as keys
 from tests.console.conftest import signed_in
 from tests.rights.conftest import Subject, register_aino
 
@@ -91,12 +92,16 @@ def test_marketing_after_an_objection_and_an_erased_person_back_are_findings(
         consent_record(
             actor=SYSTEM,
             person_id=aino.pk,
-            scope="marketing",
+            scope=keys.marketing_purpose(),
             action=ConsentAction.OBJECTED,
             channel="letter",
         )
         s.delivery_record(
-            actor=SYSTEM, person_id=aino.pk, source="marketing", channel="email", campaign="kevät"
+            actor=SYSTEM,
+            person_id=aino.pk,
+            source=keys.marketing_source(),
+            channel="email",
+            campaign="kevät",
         )
     person = Person.objects.get(pk=aino.pk)
     # As if a backup from before her erasure had been restored and not replayed.
@@ -202,7 +207,7 @@ def test_the_dashboard_shows_the_findings_and_a_chart_of_what_falls_due(
     _aino_ended_25_months_ago()
 
     with time_machine.travel(TODAY, tick=True):
-        client = signed_in(enrolled("tietosuoja", "dpo"))
+        client = signed_in(enrolled("tietosuoja", keys.request_role()))
         page = client.get("/console/compliance", headers={"accept-language": "en"})
 
     html = page.content.decode()
@@ -217,6 +222,6 @@ def test_the_dashboard_shows_the_findings_and_a_chart_of_what_falls_due(
 def test_customer_service_does_not_see_the_dashboard(
     enrolled: Callable[[str, str], User],
 ) -> None:
-    client = signed_in(enrolled("asiakaspalvelu", "customer_service"))
+    client = signed_in(enrolled("asiakaspalvelu", keys.service_role()))
 
     assert client.get("/console/compliance").status_code == 403

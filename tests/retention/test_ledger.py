@@ -25,6 +25,7 @@ from rekisteri.register import services as s
 from rekisteri.register.models import Customership, EmailAddress, Person
 from rekisteri.retention.erasure import person_erase, pseudonym_digest
 from rekisteri.retention.ledger import COMMITTED, LedgerEntry, LedgerOutcome, ledger_append
+from tests import policy_keys as keys
 from tests.conftest import rekisteri_command, rekisteri_env
 from tests.retention.test_durability import _backup, _query, _restore, restored_db
 from tests.rights.conftest import SUBJECT_EMAIL, Subject, register_aino
@@ -271,7 +272,9 @@ def test_the_worker_erases_again_whoever_a_restore_brought_back_and_says_so(
     _setup()
     aino = register_aino()
     eino = s.person_register(
-        actor=SYSTEM, source="subject", person=s.PersonIn(first_name="Eino", last_name="Leino")
+        actor=SYSTEM,
+        source=keys.subject_source(),
+        person=s.PersonIn(first_name="Eino", last_name="Leino"),
     )
     _backup(backup)
     for pid in (aino.pk, eino.pk):

@@ -12,6 +12,7 @@ from rekisteri.core.actors import SYSTEM
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import services as s
 from rekisteri.retention.outlook import person_retention_outlook
+from tests import policy_keys as keys
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,9 @@ NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 
 def _person() -> int:
     return s.person_register(
-        actor=SYSTEM, source="subject", person=s.PersonIn(first_name="Eino", last_name="Leino")
+        actor=SYSTEM,
+        source=keys.subject_source(),
+        person=s.PersonIn(first_name="Eino", last_name="Leino"),
     ).pk
 
 
@@ -34,7 +37,7 @@ def _customer_rule_months() -> int:
 def test_a_customer_has_no_day_yet_and_ending_today_names_one() -> None:
     pid = _person()
     s.customership_start(
-        actor=SYSTEM, person_id=pid, source="analysis_service", started_on=dt.date(2024, 1, 2)
+        actor=SYSTEM, person_id=pid, source=keys.service_source(), started_on=dt.date(2024, 1, 2)
     )
 
     standing = person_retention_outlook(person_id=pid)
@@ -66,7 +69,7 @@ def test_vouchers_are_held_to_the_end_of_the_hold_from_their_latest_date() -> No
     s.invoice_record(
         actor=SYSTEM,
         person_id=pid,
-        source="service_providers",
+        source=keys.billing_source(),
         number="2026-7",
         amount=Decimal("10.00"),
         issued_on=dt.date(2026, 2, 1),

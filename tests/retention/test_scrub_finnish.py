@@ -13,6 +13,7 @@ from rekisteri.register.models import Customership
 from rekisteri.retention.models import AnonymousContent
 from rekisteri.retention.scrub import Identifiers, morphology_available, scrub
 from rekisteri.retention.sweep import retention_run
+from tests import policy_keys as keys
 from tests.rights.conftest import register_aino
 
 AINO = Identifiers(
@@ -75,7 +76,7 @@ def test_the_sweep_keeps_feedback_without_the_persons_address_or_anyone_elses_na
         s.feedback_record(
             actor=SYSTEM,
             person_id=aino.pk,
-            source="subject",
+            source=keys.subject_source(),
             text="Kauppakadulla 39 asuva Virtasten perhe kiittää Jussi Korhosta avusta.",
             rating=4,
             theme="palvelu",

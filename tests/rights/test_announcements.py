@@ -15,11 +15,11 @@ from rekisteri.core.models import JobState
 from rekisteri.policy.loader import parse_policy
 from rekisteri.policy.models import NoticeVersion
 from rekisteri.policy.services import notice_version_record
-from rekisteri.register.services import PersonIn, person_register
 from rekisteri.rights import announcements
 from rekisteri.rights.announcements import notice_announce, notice_versions_unannounced
 from rekisteri.rights.models import AnnouncementDelivery
 from tests.conftest import SmtpInbox
+from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +28,8 @@ TODAY = dt.datetime(2026, 9, 1, 9, 0, tzinfo=dt.UTC)
 
 def people(count: int) -> list[str]:
     addresses = [f"henkilo{n}@example.fi" for n in range(count)]
-    for n, address in enumerate(addresses):
-        person_register(
-            actor=SYSTEM,
-            source="subject",
-            person=PersonIn(first_name=f"Henkilö{n}", last_name="Testi", email=address),
-        )
+    for address in addresses:
+        PersonFactory(email=address)
     return addresses
 
 
@@ -58,6 +54,7 @@ def test_a_change_of_wording_alone_is_not_announced(mainioco_text: str) -> None:
     assert notice_versions_unannounced() == []
 
 
+@pytest.mark.mainioco
 def test_a_longer_retention_is_announced_to_everyone_in_their_language(
     mainioco_text: str, smtp: SmtpInbox
 ) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from rekisteri.core.clock import add_months
 from rekisteri.rights.deadlines import due_date_for
-from tests.countries import GERMAN, SWEDISH, policy_file
+from tests.countries import FINNISH, GERMAN, SWEDISH, policy_file
 
 D = dt.date
 
@@ -41,12 +41,12 @@ D = dt.date
     ],
 )
 def test_the_answer_is_due_one_month_after_receipt_on_a_working_day(
-    received: dt.date, due: dt.date
+    in_finland: Path, received: dt.date, due: dt.date
 ) -> None:
     assert due_date_for(received) == due
 
 
-def test_an_extension_counts_from_receipt_not_from_the_first_due_date() -> None:
+def test_an_extension_counts_from_receipt_not_from_the_first_due_date(in_finland: Path) -> None:
     # 31.1.2028 + 3 months = 30.4.2028 (Sunday) -> 1.5. is May Day -> Tuesday 2.5.2028.
     assert due_date_for(D(2028, 1, 31), extension_months=2) == D(2028, 5, 2)
 
@@ -62,13 +62,13 @@ ACROSS_HOLIDAYS = [
     # 30.10.2022 is a Sunday. Monday 31 October is Reformationstag, a holiday in Hamburg
     # since 2018 but a working day in Finland.
     pytest.param(GERMAN, D(2022, 9, 30), D(2022, 11, 1), id="hamburg-reformationstag"),
-    pytest.param({}, D(2022, 9, 30), D(2022, 10, 31), id="finland-on-reformationstag"),
+    pytest.param(FINNISH, D(2022, 9, 30), D(2022, 10, 31), id="finland-on-reformationstag"),
     # Epiphany (6 January) is a Finnish holiday, not a Hamburg one (the case).
     pytest.param(GERMAN, D(2026, 12, 6), D(2027, 1, 6), id="hamburg-epiphany"),
-    pytest.param({}, D(2026, 12, 6), D(2027, 1, 7), id="finland-epiphany"),
+    pytest.param(FINNISH, D(2026, 12, 6), D(2027, 1, 7), id="finland-epiphany"),
     # Sweden's National Day, Tuesday 6 June 2028.
     pytest.param(SWEDISH, D(2028, 5, 6), D(2028, 6, 7), id="sweden-national-day"),
-    pytest.param({}, D(2028, 5, 6), D(2028, 6, 6), id="finland-on-sweden-s-national-day"),
+    pytest.param(FINNISH, D(2028, 5, 6), D(2028, 6, 6), id="finland-on-sweden-s-national-day"),
 ]
 
 
@@ -76,8 +76,7 @@ ACROSS_HOLIDAYS = [
 def test_the_deadline_skips_the_public_holidays_where_the_controller_is(
     settings: Any, tmp_path: Path, controller: dict[str, str], received: dt.date, due: dt.date
 ) -> None:
-    if controller:
-        settings.REKISTERI_POLICY = policy_file(tmp_path, controller)
+    settings.REKISTERI_POLICY = policy_file(tmp_path, controller)
 
     assert due_date_for(received) == due
 

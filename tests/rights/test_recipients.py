@@ -17,8 +17,9 @@ from rekisteri.core.jobs import jobs_run_queued
 from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import policy_get
 from rekisteri.rights import services as rs
-from rekisteri.rights.models import ExportFile, RecipientNotice, VerificationMethod
+from rekisteri.rights.models import ExportFile, RecipientNotice, RightKind, VerificationMethod
 from rekisteri.rights.recipients import recipient_notices_unsent
+from tests import policy_keys as keys
 from tests.conftest import SmtpInbox
 from tests.rights.conftest import DPO, Subject
 
@@ -74,7 +75,7 @@ def test_a_rectification_is_told_to_every_recipient_and_each_notice_is_kept(
     assert notices.count() == 2  # the processor of the fixture, and the consented register
     [told] = smtp.to(REGISTER_EMAIL)
     body = smtp.body(told)
-    assert "tietojen oikaisu" in body
+    assert keys.words(RightKind.RECTIFICATION.label) in body
     assert "kumppani 7/2026" in body
     assert "+358" not in body  # ids and references only, never the data
     assert notices.filter(sent_at__isnull=False).count() == 1
@@ -99,4 +100,4 @@ def test_the_person_learns_who_was_told_from_the_access_answer(
     content = ExportFile.objects.get(package__request=access, name="access.json").content
     told = json.loads(bytes(content))["information"]["recipients_told"]
     assert sorted(t["sent_at"] is not None for t in told) == [False, True]
-    assert {t["about"] for t in told} == {"käsittelyn rajoittaminen"}
+    assert {t["about"] for t in told} == {keys.words(RightKind.RESTRICTION.label)}

@@ -25,7 +25,12 @@ from rekisteri.core import clock
 from rekisteri.core.actors import Actor, ActorKind
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rekisteri.policy.schema import PurposeUse, SourceRecord
-from rekisteri.policy.selectors import policy_get
+from rekisteri.policy.selectors import (
+    language_default,
+    languages_offered,
+    languages_phrase,
+    policy_get,
+)
 from rekisteri.register import models as m
 from rekisteri.register.selectors import people_closed_for
 from rekisteri.register.services import feedback_record
@@ -66,7 +71,7 @@ def invitation_read(token: str) -> Invitation:
 
 
 def survey_send(
-    *, actor: Actor, segment_name: str, name: str, question: str, language: str = "fi"
+    *, actor: Actor, segment_name: str, name: str, question: str, language: str = ""
 ) -> Survey:
     """E-mail the survey to the segment's members whose purpose stays open to them."""
     serving = policy_get().purposes_serving(PurposeUse.SURVEYS)
@@ -85,8 +90,9 @@ def survey_send(
         raise InvalidInput("name: 1 to 90 characters", data={"field": "name"})
     if not 1 <= len(question) <= 2000:
         raise InvalidInput("question: 1 to 2000 characters", data={"field": "question"})
-    if language not in SURVEY_PATHS:
-        raise InvalidInput("language: fi or en", data={"field": "language"})
+    language = language or language_default()
+    if language not in languages_offered():
+        raise InvalidInput(f"language: {languages_phrase()}", data={"field": "language"})
     try:
         survey = Survey.objects.create(
             name=name,

@@ -43,7 +43,7 @@ from rekisteri.core.actors import Actor
 from rekisteri.core.errors import Forbidden, InvalidInput
 from rekisteri.core.routing import may_be_stale
 from rekisteri.policy.schema import LegalBasis
-from rekisteri.policy.selectors import policy_get
+from rekisteri.policy.selectors import language_default, policy_get
 from rekisteri.register import models as m
 from rekisteri.register.selectors import purpose_exclusion, purpose_require
 
@@ -494,7 +494,7 @@ def audience_page(
     channel: str,
     after: int = 0,
     limit: int = 1000,
-    language: str = "fi",
+    language: str = "",
 ) -> list[Recipient]:
     """One page of the audience in id order, from after ``after``: keyset, never OFFSET.
 
@@ -533,7 +533,7 @@ def _handed_out(
 
 
 def audience_iter(
-    *, actor: Actor, purpose: str, channel: str, page: int = 2000, language: str = "fi"
+    *, actor: Actor, purpose: str, channel: str, page: int = 2000, language: str = ""
 ) -> Iterator[list[Recipient]]:
     """The whole audience in id order, ``page`` people at a time, each page audited.
 
@@ -575,10 +575,12 @@ def opt_out_token(person_id: int, purpose: str, channel: str) -> str:
     return signing.dumps([person_id, purpose, str(channel)], salt=_OPT_OUT_SALT)
 
 
-def opt_out_url(person_id: int, purpose: str, channel: str, lang: str = "fi") -> str:
+def opt_out_url(person_id: int, purpose: str, channel: str, lang: str = "") -> str:
+    """The one-click opt-out, on the page in ``lang`` (by default the register's)."""
+    lang = lang if lang in OPT_OUT_PATHS else language_default()
     return (
         settings.REKISTERI_BASE_URL
-        + OPT_OUT_PATHS.get(lang, OPT_OUT_PATHS["fi"])
+        + OPT_OUT_PATHS[lang]
         + opt_out_token(person_id, purpose, channel)
     )
 

@@ -21,7 +21,12 @@ from rekisteri.consent.marketing import MarketingChannel, Recipient, audience_it
 from rekisteri.consent.services import deliveries_record
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import InvalidInput
-from rekisteri.policy.selectors import languages_offered, languages_phrase, policy_get
+from rekisteri.policy.selectors import (
+    language_default,
+    languages_offered,
+    languages_phrase,
+    policy_get,
+)
 from rekisteri.register.models import Delivery
 
 MAX_BODY = 100_000
@@ -83,7 +88,7 @@ def campaign_send(
     campaign: str,
     subject: str,
     body: str,
-    language: str = "fi",
+    language: str = "",
     progress: Callable[[CampaignReport], None] | None = None,
 ) -> CampaignReport:
     """E-mail everyone the rules allow, page by page; ``{first_name}`` in the body is filled."""
@@ -91,6 +96,7 @@ def campaign_send(
         raise InvalidInput("subject: one line of 1 to 200 characters", data={"field": "subject"})
     if not body.strip() or len(body) > MAX_BODY:
         raise InvalidInput(f"body: 1 to {MAX_BODY} characters", data={"field": "body"})
+    language = language or language_default()
     if language not in languages_offered():
         raise InvalidInput(f"language: {languages_phrase()}", data={"field": "language"})
     report = CampaignReport()

@@ -29,6 +29,7 @@ from rekisteri.core.actors import Actor, ActorKind
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PolicyRefusal
 from rekisteri.policy.schema import SourceRecord
 from rekisteri.policy.selectors import (
+    language_default,
     languages_offered,
     languages_phrase,
     notice_version_current,
@@ -101,7 +102,7 @@ def consent_record(
     action: ConsentAction | str,
     channel: str,
     text: str = "",
-    language: str = "fi",
+    language: str = "",
     text_hash: str = "",
 ) -> ConsentEvent:
     """Append one choice of the person to the ledger, with the notice version in force.
@@ -132,7 +133,7 @@ def consent_record(
         if latest is None or latest.action != ConsentAction.OBJECTED:
             raise Conflict("there is no objection to lift on this scope", data={"scope": scope})
     if text:
-        text_hash = consent_text_store(text=text, language=language)
+        text_hash = consent_text_store(text=text, language=language or language_default())
     version = notice_version_current()
     now = clock.now()
     event = ConsentEvent.objects.create(
@@ -172,7 +173,7 @@ def consent_choose(
     action: ConsentAction | str,
     channel: str,
     text: str = "",
-    language: str = "fi",
+    language: str = "",
 ) -> None:
     """A choice the person makes themself, with what it implies for their prohibitions.
 

@@ -33,6 +33,11 @@ def languages_offered() -> tuple[Language, ...]:
     return policy_get().policy.languages
 
 
+def language_default() -> Language:
+    """The register's own language: what a message is in when no one chose another."""
+    return languages_offered()[0]
+
+
 def languages_phrase() -> str:
     """The offered languages as a message names them: "fi or en"."""
     return " or ".join(languages_offered())

@@ -279,10 +279,14 @@ def person_clean(person: PersonIn) -> PersonIn:
         first_name=v.clean_text(person.first_name, field="first_name", max_length=100),
         last_name=v.clean_text(person.last_name, field="last_name", max_length=100),
         email=v.clean_email(person.email) if person.email else None,
-        phone=v.clean_phone(person.phone) if person.phone else None,
+        # A number without a country code, and the identity code below, are read by
+        # the person's country as their address gives it; by the controller's without one.
+        phone=(
+            v.clean_phone(person.phone, region=address.country if address else None)
+            if person.phone
+            else None
+        ),
         address=address,
-        # Checked by the person's country as their address gives it; by the
-        # controller's without an address.
         personal_identity_code=(
             v.clean_personal_identity_code(
                 person.personal_identity_code, country=address.country if address else None

@@ -27,6 +27,7 @@ from rekisteri.core.jobs import JobRun, job, job_enqueue
 from rekisteri.core.models import RegisterIdentity
 from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import (
+    language_default,
     languages_offered,
     languages_phrase,
     notice_version_current,
@@ -240,7 +241,7 @@ def request_file_by_client(
     kind: str,
     person_id: int | None = None,
     identifier: PersonIdentifier | None = None,
-    language: str = "fi",
+    language: str = "",
     details: dict[str, Any] | None = None,
 ) -> SubjectRequest:
     """File a request an integrating system makes for a person it authenticated itself.
@@ -332,7 +333,7 @@ def request_create(
     kind: str,
     channel: str,
     received_at: dt.datetime | None = None,
-    language: str = "fi",
+    language: str = "",
     details: dict[str, Any] | None = None,
     verified_by: VerificationMethod | None = None,
 ) -> SubjectRequest:
@@ -351,6 +352,8 @@ def request_create(
             f"channel: must be one of {', '.join(RequestChannel.values)}",
             data={"field": "channel"},
         )
+    # Without a language of their own, the person is answered in the register's.
+    language = language or language_default()
     if language not in languages_offered():
         raise InvalidInput(f"language: must be {languages_phrase()}", data={"field": "language"})
     right = RightKind(kind)

@@ -171,7 +171,7 @@ def _sign_in_link_job(run: JobRun) -> None:
         created_at=now,
         expires_at=now + dt.timedelta(minutes=LINK_MINUTES),
     )
-    lang = run.arguments.get("language", "fi")
+    lang = run.arguments.get("language", settings.LANGUAGE_CODE)
     notify.sign_in_link_send(
         row.address, lang, settings.REKISTERI_BASE_URL + LINK_PATHS[lang] + token
     )
