@@ -55,8 +55,13 @@ def api(make_key: Callable[..., str]) -> Api:
 
 
 AINO = {
-    # The company's service, which the person signs up in.
-    "source": keys.service_source_for("email_address.address", "service_account.username"),
+    # The company's service, which the person signs up in: a source every category
+    # of what she gives lists (her year of birth too, where the register keeps it).
+    "source": keys.service_source_for(
+        "email_address.address",
+        "service_account.username",
+        *(["person.birth_year"] if keys.collects("person.birth_year") else []),
+    ),
     "first_name": "Aino",
     "last_name": "Virtanen",
     "email": "aino.virtanen@example.fi",
