@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from rekisteri.analytics.segments import SegmentDefinition, segment_save
+from rekisteri.analytics.surveys import SURVEY_PATHS
 from rekisteri.consent.services import consent_record
 from rekisteri.core.actors import SYSTEM, Actor, ActorKind
 from rekisteri.register.models import EmailAddress, Feedback
@@ -31,15 +32,17 @@ def someone(*, consents: bool) -> str:
 def test_a_survey_reaches_the_consenting_and_an_answer_is_stored_once_as_feedback(
     smtp: SmtpInbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], settings: Any
 ) -> None:
-    # Six people: the segment's released size must not wobble under the threshold here.
+    # One more than the smallest cell the policy shows: the segment's released size
+    # must not wobble under the threshold here.
     settings.REKISTERI_ANALYTICS_NOISE = 0
-    consenting = [someone(consents=True) for _ in range(6)]
+    size = keys.policy().anonymisation.min_cell_size + 1
+    consenting = [someone(consents=True) for _ in range(size)]
     others = [someone(consents=False) for _ in range(2)]
     segment_save(
         actor=RESEARCHER,
         name="Kuopio",
         purpose=keys.survey_purpose(),
-        definition=SegmentDefinition.from_form({"consented_to": "research"}),
+        definition=SegmentDefinition.from_form({"consented_to": keys.survey_purpose()}),
     )
     question = tmp_path / "kysymys.txt"
     question.write_text("Kuinka tyytyväinen olet raportteihin?", encoding="utf-8")
@@ -47,13 +50,15 @@ def test_a_survey_reaches_the_consenting_and_an_answer_is_stored_once_as_feedbac
         "survey", "send", "--segment", "Kuopio", "--name", "Syksy 2026",
         "--question-file", str(question),
     )  # fmt: skip
-    assert "sent to 6 people" in capsys.readouterr().out
+    assert f"sent to {size} people" in capsys.readouterr().out
     assert sorted(a for m in smtp.messages for a in [str(m["To"])]) == sorted(consenting)
     assert all(smtp.to(a) == [] for a in others)
 
     body = smtp.body(smtp.to(consenting[0])[0])
     assert "Kuinka tyytyväinen olet raportteihin?" in body
-    path = "/" + re.search(r"https?://\S+?/(kysely/\S+)", body).group(1)  # type: ignore[union-attr]
+    # The link to the survey page in the person's language (the register's own here).
+    survey_path = re.escape(SURVEY_PATHS[keys.language()])
+    path = re.search(rf"https?://[^/\s]+({survey_path}\S+)", body).group(1)  # type: ignore[union-attr]
     client = Client()
     page = client.get(path)
     assert "Kuinka tyytyväinen" in page.content.decode()
@@ -61,7 +66,7 @@ def test_a_survey_reaches_the_consenting_and_an_answer_is_stored_once_as_feedbac
     assert answered.status_code == 200
     feedback = Feedback.objects.get()
     assert (feedback.source, feedback.rating, feedback.theme) == (
-        "research",
+        keys.survey_source(),
         4,
         "survey: Syksy 2026",
     )
@@ -70,8 +75,8 @@ def test_a_survey_reaches_the_consenting_and_an_answer_is_stored_once_as_feedbac
     assert Feedback.objects.count() == 1
 
     # A rating off the scale, or an answer far too long, is refused, not bent to fit.
-    second = "/" + re.search(  # type: ignore[union-attr]
-        r"https?://\S+?/(kysely/\S+)", smtp.body(smtp.to(consenting[1])[0])
+    second = re.search(  # type: ignore[union-attr]
+        rf"https?://[^/\s]+({survey_path}\S+)", smtp.body(smtp.to(consenting[1])[0])
     ).group(1)
     assert client.post(second, {"rating": "-1"}).status_code == 400
     assert client.post(second, {"rating": "٣"}).status_code == 400
@@ -94,4 +99,4 @@ def test_a_survey_reaches_the_consenting_and_an_answer_is_stored_once_as_feedbac
             "survey", "send", "--segment", "Kuopio", "--name", "Syksy 2026",
             "--question-file", str(question),
         )  # fmt: skip
-    assert len(smtp.messages) == 6
+    assert len(smtp.messages) == size

@@ -25,6 +25,7 @@ from rekisteri.retention.ledger import COMMITTED, LedgerEntry, LedgerOutcome, le
 from rekisteri.retention.sweep import retention_run
 from tests import policy_keys as keys
 from tests.console.conftest import signed_in
+from tests.retention.rules import customer_rule, never_customer_rule, web_rule
 from tests.rights.conftest import Subject, register_aino
 
 pytestmark = pytest.mark.django_db
@@ -74,9 +75,9 @@ def test_data_past_retention_is_a_finding_until_the_sweep_runs(
 
     assert code == 1
     assert _lines(out) == {
-        "People kept past their retention period (rule: customership)": 1,
-        "People kept past their retention period (rule: no_customership)": 1,
-        "Rows kept past their retention period (rule: web_usage)": 1,
+        f"People kept past their retention period (rule: {customer_rule()})": 1,
+        f"People kept past their retention period (rule: {never_customer_rule()})": 1,
+        f"Rows kept past their retention period (rule: {web_rule()})": 1,
     }
     with time_machine.travel(TODAY, tick=False):
         retention_run()

@@ -30,6 +30,7 @@ from rekisteri.retention.sweep import retention_run
 from rekisteri.rights import services as rs
 from rekisteri.rights.models import VerificationMethod
 from tests.conftest import database_url_of_test_db, rekisteri_command, rekisteri_env
+from tests.retention.rules import customer_rule, never_customer_rule
 from tests.rights.conftest import DPO, SUBJECT_EMAIL, register_aino
 
 
@@ -75,7 +76,7 @@ def _anonymised_tables() -> list[str]:
 def test_a_sweep_killed_mid_run_leaves_no_half_erased_person_and_the_next_run_finishes() -> None:
     _record_notice()
     call_command("demo", people=1200, seed=7, overdue=True)
-    due = sorted(pid for rule in ("customership", "no_customership") for pid in _due_ids(rule))
+    due = sorted(pid for rule in (customer_rule(), never_customer_rule()) for pid in _due_ids(rule))
     before = _rows_of(due)
     assert len(due) > 200
 
@@ -87,7 +88,7 @@ def test_a_sweep_killed_mid_run_leaves_no_half_erased_person_and_the_next_run_fi
     )
     assert process.stderr is not None
     for line in process.stderr:
-        if line.startswith(b"customership: "):
+        if line.startswith(f"{customer_rule()}: ".encode()):
             break
     # Mid-batch: the next batch's transaction is under way.
     os.kill(process.pid, signal.SIGKILL)

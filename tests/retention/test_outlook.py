@@ -13,6 +13,7 @@ from rekisteri.policy.selectors import policy_get
 from rekisteri.register import services as s
 from rekisteri.retention.outlook import person_retention_outlook
 from tests import policy_keys as keys
+from tests.retention.rules import months, voucher_hold
 
 pytestmark = pytest.mark.django_db
 
@@ -80,5 +81,7 @@ def test_vouchers_are_held_to_the_end_of_the_hold_from_their_latest_date() -> No
 
     [hold] = person_retention_outlook(person_id=pid).holds
 
-    # Accounting Act 2:10: six years from the end of the financial year (2026).
-    assert hold.until == dt.date(2032, 12, 31)
+    # The hold's years from the end of the financial year (2026): six under the
+    # Finnish Accounting Act 2:10, seven under the Swedish Bookkeeping Act 7:2.
+    assert hold.rule == voucher_hold()
+    assert hold.until == dt.date(2026 + months(voucher_hold()) // 12, 12, 31)

@@ -12,6 +12,7 @@ import time_machine
 from django.core.management import call_command
 
 from rekisteri.core.actors import SYSTEM
+from rekisteri.core.clock import add_months
 from rekisteri.core.jobs import jobs_daily_enqueue, jobs_run_queued
 from rekisteri.policy.schema import AnonymiseMode
 from rekisteri.policy.selectors import policy_get
@@ -36,6 +37,8 @@ from rekisteri.retention.scrub import Identifiers, scrub, scrub_person
 from rekisteri.retention.sweep import retention_preview, retention_run
 from rekisteri.rights import services as rs
 from rekisteri.rights.models import VerificationMethod
+from tests.policy_keys import category_of
+from tests.retention.rules import customer_rule, months, never_customer_rule, voucher_hold, web_rule
 from tests.rights.conftest import DPO, Subject, register_aino
 
 pytestmark = pytest.mark.django_db
@@ -75,14 +78,14 @@ def test_a_customer_whose_customership_ended_23_months_ago_is_kept() -> None:
 
     report = _sweep()
 
-    assert report.people["customership"] == 0
+    assert report.people[customer_rule()] == 0
     assert Person.objects.filter(pk=aino.pk, erased_at__isnull=True).exists()
     assert EmailAddress.objects.filter(person_id=aino.pk).exists()
     assert Feedback.objects.filter(person_id=aino.pk).exists()
     assert not AnonymousContent.objects.exists()
-    # Her web usage of March 2025 is older than its own 12 months; it goes anyway.
+    # Her web usage of March 2025 is older than its own period; it goes anyway.
     assert not WebVisit.objects.filter(person_id=aino.pk).exists()
-    assert report.rows["web_usage"] == 1
+    assert report.rows[web_rule()] == 1
 
 
 def test_a_customer_whose_customership_ended_25_months_ago_is_erased_and_feedback_kept_anonymised(
@@ -92,7 +95,7 @@ def test_a_customer_whose_customership_ended_25_months_ago_is_erased_and_feedbac
 
     report = _sweep()
 
-    assert report.people["customership"] == 1
+    assert report.people[customer_rule()] == 1
     husk = Person.objects.get(pk=aino.pk)
     assert husk.erased_at is not None
     assert (husk.first_name, husk.last_name, husk.personal_identity_code) == ("", "", None)
@@ -102,9 +105,14 @@ def test_a_customer_whose_customership_ended_25_months_ago_is_erased_and_feedbac
     kept = json.dumps([feedback.texts, feedback.values], ensure_ascii=False)
     for identifier in (*IDENTIFIERS, "example.fi"):
         assert identifier not in kept, identifier
-    assert feedback.texts["text"] == (
-        "[NIMI] tässä, soittakaa [PUHELIN] tai [SÄHKÖPOSTI]. Raportti oli hyvä."
-    )
+    # Free text is kept scrubbed only where the description says so (Norrsken keeps
+    # the structured results alone).
+    if policy_get().categories[category_of("feedback.text")].anonymise == AnonymiseMode.SCRUB_TEXT:
+        assert feedback.texts["text"] == (
+            "[NIMI] tässä, soittakaa [PUHELIN] tai [SÄHKÖPOSTI]. Raportti oli hyvä."
+        )
+    else:
+        assert feedback.texts == {}
     assert feedback.values == {"rating": 5, "theme": "raportit"}
     assert feedback.month == dt.date(2025, 3, 1)
     case = AnonymousContent.objects.get(kind="service_case")
@@ -112,7 +120,7 @@ def test_a_customer_whose_customership_ended_25_months_ago_is_erased_and_feedbac
     # The sweep is not a request to be forgotten: a returning customer is welcome.
     assert not identifier_suppressed("email", "aino.virtanen@example.fi")
     [entry] = [e for e in ledger_read() if e.person_id == aino.pk]
-    assert (entry.reason, entry.suppress) == ("retention:customership", False)
+    assert (entry.reason, entry.suppress) == (f"retention:{customer_rule()}", False)
     assert "aino" not in erasure_ledger.read_text().lower()
 
 
@@ -122,13 +130,15 @@ def test_invoices_are_kept_minimised_until_the_accounting_hold_ends() -> None:
     invoice = Invoice.objects.get(person_id=aino.pk)
     assert (invoice.number, invoice.billing_name) == ("2025-0042", "Aino Virtanen")
 
-    # Vouchers of 2025 are kept to the end of 2031 (Accounting Act 2:10).
-    last_day = _sweep(dt.date(2031, 12, 31))
+    # Vouchers of 2025 are kept to the end of the hold's last year (Accounting Act 2:10
+    # in Finland, Bookkeeping Act 7:2 in Sweden).
+    years = months(voucher_hold()) // 12
+    last_day = _sweep(dt.date(2025 + years, 12, 31))
     assert last_day.holds_ended == 0
     assert Invoice.objects.filter(person_id=aino.pk).exists()
     assert Payment.objects.filter(person_id=aino.pk).exists()
 
-    after = _sweep(dt.date(2032, 1, 1))
+    after = _sweep(dt.date(2026 + years, 1, 1))
     assert (after.holds_ended, after.held_rows) == (1, 2)
     assert not Invoice.objects.filter(person_id=aino.pk).exists()
     assert not Person.objects.filter(pk=aino.pk).exists()
@@ -137,16 +147,18 @@ def test_invoices_are_kept_minimised_until_the_accounting_hold_ends() -> None:
 def test_a_person_who_never_was_a_customer_goes_after_the_fallback_rule() -> None:
     aino = _aino(ended_on=None)
 
-    early = _sweep(dt.date(2026, 3, 20))
-    assert early.people["no_customership"] == 0
+    # Bertta registered on 1.4.2025 and never became a customer.
+    due = add_months(dt.date(2025, 4, 1), months(never_customer_rule()))
+    early = _sweep(due - dt.timedelta(days=12))
+    assert early.people[never_customer_rule()] == 0
     assert Person.objects.filter(pk=aino.other.pk).exists()
 
-    late = _sweep(dt.date(2026, 4, 2))
-    assert late.people["no_customership"] == 1
+    late = _sweep(due + dt.timedelta(days=1))
+    assert late.people[never_customer_rule()] == 1
     assert not Person.objects.filter(pk=aino.other.pk).exists()
     # Aino's customership is open: she stays however long it lasts.
     assert Person.objects.filter(pk=aino.pk, erased_at__isnull=True).exists()
-    assert _sweep(dt.date(2040, 1, 1)).people["customership"] == 0
+    assert _sweep(dt.date(2040, 1, 1)).people[customer_rule()] == 0
 
 
 def test_a_person_whose_request_is_being_answered_is_kept_until_it_is() -> None:
@@ -162,7 +174,7 @@ def test_a_person_whose_request_is_being_answered_is_kept_until_it_is() -> None:
 
     report = _sweep()
 
-    assert report.people["customership"] == 0
+    assert report.people[customer_rule()] == 0
     assert report.deferred == 1
     assert Person.objects.filter(pk=aino.pk, erased_at__isnull=True).exists()
 
@@ -173,8 +185,8 @@ def test_a_dry_run_counts_and_changes_nothing() -> None:
     with _on(TODAY):
         report = retention_run(dry_run=True)
 
-    assert report.people == {"customership": 1, "no_customership": 1}
-    assert report.rows == {"web_usage": 1}
+    assert report.people == {customer_rule(): 1, never_customer_rule(): 1}
+    assert report.rows == {web_rule(): 1}
     assert Person.objects.filter(erased_at__isnull=True).count() == 2
     assert WebVisit.objects.filter(person_id=aino.pk).exists()
     assert list(ledger_read()) == []
@@ -199,8 +211,8 @@ def test_the_preview_counts_people_and_records_by_the_month_they_fall_due() -> N
         dt.date(2027, 9, 1),
     ]
     # Bertta (never a customer, registered 4/2025) and Aino's web visit of 3/2025.
-    assert now.by_rule == {"no_customership": 1, "web_usage": 1}
-    assert (july.people, july.by_rule) == (1, {"customership": 1})
+    assert now.by_rule == {never_customer_rule(): 1, web_rule(): 1}
+    assert (july.people, july.by_rule) == (1, {customer_rule(): 1})
     assert july.records == aino_rows
     assert (august.people, september.people) == (0, 0)
     assert Person.objects.filter(pk=aino.pk).exists()
@@ -245,9 +257,9 @@ def test_the_command_shows_progress_and_a_summary(capsys: pytest.CaptureFixture[
     assert "due now" in preview
     assert "2027-07" in preview
     assert "2027-08" in preview
-    assert "people erased under rule customership: 1" in out
-    assert "people erased under rule no_customership: 1" in out
-    assert "customership: 1/1" in err
+    assert f"people erased under rule {customer_rule()}: 1" in out
+    assert f"people erased under rule {never_customer_rule()}: 1" in out
+    assert f"{customer_rule()}: 1/1" in err
 
 
 def test_an_erasure_on_request_is_in_the_ledger_with_its_identifiers_suppressed() -> None:
