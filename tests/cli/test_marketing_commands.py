@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.urls import reverse
 
 from rekisteri.consent.models import ConsentAction, ConsentEvent
 from rekisteri.consent.services import consent_record
@@ -34,30 +35,50 @@ def _person(name: str, *, customer: bool) -> int:
     )
     if customer:
         s.customership_start(actor=SYSTEM, person_id=person.pk, source=keys.service_source())
+        if _on_consent_only():
+            # Where the company markets only with consent, a customer it mails has given one.
+            consent_record(
+                actor=SYSTEM,
+                person_id=person.pk,
+                scope=f"{keys.marketing_purpose()}:email",
+                action="granted",
+                channel="portal",
+                text="Newsletter by e-mail.",
+            )
     return person.pk
+
+
+def _on_consent_only() -> bool:
+    return keys.consent_marketing_purpose() == keys.marketing_purpose()
+
+
+def _basis() -> str:
+    """Why a customer who may be mailed may be: the soft opt-in, or their consent."""
+    return "consent" if _on_consent_only() else "customer"
 
 
 def test_consent_proof_exports_every_event_with_the_text_shown(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pid = _person("Aino", customer=False)
+    marketing = keys.marketing_purpose()
     text = tmp_path / "suostumus.txt"
     text.write_text("Saa lähettää minulle uutiskirjeen sähköpostiin.", encoding="utf-8")
     call_command(
-        "consent", "record", str(pid), "--scope", "marketing:email", "--choice", "granted",
+        "consent", "record", str(pid), "--scope", f"{marketing}:email", "--choice", "granted",
         "--channel", "letter", "--text-file", str(text),
     )  # fmt: skip
     consent_record(
         actor=SYSTEM,
         person_id=pid,
-        scope=keys.marketing_purpose(),
+        scope=marketing,
         action="objected",
         channel="portal",
     )
     capsys.readouterr()
     call_command("consent", "proof", str(pid))
     proof = json.loads(capsys.readouterr().out)
-    assert proof["current"] == {"marketing": "objected", "marketing:email": "granted"}
+    assert proof["current"] == {marketing: "objected", f"{marketing}:email": "granted"}
     granted, objected = proof["events"]
     assert granted["text"] == "Saa lähettää minulle uutiskirjeen sähköpostiin."
     assert granted["channel"] == "letter"
@@ -67,7 +88,7 @@ def test_consent_proof_exports_every_event_with_the_text_shown(
         call_command("consent", "proof", "999999")
     with pytest.raises(CommandError, match="a consent needs the text"):
         call_command(
-            "consent", "record", str(pid), "--scope", "research", "--choice", "granted",
+            "consent", "record", str(pid), "--scope", keys.survey_purpose(), "--choice", "granted",
             "--channel", "letter",
         )  # fmt: skip
     assert ConsentEvent.objects.filter(person_id=pid).count() == 2
@@ -79,7 +100,7 @@ def test_the_audience_streams_as_csv(capsys: pytest.CaptureFixture[str]) -> None
     call_command("marketing", "audience", "--channel", "email")
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [(int(r["person_id"]), r["address"], r["basis"]) for r in rows] == [
-        (customer, "bertta@example.fi", "customer")
+        (customer, "bertta@example.fi", _basis())
     ]
 
 
@@ -99,7 +120,9 @@ def test_a_campaign_is_mailed_with_a_working_opt_out_and_its_deliveries_recorded
     (message,) = smtp.to("bertta@example.fi")
     text = smtp.body(message)
     assert text.startswith("Hei Bertta,")
-    link = re.search(r"http\S+/markkinointikielto/\S+", text)
+    # The opt-out page in the person's language, the register's own by default.
+    opt_out = reverse(f"opt-out-{keys.language()}", args=["t"]).removesuffix("t")
+    link = re.search(rf"http\S+{re.escape(opt_out)}\S+", text)
     assert link is not None
     assert str(message["List-Unsubscribe"]).strip() == f"<{link.group(0)}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils.translation import gettext_lazy as _
 
 from rekisteri.audit.models import AuditEntry, AuditEvent, DisclosedPerson, Disclosure
 from rekisteri.consent.models import ConsentAction
@@ -21,6 +22,7 @@ from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register.disclosures import disclosure_record, disclosures_of
 from rekisteri.register.services import PersonIn, person_register
+from tests import policy_keys as keys
 from tests.conftest import SmtpInbox
 
 pytestmark = pytest.mark.django_db
@@ -148,10 +150,15 @@ def test_withdrawing_consent_ends_the_transfer_and_tells_the_recipient(smtp: Smt
     ).exists()
     [told] = smtp.to(REGISTER_EMAIL)
     body = smtp.body(told)
-    assert "Siirto on nyt päättynyt" in body
+    ended_text = _(
+        "The transfer has now ended for the people listed below: their consent was "
+        "withdrawn or the agreed period ran out. Stop processing their data and "
+        "delete it."
+    )
+    assert keys.words(ended_text) in body
     assert "kumppanikampanja 2026" in body
     assert str(aino) in body
-    assert str(bertta) not in body.split("Henkilöt")[1]
+    assert str(bertta) not in body.split(keys.words(_("People (the register's ids)")))[1]
     assert transfers_untold() == 0
 
 
