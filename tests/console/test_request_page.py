@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 
 from rekisteri.rights.services import request_create
 from rekisteri.staff.services import staff_actor
+from tests import policy_keys as keys
 from tests.console.conftest import signed_in, visible
 from tests.rights.conftest import register_aino
 
@@ -17,7 +18,7 @@ def test_a_rectification_shows_what_is_held_beside_what_is_proposed_and_whom_it_
     enrolled: Callable[[str, str], User], smtp: Any
 ) -> None:
     aino = register_aino().person
-    user = enrolled("tietosuoja", "dpo")
+    user = enrolled("tietosuoja", keys.request_role())
     dpo = signed_in(user)
     created = request_create(
         actor=staff_actor(user=user, origin="test"),
@@ -63,7 +64,7 @@ def test_a_refused_action_is_told_in_finnish_and_changes_nothing(
     enrolled: Callable[[str, str], User],
 ) -> None:
     aino = register_aino().person
-    user = enrolled("tietosuoja", "dpo")
+    user = enrolled("tietosuoja", keys.request_role())
     dpo = signed_in(user)
     created = request_create(
         actor=staff_actor(user=user, origin="test"),
@@ -76,7 +77,7 @@ def test_a_refused_action_is_told_in_finnish_and_changes_nothing(
     no_reason = dpo.post(
         f"/console/requests/{created.pk}", {"action": "extend", "months": "2", "reason": ""}
     )
-    service = signed_in(enrolled("liisa", "customer_service")).get(
+    service = signed_in(enrolled("liisa", keys.service_role())).get(
         f"/console/requests/{created.pk}"
     )
 
@@ -95,7 +96,7 @@ def test_a_rectification_without_words_of_its_own_shows_no_english_stand_in(
     enrolled: Callable[[str, str], User],
 ) -> None:
     aino = register_aino().person
-    user = enrolled("tietosuoja", "dpo")
+    user = enrolled("tietosuoja", keys.request_role())
     created = request_create(
         actor=staff_actor(user=user, origin="test"),
         person_id=aino.pk,

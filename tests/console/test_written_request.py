@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from rekisteri.rights.models import SubjectRequest
+from tests import policy_keys as keys
 from tests.console.conftest import PASSWORD, signed_in, visible
 from tests.rights.conftest import register_aino
 
@@ -18,7 +19,7 @@ def test_the_dpo_finds_the_person_by_name_and_registers_the_new_address_the_lett
     enrolled: Callable[[str, str], User],
 ) -> None:
     aino = register_aino().person
-    dpo = signed_in(enrolled("tietosuoja", "dpo"))
+    dpo = signed_in(enrolled("tietosuoja", keys.request_role()))
 
     found = dpo.post("/console/requests", {**LETTER, "q": "Aino Virt", "action": "find"})
     html = found.content.decode()
@@ -52,7 +53,7 @@ def test_the_dpo_finds_the_person_by_name_and_registers_the_new_address_the_lett
 
 def test_the_dpo_finds_the_person_by_e_mail(enrolled: Callable[[str, str], User]) -> None:
     aino = register_aino().person
-    dpo = signed_in(enrolled("tietosuoja", "dpo"))
+    dpo = signed_in(enrolled("tietosuoja", keys.request_role()))
 
     found = dpo.post(
         "/console/requests", {**LETTER, "q": "aino.virtanen@example.fi", "action": "find"}
@@ -65,7 +66,7 @@ def test_a_failed_form_comes_back_with_what_was_typed_and_its_errors_in_finnish(
     enrolled: Callable[[str, str], User],
 ) -> None:
     aino = register_aino().person
-    dpo = signed_in(enrolled("tietosuoja", "dpo"))
+    dpo = signed_in(enrolled("tietosuoja", keys.request_role()))
     typed = {**LETTER, "q": "Aino", "person_id": str(aino.pk), "reason": "Kirje 3.3."}
 
     nothing_asked = dpo.post("/console/requests", {**typed, "action": "register"})
@@ -95,7 +96,7 @@ def test_a_failed_form_comes_back_with_what_was_typed_and_its_errors_in_finnish(
 def test_a_wrong_code_and_a_lockout_speak_finnish_and_say_for_how_long(
     enrolled: Callable[[str, str], User],
 ) -> None:
-    enrolled("liisa", "customer_service")
+    enrolled("liisa", keys.service_role())
     client = Client()
     client.post("/console/login", {"username": "liisa", "password": PASSWORD})
     wrong = client.post("/console/login/code", {"code": "000000"})
