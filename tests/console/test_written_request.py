@@ -9,7 +9,7 @@ from django.test import Client
 
 from rekisteri.rights.models import SubjectRequest
 from tests import policy_keys as keys
-from tests.console.conftest import PASSWORD, signed_in, visible
+from tests.console.conftest import PASSWORD, said, signed_in, visible
 from tests.rights.conftest import register_aino
 
 LETTER = {"kind": "rectification", "channel": "letter", "language": "fi"}
@@ -100,7 +100,9 @@ def test_a_wrong_code_and_a_lockout_speak_finnish_and_say_for_how_long(
     client = Client()
     client.post("/console/login", {"username": "liisa", "password": PASSWORD})
     wrong = client.post("/console/login/code", {"code": "000000"})
-    assert "Koodi ei täsmää." in visible(wrong.content.decode())
+    assert said(
+        "The code does not match. Enter the newest code your authenticator app shows."
+    ) in visible(wrong.content.decode())
 
     stranger = Client()
     for _ in range(5):
