@@ -35,7 +35,7 @@ def test_the_dpo_registers_a_letter_verifies_and_answers_it_from_the_queue(
             "kind": "deletion",
             "channel": "letter",
             "received_on": "2026-02-02",
-            "language": "fi",
+            "language": keys.language(),
             "action": "register",
         },
     )
@@ -76,7 +76,7 @@ def test_an_unknown_person_or_a_bad_date_gets_a_clear_message_and_changes_nothin
             "person_id": "999999",
             "kind": "access",
             "channel": "letter",
-            "language": "fi",
+            "language": keys.language(),
             "action": "register",
         },
     )
@@ -86,7 +86,7 @@ def test_an_unknown_person_or_a_bad_date_gets_a_clear_message_and_changes_nothin
             "person_id": "1",
             "kind": "access",
             "channel": "letter",
-            "language": "fi",
+            "language": keys.language(),
             "received_on": "31.2.2026",
             "action": "register",
         },
