@@ -6,7 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.utils import translation
+from django.utils.translation import gettext
 
+from rekisteri.console.words import field_label
 from rekisteri.rights.services import request_create
 from rekisteri.staff.services import staff_actor
 from tests import policy_keys as keys
@@ -81,12 +84,20 @@ def test_a_refused_action_is_told_in_finnish_and_changes_nothing(
         f"/console/requests/{created.pk}"
     )
 
+    # Each told in the register's language: the field, then what its rule asks.
+    with translation.override(keys.language()):
+        unchecked = (
+            f"{gettext('what you checked').capitalize()}: "
+            f"{gettext('say what you checked (never copy an identity document).')}"
+        )
+        unreasoned = f"{field_label('reason').capitalize()}: {gettext('this is required.')}"
+        only_dpo = gettext("Only the data protection officer handles data subject requests.")
     assert unverified.status_code == 400
-    assert "Mitä tarkistit: kerro, mitä tarkistit" in visible(unverified.content.decode())
+    assert unchecked in visible(unverified.content.decode())
     assert no_reason.status_code == 400
-    assert "Syy: tämä on pakollinen." in visible(no_reason.content.decode())
+    assert unreasoned in visible(no_reason.content.decode())
     assert service.status_code == 403
-    assert "Vain tietosuojavastaava käsittelee" in visible(service.content.decode())
+    assert only_dpo in visible(service.content.decode())
     created.refresh_from_db()
     assert created.verified_at is None
     assert created.extended_at is None
