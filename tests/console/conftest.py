@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from django.utils.translation import ngettext
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -18,6 +19,14 @@ from tests.rights.conftest import aino
 __all__ = ["aino", "code_for", "enrolled", "short_password_refusal", "signed_in", "visible"]
 
 PASSWORD = "vahva salasana talvella"
+
+
+def said(msgid: str) -> str:
+    """``msgid`` as the console says it in the register's language (the unprefixed one)."""
+    from tests.policy_keys import language
+
+    with translation.override(language()):
+        return gettext(msgid)
 
 
 def short_password_refusal(min_length: int = 12) -> str:

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from rekisteri.policy.selectors import policy_get
-from tests.console.conftest import signed_in, visible
+from tests.console.conftest import said, signed_in, visible
 
 NAV = ("/console/requests", "/console/compliance", "/console/reports", "/console/segments")
 
@@ -44,7 +44,9 @@ def test_a_role_that_sees_counts_only_is_not_offered_a_search_that_cannot_work(
     page = client.get("/console/").content.decode()
 
     assert 'name="q"' not in page
-    assert "Roolisi näkee vain henkilöiden lukumääriä" in visible(page)
+    assert said(
+        "Your role sees counts of people, never a person: use the reports and segments above."
+    ) in visible(page)
     assert 'href="/console/requests"' not in page
 
 

@@ -14,6 +14,7 @@ from rekisteri.consent.models import ConsentAction
 from rekisteri.consent.services import consent_record
 from rekisteri.core.actors import SYSTEM
 from rekisteri.rights.services import request_create
+from tests import policy_keys as keys
 from tests.console.conftest import signed_in, visible
 from tests.rights.conftest import register_aino
 
@@ -39,7 +40,7 @@ def test_the_dpo_sees_deadlines_overdue_first_findings_the_trail_and_consent_rat
         channel="portal",
         text="Saa lähettää kyselyitä.",
     )
-    dpo = signed_in(enrolled("tietosuoja", "dpo"))
+    dpo = signed_in(enrolled("tietosuoja", keys.request_role()))
 
     html = dpo.get("/console/").content.decode()
     page = visible(html)
@@ -62,7 +63,7 @@ def test_the_dpo_sees_deadlines_overdue_first_findings_the_trail_and_consent_rat
 
 
 def test_other_roles_keep_the_search_as_their_home(enrolled: Callable[[str, str], User]) -> None:
-    service = signed_in(enrolled("liisa", "customer_service"))
+    service = signed_in(enrolled("liisa", keys.service_role()))
 
     page = visible(service.get("/console/").content.decode())
 

@@ -13,6 +13,7 @@ from rekisteri.consent.models import ConsentAction
 from rekisteri.consent.services import consent_record
 from rekisteri.core.actors import SYSTEM
 from rekisteri.register.services import person_restrict
+from tests import policy_keys as keys
 from tests.console.conftest import signed_in, visible
 from tests.rights.conftest import register_aino
 
@@ -24,10 +25,10 @@ def test_the_page_is_headed_by_the_name_and_speaks_the_policys_words(
     enrolled: Callable[[str, str], User],
 ) -> None:
     aino = register_aino()
-    liisa = enrolled("liisa", "customer_service")
+    liisa = enrolled("liisa", keys.service_role())
     User.objects.filter(pk=liisa.pk).update(first_name="Liisa")
     signed_in(liisa).get(f"/console/people/{aino.pk}?purpose=customer_relationship")
-    dpo = signed_in(enrolled("tietosuoja", "dpo"))
+    dpo = signed_in(enrolled("tietosuoja", keys.request_role()))
 
     html = dpo.get(f"/console/people/{aino.pk}?purpose=customer_relationship").content.decode()
     page = visible(html)
@@ -57,11 +58,11 @@ def test_the_dpo_is_warned_of_a_restriction_and_of_an_objection(
     consent_record(
         actor=SYSTEM,
         person_id=aino.pk,
-        scope="marketing",
+        scope=keys.marketing_purpose(),
         action=ConsentAction.OBJECTED,
         channel="letter",
     )
-    dpo = signed_in(enrolled("tietosuoja", "dpo"))
+    dpo = signed_in(enrolled("tietosuoja", keys.request_role()))
 
     page = dpo.get(f"/console/people/{aino.pk}?purpose=customer_relationship").content.decode()
 

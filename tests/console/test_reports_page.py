@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from rekisteri.core.actors import SYSTEM
 from rekisteri.register import services as s
 from rekisteri.register.models import Delivery
+from tests import policy_keys as keys
 from tests.console.conftest import signed_in, visible
 
 APRIL = dt.datetime(2026, 4, 10, 12, tzinfo=dt.UTC)
@@ -55,13 +56,13 @@ def test_many_campaigns_show_the_largest_and_a_count_and_the_csv_has_them_all(
             campaign=f"Kampanja {c:02d}",
             sent_at=APRIL,
             stored_at=APRIL,
-            source="marketing",
+            source=keys.marketing_source(),
         )
         for c in range(40)
         # Campaign 07 reached everyone; the rest fewer than five each.
         for pid in (people if c == 7 else people[:2])
     )
-    marketer = signed_in(enrolled("mikko", "marketing"))
+    marketer = signed_in(enrolled("mikko", keys.marketing_role()))
 
     html = marketer.get("/console/reports").content.decode()
     page = visible(html)

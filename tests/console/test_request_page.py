@@ -6,9 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.utils import translation
+from django.utils.translation import gettext
 
+from rekisteri.console.words import field_label
 from rekisteri.rights.services import request_create
 from rekisteri.staff.services import staff_actor
+from tests import policy_keys as keys
 from tests.console.conftest import signed_in, visible
 from tests.rights.conftest import register_aino
 
@@ -17,7 +21,7 @@ def test_a_rectification_shows_what_is_held_beside_what_is_proposed_and_whom_it_
     enrolled: Callable[[str, str], User], smtp: Any
 ) -> None:
     aino = register_aino().person
-    user = enrolled("tietosuoja", "dpo")
+    user = enrolled("tietosuoja", keys.request_role())
     dpo = signed_in(user)
     created = request_create(
         actor=staff_actor(user=user, origin="test"),
@@ -63,7 +67,7 @@ def test_a_refused_action_is_told_in_finnish_and_changes_nothing(
     enrolled: Callable[[str, str], User],
 ) -> None:
     aino = register_aino().person
-    user = enrolled("tietosuoja", "dpo")
+    user = enrolled("tietosuoja", keys.request_role())
     dpo = signed_in(user)
     created = request_create(
         actor=staff_actor(user=user, origin="test"),
@@ -76,16 +80,24 @@ def test_a_refused_action_is_told_in_finnish_and_changes_nothing(
     no_reason = dpo.post(
         f"/console/requests/{created.pk}", {"action": "extend", "months": "2", "reason": ""}
     )
-    service = signed_in(enrolled("liisa", "customer_service")).get(
+    service = signed_in(enrolled("liisa", keys.service_role())).get(
         f"/console/requests/{created.pk}"
     )
 
+    # Each told in the register's language: the field, then what its rule asks.
+    with translation.override(keys.language()):
+        unchecked = (
+            f"{gettext('what you checked').capitalize()}: "
+            f"{gettext('say what you checked (never copy an identity document).')}"
+        )
+        unreasoned = f"{field_label('reason').capitalize()}: {gettext('this is required.')}"
+        only_dpo = gettext("Only the data protection officer handles data subject requests.")
     assert unverified.status_code == 400
-    assert "Mitä tarkistit: kerro, mitä tarkistit" in visible(unverified.content.decode())
+    assert unchecked in visible(unverified.content.decode())
     assert no_reason.status_code == 400
-    assert "Syy: tämä on pakollinen." in visible(no_reason.content.decode())
+    assert unreasoned in visible(no_reason.content.decode())
     assert service.status_code == 403
-    assert "Vain tietosuojavastaava käsittelee" in visible(service.content.decode())
+    assert only_dpo in visible(service.content.decode())
     created.refresh_from_db()
     assert created.verified_at is None
     assert created.extended_at is None
@@ -95,7 +107,7 @@ def test_a_rectification_without_words_of_its_own_shows_no_english_stand_in(
     enrolled: Callable[[str, str], User],
 ) -> None:
     aino = register_aino().person
-    user = enrolled("tietosuoja", "dpo")
+    user = enrolled("tietosuoja", keys.request_role())
     created = request_create(
         actor=staff_actor(user=user, origin="test"),
         person_id=aino.pk,

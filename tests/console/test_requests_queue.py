@@ -16,7 +16,7 @@ from rekisteri.register.selectors import PersonIdentifier
 from rekisteri.rights.models import RequestState, SubjectRequest
 from rekisteri.rights.services import request_file_by_client
 from tests import policy_keys as keys
-from tests.console.conftest import signed_in
+from tests.console.conftest import said, signed_in
 from tests.rights.conftest import register_aino
 
 
@@ -35,7 +35,7 @@ def test_the_dpo_registers_a_letter_verifies_and_answers_it_from_the_queue(
             "kind": "deletion",
             "channel": "letter",
             "received_on": "2026-02-02",
-            "language": "fi",
+            "language": keys.language(),
             "action": "register",
         },
     )
@@ -76,7 +76,7 @@ def test_an_unknown_person_or_a_bad_date_gets_a_clear_message_and_changes_nothin
             "person_id": "999999",
             "kind": "access",
             "channel": "letter",
-            "language": "fi",
+            "language": keys.language(),
             "action": "register",
         },
     )
@@ -86,7 +86,7 @@ def test_an_unknown_person_or_a_bad_date_gets_a_clear_message_and_changes_nothin
             "person_id": "1",
             "kind": "access",
             "channel": "letter",
-            "language": "fi",
+            "language": keys.language(),
             "received_on": "31.2.2026",
             "action": "register",
         },
@@ -95,11 +95,11 @@ def test_an_unknown_person_or_a_bad_date_gets_a_clear_message_and_changes_nothin
 
     # The form comes back with its errors in place, in Finnish.
     assert unknown.status_code == 400
-    assert "Ei löytynyt, tai roolisi käyttötarkoitukset eivät oikeuta näkemään sitä." in (
+    assert said("Not found, or your role's purposes do not let you see it.") in (
         unknown.content.decode()
     )
     assert bad_date.status_code == 400
-    assert "Anna päivämäärä, esimerkiksi 31.1.2026." in bad_date.content.decode()
+    assert said("Give a date, for example 31.1.2026.") in bad_date.content.decode()
     assert unknown_request.status_code == 404
     assert not SubjectRequest.objects.exists()
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
+from tests import policy_keys as keys
 from tests.analytics.people import person
 from tests.console.conftest import signed_in, visible
 
@@ -19,7 +20,7 @@ def test_options_and_make_up_are_in_words_and_a_misspelt_service_is_named_as_suc
         person(service="Mainio Analyysi")
     for _ in range(5):
         person(active=False)
-    marketer = signed_in(enrolled("mikko", "marketing"))
+    marketer = signed_in(enrolled("mikko", keys.marketing_role()))
     analyst = signed_in(enrolled("anna", "analyst"))
 
     form = marketer.get("/console/segments?purpose=marketing").content.decode()

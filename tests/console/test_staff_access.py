@@ -21,7 +21,7 @@ from rekisteri.register.models import Person
 from rekisteri.register.services import PersonIn, person_register
 from rekisteri.staff.services import staff_create
 from tests import policy_keys as keys
-from tests.console.conftest import PASSWORD, code_for, short_password_refusal, signed_in
+from tests.console.conftest import PASSWORD, code_for, said, short_password_refusal, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -222,4 +222,4 @@ def test_a_search_never_puts_what_was_searched_in_the_url(
 
     assert "Kerttu" not in by_get  # a URL does not search
     assert "Kerttu Laine" in by_post.content.decode()
-    assert "Anna haettavaksi vähintään kaksi merkkiä." in too_short.content.decode()
+    assert said("Give at least two characters to search for.") in too_short.content.decode()

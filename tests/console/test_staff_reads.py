@@ -8,6 +8,7 @@ from collections.abc import Callable
 import time_machine
 from django.contrib.auth.models import User
 
+from tests import policy_keys as keys
 from tests.console.conftest import signed_in, visible
 from tests.rights.conftest import register_aino
 
@@ -16,13 +17,13 @@ def test_the_dpo_sees_one_staff_members_reads_in_a_period_as_sentences(
     enrolled: Callable[[str, str], User],
 ) -> None:
     aino = register_aino().person
-    liisa = enrolled("liisa", "customer_service")
+    liisa = enrolled("liisa", keys.service_role())
     User.objects.filter(pk=liisa.pk).update(first_name="Liisa")
     with time_machine.travel(dt.datetime(2026, 9, 1, 9, tzinfo=dt.UTC)):
         signed_in(liisa).get(f"/console/people/{aino.pk}?purpose=fraud_prevention")
     with time_machine.travel(dt.datetime(2026, 11, 3, 12, 5, tzinfo=dt.UTC), tick=False):
         signed_in(liisa).get(f"/console/people/{aino.pk}?purpose=customer_relationship")
-        dpo = signed_in(enrolled("tietosuoja", "dpo"))
+        dpo = signed_in(enrolled("tietosuoja", keys.request_role()))
         html = dpo.get(
             f"/console/staff-reads?member={liisa.pk}&since=1.11.2026&until=30.11.2026"
         ).content.decode()
@@ -43,6 +44,6 @@ def test_the_dpo_sees_one_staff_members_reads_in_a_period_as_sentences(
 
 
 def test_only_the_data_protection_officer_may_look(enrolled: Callable[[str, str], User]) -> None:
-    service = signed_in(enrolled("liisa", "customer_service"))
+    service = signed_in(enrolled("liisa", keys.service_role()))
 
     assert service.get("/console/staff-reads").status_code == 403

@@ -6,21 +6,27 @@ from collections.abc import Callable
 
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import ngettext
 
 from rekisteri.rights.models import SubjectRequest
-from tests.console.conftest import PASSWORD, signed_in, visible
+from tests import policy_keys as keys
+from tests.console.conftest import PASSWORD, said, signed_in, visible
 from tests.rights.conftest import register_aino
 
-LETTER = {"kind": "rectification", "channel": "letter", "language": "fi"}
+
+def _letter() -> dict[str, str]:
+    """A rectification asked by letter, in the register's language."""
+    return {"kind": "rectification", "channel": "letter", "language": keys.language()}
 
 
 def test_the_dpo_finds_the_person_by_name_and_registers_the_new_address_the_letter_asks(
     enrolled: Callable[[str, str], User],
 ) -> None:
     aino = register_aino().person
-    dpo = signed_in(enrolled("tietosuoja", "dpo"))
+    dpo = signed_in(enrolled("tietosuoja", keys.request_role()))
 
-    found = dpo.post("/console/requests", {**LETTER, "q": "Aino Virt", "action": "find"})
+    found = dpo.post("/console/requests", {**_letter(), "q": "Aino Virt", "action": "find"})
     html = found.content.decode()
     assert f'<input type="radio" name="person_id" value="{aino.pk}" checked>' in html
     assert "Aino Virtanen (aino.virtanen@example.fi)" in visible(html)
@@ -28,7 +34,7 @@ def test_the_dpo_finds_the_person_by_name_and_registers_the_new_address_the_lett
     created = dpo.post(
         "/console/requests",
         {
-            **LETTER,
+            **_letter(),
             "q": "Aino Virt",
             "person_id": str(aino.pk),
             "street_address": "Hämeenkatu 1",
@@ -52,10 +58,10 @@ def test_the_dpo_finds_the_person_by_name_and_registers_the_new_address_the_lett
 
 def test_the_dpo_finds_the_person_by_e_mail(enrolled: Callable[[str, str], User]) -> None:
     aino = register_aino().person
-    dpo = signed_in(enrolled("tietosuoja", "dpo"))
+    dpo = signed_in(enrolled("tietosuoja", keys.request_role()))
 
     found = dpo.post(
-        "/console/requests", {**LETTER, "q": "aino.virtanen@example.fi", "action": "find"}
+        "/console/requests", {**_letter(), "q": "aino.virtanen@example.fi", "action": "find"}
     )
 
     assert f'value="{aino.pk}" checked' in found.content.decode()
@@ -65,8 +71,8 @@ def test_a_failed_form_comes_back_with_what_was_typed_and_its_errors_in_finnish(
     enrolled: Callable[[str, str], User],
 ) -> None:
     aino = register_aino().person
-    dpo = signed_in(enrolled("tietosuoja", "dpo"))
-    typed = {**LETTER, "q": "Aino", "person_id": str(aino.pk), "reason": "Kirje 3.3."}
+    dpo = signed_in(enrolled("tietosuoja", keys.request_role()))
+    typed = {**_letter(), "q": "Aino", "person_id": str(aino.pk), "reason": "Kirje 3.3."}
 
     nothing_asked = dpo.post("/console/requests", {**typed, "action": "register"})
     bad_code = dpo.post(
@@ -95,11 +101,13 @@ def test_a_failed_form_comes_back_with_what_was_typed_and_its_errors_in_finnish(
 def test_a_wrong_code_and_a_lockout_speak_finnish_and_say_for_how_long(
     enrolled: Callable[[str, str], User],
 ) -> None:
-    enrolled("liisa", "customer_service")
+    enrolled("liisa", keys.service_role())
     client = Client()
     client.post("/console/login", {"username": "liisa", "password": PASSWORD})
     wrong = client.post("/console/login/code", {"code": "000000"})
-    assert "Koodi ei täsmää." in visible(wrong.content.decode())
+    assert said(
+        "The code does not match. Enter the newest code your authenticator app shows."
+    ) in visible(wrong.content.decode())
 
     stranger = Client()
     for _ in range(5):
@@ -108,6 +116,14 @@ def test_a_wrong_code_and_a_lockout_speak_finnish_and_say_for_how_long(
 
     assert locked.status_code == 429
     page = visible(locked.content.decode())
-    assert "Kirjautuminen on lukittu" in page
-    assert "30 minuutiksi" in page
+    assert said("Signing in is locked") in page
+    with translation.override(keys.language()):
+        how_long = ngettext(
+            "Too many wrong passwords. Signing in with this username from this device is "
+            "locked for %(n)s minute.",
+            "Too many wrong passwords. Signing in with this username from this device is "
+            "locked for %(n)s minutes.",
+            30,
+        ) % {"n": 30}
+    assert how_long in page
     assert "liisa" not in page

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.utils import translation
+from django.utils.translation import gettext
 
 from rekisteri.consent.services import consent_record
 from rekisteri.core.actors import SYSTEM
@@ -119,7 +121,9 @@ def test_a_campaign_named_as_a_formula_is_text_in_the_console_report_csv(
 
     assert download.status_code == 200
     rows = list(csv.reader(io.StringIO(download.content.decode())))
-    assert [row[0] for row in rows[1:]] == [f"'{LINK} (sähköposti)"]
+    with translation.override(keys.language()):
+        channel = gettext("e-mail")
+    assert [row[0] for row in rows[1:]] == [f"'{LINK} ({channel})"]
     assert _formula_cells(download.content.decode()) == []
 
 

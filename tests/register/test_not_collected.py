@@ -141,6 +141,7 @@ def test_a_contact_change_with_a_phone_number_changes_nothing_where_phones_are_n
     assert [e.address for e in EmailAddress.objects.all()] == ["astrid@example.fi"]
 
 
+@pytest.mark.mainioco  # what Mainioco's own description collects, which Norrsken's does not
 def test_mainioco_collects_everything_it_did() -> None:
     person = s.person_register(
         actor=SYSTEM,
@@ -271,6 +272,7 @@ def test_an_import_rejects_the_rows_with_a_datum_the_register_does_not_collect(
     assert list(Person.objects.values_list("first_name", flat=True)) == ["Astrid"]
 
 
+@pytest.mark.mainioco  # values stored under Mainioco's description, then checked under Norrsken's
 def test_check_reports_values_stored_before_the_description_stopped_collecting_them(
     settings: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -85,6 +85,10 @@ def test_feedback_from_a_source_its_category_lists_is_stored_under_it() -> None:
     assert Feedback.objects.get(pk=row.pk).source == source
 
 
+# Marked: a registration writes names, contact details and a year of birth; Norrsken's
+# description keeps all it collects of them in one category, under the same sources,
+# so no source there may bring one of them but not another.
+@pytest.mark.mainioco
 def test_a_registration_needs_every_category_it_writes_to_list_the_source() -> None:
     # A source the names may come from, but a year of birth may not.
     source = not_listed_for("person.birth_year", but_for="person.first_name")
@@ -121,6 +125,10 @@ def test_a_change_of_contact_details_needs_a_source_the_contact_category_lists()
     assert not PhoneNumber.objects.filter(person=person).exists()
 
 
+# Marked: a registration writes names, contact details and a year of birth; Norrsken's
+# description keeps all it collects of them in one category, under the same sources,
+# so no source there may bring one of them but not another.
+@pytest.mark.mainioco
 def test_an_import_rejects_each_row_whose_data_the_source_may_not_bring(tmp_path: Path) -> None:
     source = not_listed_for("person.birth_year", but_for="person.first_name")
     path = tmp_path / "people.csv"

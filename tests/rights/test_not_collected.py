@@ -51,6 +51,7 @@ def test_the_notice_has_no_section_for_what_the_register_does_not_collect() -> N
     assert all(category.name("en") in text for category in norrsken.categories.values())
 
 
+@pytest.mark.mainioco  # data stored under Mainioco's description, then read under Norrsken's
 def test_the_access_package_leaves_out_what_the_register_does_not_collect(
     aino: Subject, settings: Any
 ) -> None:
