@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
-from rekisteri.consent.models import ConsentText
-from rekisteri.core.actors import SYSTEM
+from rekisteri.consent.models import ConsentAction, ConsentText
+from rekisteri.consent.services import consent_record
+from rekisteri.core.actors import SYSTEM, Actor, ActorKind
 from rekisteri.register import services as s
 from rekisteri.register.models import Delivery
 from tests import policy_keys as keys
@@ -25,8 +26,22 @@ def _customers(n: int) -> list[int]:
             person=s.PersonIn(first_name="Asiakas", last_name=f"N{i}", email=f"a{i}@example.fi"),
         )
         s.customership_start(actor=SYSTEM, person_id=person.pk, source=keys.service_source())
+        if _on_consent():
+            # Marketing on consent alone reaches only those who asked for it.
+            consent_record(
+                actor=Actor(ActorKind.SUBJECT, str(person.pk), origin="test"),
+                person_id=person.pk,
+                scope=keys.marketing_purpose(),
+                action=ConsentAction.GRANTED,
+                channel="portal",
+                text="Jag vill få nyhetsbrev.",
+            )
         ids.append(person.pk)
     return ids
+
+
+def _on_consent() -> bool:
+    return keys.consent_marketing_purpose() == keys.marketing_purpose()
 
 
 def test_the_audience_comes_in_keyset_pages_with_basis_and_opt_out_link(
@@ -47,8 +62,11 @@ def test_the_audience_comes_in_keyset_pages_with_basis_and_opt_out_link(
             headers=api.headers,
         ).json()
         seen += [p["person_id"] for p in page["people"]]
-        assert all(p["basis"] == "customer" for p in page["people"])
-        assert all("/markkinointikielto/" in p["opt_out_url"] for p in page["people"])
+        # Mainioco markets to its customers (legitimate interest); others ask consent.
+        basis = "consent" if _on_consent() else "customer"
+        assert all(p["basis"] == basis for p in page["people"])
+        opt_out = {"fi": "/markkinointikielto/", "sv": "/avregistrera/"}[keys.language()]
+        assert all(opt_out in p["opt_out_url"] for p in page["people"])
         if page["next_after"] is None:
             break
         after = page["next_after"]
@@ -123,7 +141,9 @@ def test_consents_are_appended_and_read_back_with_the_text_agreed_to(
     )
     assert lift.status_code == 403
     meaningless = marketer.call(
-        "post", f"/people/{pid}/consents", {"scope": "marketing:fax", "action": "withdrawn"}
+        "post",
+        f"/people/{pid}/consents",
+        {"scope": f"{keys.marketing_purpose()}:fax", "action": "withdrawn"},
     )
     assert meaningless.status_code == 400
     api = Api(
@@ -140,11 +160,13 @@ def test_consents_are_appended_and_read_back_with_the_text_agreed_to(
             "scope": keys.survey_purpose(),
             "action": "granted",
             "text": "Saa lähettää kyselyitä.",
-            "language": "fi",
+            "language": keys.language(),
         },
     )
     assert granted.status_code == 201
-    assert ConsentText.objects.get().text == "Saa lähettää kyselyitä."
+    given = {"Jag vill få nyhetsbrev."} if _on_consent() else set()  # by _customers
+    texts = set(ConsentText.objects.values_list("text", flat=True))
+    assert texts == given | {"Saa lähettää kyselyitä."}
     # Her objection closes the marketing purpose; research, which she consented to, is open.
     closed = api.client.get(
         f"/api/people/{pid}/consents?purpose={keys.marketing_purpose()}", headers=api.headers
@@ -153,8 +175,14 @@ def test_consents_are_appended_and_read_back_with_the_text_agreed_to(
     read = api.client.get(
         f"/api/people/{pid}/consents?purpose={keys.survey_purpose()}", headers=api.headers
     )
-    assert read.json()["current"] == {"marketing": "objected", "research": "granted"}
-    assert {e["channel"] for e in read.json()["history"]} == {"api"}
+    assert read.json()["current"] == {
+        keys.marketing_purpose(): "objected",
+        keys.survey_purpose(): "granted",
+    }
+    # What she chose over the API, besides her own request for marketing (_customers).
+    assert {e["channel"] for e in read.json()["history"]} == {"api"} | (
+        {"portal"} if _on_consent() else set()
+    )
 
 
 def test_a_visitors_cookie_choice_is_read_by_visitor_id(make_key: Callable[..., str]) -> None:

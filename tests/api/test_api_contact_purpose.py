@@ -9,6 +9,7 @@ import pytest
 
 from rekisteri.audit.models import AuditEntry, AuditEvent
 from rekisteri.core.jobs import jobs_run_queued
+from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register.models import EmailAddress
 from rekisteri.register.services import CONTACT_FIELDS, contact_write_purposes
@@ -70,6 +71,14 @@ def test_a_direct_marketing_purpose_does_not_cover_changing_contact_details(
     person_id = _person(make_key)
     marketing = _marketing_purpose()
     api = Api(make_key(scopes=["people:write"], purposes=[marketing]))
+    if policy_get().purposes[marketing].legal_basis == LegalBasis.CONSENT:
+        # Marketing on consent alone reads only those who consented: she has.
+        granted = api.call(
+            "post",
+            f"/people/{person_id}/consents",
+            {"scope": marketing, "action": "granted", "text": "Jag vill få nyhetsbrev."},
+        )
+        assert granted.status_code == 201, granted.json()
 
     response = api.call("patch", f"/people/{person_id}/contact?purpose={marketing}", NEW)
 

@@ -16,6 +16,14 @@ from tests.rights.conftest import BUSINESS_IDS
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _logos_collected(request: pytest.FixtureRequest) -> None:
+    """A description that collects logos: Norrsken's collects none (it refuses them,
+    tests/register/test_not_collected.py), and these tests are about the bytes."""
+    if not keys.collects("organisation.logo"):
+        request.getfixturevalue("in_finland")
+
+
 @pytest.fixture
 def organisation_id(api: Api) -> int:
     business_id = BUSINESS_IDS.get(country())

@@ -36,6 +36,14 @@ def _register(api: Api, n: int) -> int:
     assert response.status_code == 201, response.content
     person_id = int(response.json()["id"])
     api.call("post", f"/people/{person_id}/customerships", {"source": keys.service_source()})
+    if keys.consent_marketing_purpose() == keys.marketing_purpose():
+        # Where marketing rests on consent alone, each has asked for it.
+        granted = api.call(
+            "post",
+            f"/people/{person_id}/consents",
+            {"scope": keys.marketing_purpose(), "action": "granted", "text": "Ja tack."},
+        )
+        assert granted.status_code == 201, granted.content
     return person_id
 
 
@@ -73,10 +81,10 @@ def test_a_restricted_an_objecting_and_a_missing_person_read_exactly_alike(
     def read(person_id: int, purpose: str) -> Any:
         return api.call("get", route.format(id=person_id, p=purpose))
 
-    missing = read(MISSING, "marketing")
+    missing = read(MISSING, keys.marketing_purpose())
     restricted = read(people["restricted"], keys.relationship_purpose())
-    objected = read(people["objected"], "marketing")
-    readable = read(people["open"], "marketing")
+    objected = read(people["objected"], keys.marketing_purpose())
+    readable = read(people["open"], keys.marketing_purpose())
 
     assert readable.status_code == 200
     assert missing.status_code == restricted.status_code == objected.status_code == 404
@@ -123,9 +131,9 @@ def test_every_refused_read_is_audited_with_who_which_purpose_whom_and_why(
     key = _key_id(api)
     assert found == {
         ("api_key", key, keys.relationship_purpose(), people["restricted"], "restricted"),
-        ("api_key", key, "marketing", people["objected"], "objected_or_not_consented"),
-        ("api_key", key, "marketing", MISSING, "not_found"),
-        ("api_key", key, "analytics", people["open"], "purpose"),
+        ("api_key", key, keys.marketing_purpose(), people["objected"], "objected_or_not_consented"),
+        ("api_key", key, keys.marketing_purpose(), MISSING, "not_found"),
+        ("api_key", key, keys.statistics_purpose(), people["open"], "purpose"),
     }
     # A refusal is not a read: no read of them is recorded.
     assert not AuditEntry.objects.filter(
@@ -180,7 +188,7 @@ def test_a_refused_delivery_is_audited_though_the_write_was_rolled_back(
     assert response.status_code == 404
     assert not Delivery.objects.exists()
     (entry,) = _refusals(person_id=people["objected"])
-    assert (entry.purpose, entry.data["refused"]) == ("marketing", "objected")
+    assert (entry.purpose, entry.data["refused"]) == (keys.marketing_purpose(), "objected")
 
 
 def test_recording_deliveries_needs_the_direct_marketing_purpose(

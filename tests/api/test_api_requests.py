@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
 import pytest
 import time_machine
 
@@ -21,6 +22,7 @@ from rekisteri.staff.keys import api_key_create
 from rekisteri.staff.models import ApiKey
 from tests import policy_keys as keys
 from tests.api.conftest import Api
+from tests.factories import country, local_phone
 from tests.rights.conftest import SUBJECT_EMAIL, Subject, register_aino, register_set_up
 
 NOW = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)
@@ -251,6 +253,7 @@ def test_a_body_outside_the_schema_is_refused_and_files_nothing(
 
 
 def test_a_rectification_carries_its_cleaned_proposal(aino: Subject, analysis: Api) -> None:
+    phone = local_phone()
     response = analysis.call(
         "post",
         "/requests",
@@ -258,7 +261,7 @@ def test_a_rectification_carries_its_cleaned_proposal(aino: Subject, analysis: A
             "person_id": aino.pk,
             "kind": "rectification",
             "details": {
-                "phone": "040 765 4321",
+                "phone": phone,
                 "address": {
                     "street_address": "Uusikatu 5",
                     "postal_code": "40200",
@@ -272,8 +275,15 @@ def test_a_rectification_carries_its_cleaned_proposal(aino: Subject, analysis: A
     assert response.status_code == 201, response.content
     filed = SubjectRequest.objects.get(pk=response.json()["id"])
     assert filed.details == {
-        "phone": "+358407654321",
-        "address": {"street_address": "Uusikatu 5", "postal_code": "40200", "city": "Jyväskylä"},
+        "phone": phonenumbers.format_number(
+            phonenumbers.parse(phone, country()), phonenumbers.PhoneNumberFormat.E164
+        ),
+        # The postal code as the controller's country writes it.
+        "address": {
+            "street_address": "Uusikatu 5",
+            "postal_code": {"SE": "402 00"}.get(country(), "40200"),
+            "city": "Jyväskylä",
+        },
         "reason": "moved house",
     }
 
