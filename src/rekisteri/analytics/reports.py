@@ -66,8 +66,10 @@ class Report:
 
 def counted(purpose: str) -> models.QuerySet[m.Person]:
     """The people a report for ``purpose`` may count."""
-    return m.Person.objects.filter(erased_at__isnull=True, restricted_since__isnull=True).exclude(
-        people_closed_for(purpose)
+    return (
+        m.Person.objects.living()
+        .filter(restricted_since__isnull=True)
+        .exclude(people_closed_for(purpose))
     )
 
 

@@ -240,7 +240,7 @@ def _facts(purpose: str, channel: MarketingChannel) -> models.QuerySet[Any]:
         .order_by("-occurred_at", "-pk")
         .values("action")[:1]
     )
-    return m.Person.objects.filter(erased_at__isnull=True).annotate(
+    return m.Person.objects.living().annotate(
         is_restricted=ExpressionWrapper(
             Q(restricted_since__isnull=False), output_field=models.BooleanField()
         ),

@@ -62,7 +62,7 @@ def consent_proof(*, actor: Actor, person_id: int) -> dict[str, Any]:
     The events are the ledger's as they were appended; each text is the one
     stored under the hash the event names (Art. 7(1)). The export is audited.
     """
-    if not Person.objects.filter(pk=person_id, erased_at__isnull=True).exists():
+    if not Person.objects.living().filter(pk=person_id).exists():
         raise NotFound(f"there is no person {person_id}", data={"person_id": person_id})
     audit_record(
         actor=actor,
@@ -159,7 +159,7 @@ def consent_rates() -> list[ConsentRate]:
     by_scope: dict[str, dict[str, int]] = {}
     for row in rows:
         by_scope.setdefault(row["scope"], {})[row["action"]] = row["n"]
-    people = Person.objects.filter(erased_at__isnull=True).count()
+    people = Person.objects.living().count()
     return [
         ConsentRate(
             scope,

@@ -226,7 +226,7 @@ def marketing_opt_out(*, actor: Actor, token: str, everywhere: bool = False) -> 
     """
     found = opt_out_read(token)
     scope = found.purpose if everywhere else f"{found.purpose}:{found.channel}"
-    alive = Person.objects.filter(pk=found.person_id, erased_at__isnull=True).exists()
+    alive = Person.objects.living().filter(pk=found.person_id).exists()
     latest = consent_latest(person_id=found.person_id, scopes=[scope]) if alive else None
     recorded = alive and (latest is None or latest.action != ConsentAction.OBJECTED)
     if recorded:

@@ -36,6 +36,12 @@ class Gender(models.TextChoices):
     UNDISCLOSED = "undisclosed", "undisclosed"
 
 
+class PersonQuerySet(models.QuerySet["Person"]):
+    def living(self) -> PersonQuerySet:
+        """People not forgotten: an erased person's row is only a husk kept for a hold."""
+        return self.filter(erased_at__isnull=True)
+
+
 class Person(Provenance):
     """A data subject: a customer, a contact person of a customer, or a prospect."""
 
@@ -54,6 +60,8 @@ class Person(Provenance):
     # Set when the person was forgotten and only a legal hold keeps this row, as
     # a minimised husk that links the held records until their hold ends.
     erased_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["last_name", "first_name"])]

@@ -192,9 +192,7 @@ def _gate(
         except RekisteriError as error:
             raise refuse(error, ReadRefusal.PURPOSE) from None
     person = (
-        m.Person.objects.filter(pk=person_id, erased_at__isnull=True).first()
-        if person_id is not None
-        else None
+        m.Person.objects.living().filter(pk=person_id).first() if person_id is not None else None
     )
     if person is None:
         raise refuse(not_found(), ReadRefusal.NOT_FOUND)
@@ -337,7 +335,7 @@ def person_access_for_act(
 
 def _living(person_id: int) -> m.Person:
     """The person, unless forgotten (a husk kept for a legal hold is no one to read)."""
-    person = m.Person.objects.filter(pk=person_id, erased_at__isnull=True).first()
+    person = m.Person.objects.living().filter(pk=person_id).first()
     if person is None:
         raise person_not_found(person_id)
     return person
@@ -452,7 +450,7 @@ def people_search(*, actor: Actor, purpose: str, query: str, limit: int = 50) ->
     if len(text) < 2:
         # One letter would list most of the register.
         raise InvalidInput("give at least two characters to search for", data={"field": "q"})
-    people = m.Person.objects.filter(erased_at__isnull=True).exclude(people_closed_for(purpose))
+    people = m.Person.objects.living().exclude(people_closed_for(purpose))
     if not actor.sees_restricted:
         people = people.filter(restricted_since__isnull=True)
     if "@" in text:

@@ -168,7 +168,8 @@ def people_lock(person_ids: Iterable[int]) -> list[Person]:
     """
     return list(
         Person.objects.select_for_update()
-        .filter(pk__in=sorted(set(person_ids)), erased_at__isnull=True)
+        .living()
+        .filter(pk__in=sorted(set(person_ids)))
         .order_by("pk")
     )
 

@@ -101,9 +101,7 @@ def _by_person(entries: list[LedgerEntry]) -> dict[int, list[LedgerEntry]]:
 
 def _returned(entries: dict[int, list[LedgerEntry]], ids: list[int]) -> dict[int, bool]:
     """Of these ids, the people who are back: id -> whether the same person (pseudonym)."""
-    back = m.Person.objects.filter(pk__in=ids, erased_at__isnull=True).values_list(
-        "pk", "pseudonym"
-    )
+    back = m.Person.objects.living().filter(pk__in=ids).values_list("pk", "pseudonym")
     return {
         pid: pseudonym_digest(pseudonym) in {e.pseudonym for e in entries[pid]}
         for pid, pseudonym in back

@@ -109,7 +109,7 @@ def _due_people(
 ) -> models.QuerySet[m.Person]:
     """The live people whose period under ``rule`` has run by ``today`` (of ``among``)."""
     cutoff = clock.add_months(today, -rule.total_months)
-    live = m.Person.objects.filter(erased_at__isnull=True)
+    live = m.Person.objects.living()
     if among is not None:
         live = live.filter(pk__in=among)
     if rule.after == RetentionEvent.CUSTOMERSHIP_END:
@@ -351,7 +351,7 @@ def retention_preview(*, months: int = 12) -> list[MonthDue]:
                 target.by_rule[rule] = target.by_rule.get(rule, 0) + (people or records)
 
     horizon = clock.add_months(today.replace(day=1), months + 1)
-    live = m.Person.objects.filter(erased_at__isnull=True).exclude(_deferred())
+    live = m.Person.objects.living().exclude(_deferred())
     for person_rule in person_rules(policy):
         shift = person_rule.rule.total_months
         before = clock.add_months(horizon, -shift)

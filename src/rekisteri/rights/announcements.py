@@ -153,7 +153,7 @@ def _message(announcement: NoticeAnnouncement, language: str, to: str) -> EmailM
 def _announce_job(run: JobRun) -> None:
     """E-mail the announcement to everyone with an address, a batch at a time."""
     announcement = NoticeAnnouncement.objects.get(pk=run.arguments["announcement_id"])
-    living = rm.Person.objects.filter(erased_at__isnull=True)
+    living = rm.Person.objects.living()
     NoticeAnnouncement.objects.filter(pk=announcement.pk).update(people_total=living.count())
     after = int(run.checkpoint.get("after_person", 0))
     while True:

@@ -157,7 +157,7 @@ def _transition(
 
 
 def _person_or_404(person_id: int) -> rm.Person:
-    person = rm.Person.objects.filter(pk=person_id, erased_at__isnull=True).first()
+    person = rm.Person.objects.living().filter(pk=person_id).first()
     if person is None:
         raise NotFound(f"there is no person {person_id}", data={"person_id": person_id})
     return person
@@ -577,7 +577,7 @@ def _release_restriction(request: SubjectRequest, *, actor: Actor) -> None:
     )
     if standing.exists():
         return
-    if rm.Person.objects.filter(pk=request.person_id, erased_at__isnull=True).exists():
+    if rm.Person.objects.living().filter(pk=request.person_id).exists():
         notify.restriction_lift_notice(request)
         register.person_restriction_lift(actor=actor, person_id=request.person_id)
 

@@ -191,7 +191,7 @@ def subject_sign_in_link_use(*, token: str, origin: str) -> int:
         raise InvalidInput("the link has expired or has been used; ask for a new one")
     link.used_at = now
     link.save(update_fields=["used_at"])
-    if not rm.Person.objects.filter(pk=link.person_id, erased_at__isnull=True).exists():
+    if not rm.Person.objects.living().filter(pk=link.person_id).exists():
         raise InvalidInput("the link has expired or has been used; ask for a new one")
     return _signed_in(link.person_id, "link", origin)
 
