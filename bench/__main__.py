@@ -28,6 +28,12 @@ def _parse() -> argparse.Namespace:
         "--http-seconds", type=int, default=20, help="wrk's run per HTTP API side (0 skips it)"
     )
     parser.add_argument(
+        "--requests",
+        type=int,
+        default=60,
+        help="access and erasure requests per side, over HTTP to done (0 skips them)",
+    )
+    parser.add_argument(
         "--database-url",
         default="",
         help="postgres://…/rekisteri_bench (dropped and created); default a SQLite file",
@@ -83,6 +89,9 @@ def main() -> None:
     from bench.http import http_api
 
     measures += http_api(seed=args.seed, seconds=args.http_seconds)
+    from bench.subject_requests import requests_end_to_end
+
+    measures += requests_end_to_end(seed=args.seed, samples=args.requests)
     engine = "postgresql" if database.startswith("postgres") else "sqlite"
     report = _report(engine, args, generation, measures)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -118,7 +127,8 @@ def _report(
         f"Machine: {os.cpu_count()} cores, {_memory_gib():.0f} GiB memory. "
         f"Seed {args.seed}; latencies over {args.samples // 2} people per side.",
         f"Command: `python -m bench --people {args.people} --seed {args.seed} "
-        f"--samples {args.samples} --http-seconds {args.http_seconds}"
+        f"--samples {args.samples} --http-seconds {args.http_seconds} "
+        f"--requests {args.requests}"
         + (" --database-url postgres://…/<name>_bench`" if engine == "postgresql" else "`"),
         "",
         f"Generation: {args.people:,} people, {rows:,} rows in {seconds:.1f} s "

@@ -42,9 +42,13 @@ def latency(
     name: str, ours: Callable[[int], Any], plain: Callable[[int], Any], ids: list[int], target: str
 ) -> list[Measure]:
     half = len(ids) // 2
-    # Different people for each side: forgetting changes what it touches.
-    mine = [_timed(partial(ours, pid)) * 1000 for pid in ids[:half]]
-    theirs = [_timed(partial(plain, pid)) * 1000 for pid in ids[half:]]
+    # Different people for each side (forgetting changes what it touches), taking
+    # turns, so that drift in a shared machine's load falls on both sides alike.
+    mine: list[float] = []
+    theirs: list[float] = []
+    for own, other in zip(ids[:half], ids[half : 2 * half], strict=True):
+        mine.append(_timed(partial(ours, own)) * 1000)
+        theirs.append(_timed(partial(plain, other)) * 1000)
     return [
         Measure(f"{name} p50", "ms", _p(mine, 50), _p(theirs, 50), target),
         Measure(f"{name} p99", "ms", _p(mine, 99), _p(theirs, 99), target),
