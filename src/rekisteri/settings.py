@@ -343,7 +343,8 @@ if DEBUG or not PRODUCTION:
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
+        # "long": work over the whole register (sweeps), in a lane of its own.
+        "QUEUES": ["default", "long"],
     }
 }
 

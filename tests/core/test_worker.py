@@ -91,6 +91,22 @@ def test_the_worker_starts_a_job_when_it_is_queued_not_at_its_next_poll() -> Non
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_persons_job_does_not_wait_behind_a_sweep() -> None:
+    # given a worker busy with long work over the whole register
+    with worker(REKISTERI_WORKER_POLL="60", REKISTERI_AUDIT_SEAL_INTERVAL="30") as process:
+        sweep = job_enqueue("tests.long_work")
+        assert wait_until(lambda: Job.objects.get(pk=sweep.pk).checkpoint == {"started": True}, 30)
+
+        # when a person's job is queued
+        package = job_enqueue("tests.touch")
+
+        # then it is done while the long work still runs
+        assert wait_until(lambda: state_of(package) == JobState.DONE, 10)
+        assert state_of(sweep) == JobState.RUNNING
+        assert process.poll() is None
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_job_whose_worker_was_killed_resumes_from_its_checkpoint_on_another() -> None:
     # given a worker killed (kill -9) in the middle of a job
     fast = {"REKISTERI_JOB_LEASE": "2", "REKISTERI_AUDIT_SEAL_INTERVAL": "0.2"}

@@ -19,3 +19,10 @@ def stalls_once(run: JobRun) -> None:
         run.save(step=1)
         time.sleep(120)
     run.save(finished_from=run.checkpoint["step"])
+
+
+@job("tests.long_work", long=True)
+def long_work(run: JobRun) -> None:
+    """Work over the whole register, as a sweep is: minutes (killed with its worker)."""
+    run.save(started=True)
+    time.sleep(120)

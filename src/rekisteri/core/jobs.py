@@ -38,10 +38,21 @@ JobFunction = Callable[["JobRun"], None]
 _REGISTRY: dict[str, JobFunction] = {}
 # Jobs the worker queues once a day (the retention sweep, deadline reminders).
 _DAILY: set[str] = set()
+# Jobs that may run for minutes over the whole register. They have a lane of their
+# own in the worker, so that a person's request never waits behind a sweep.
+_LONG: set[str] = set()
+QUEUE = "default"
+LONG_QUEUE = "long"
 
 
-def job(name: str, *, daily: bool = False) -> Callable[[JobFunction], JobFunction]:
-    """Register a job function under a name (the one registration mechanism)."""
+def job(
+    name: str, *, daily: bool = False, long: bool | None = None
+) -> Callable[[JobFunction], JobFunction]:
+    """Register a job function under a name (the one registration mechanism).
+
+    ``long`` (by default, what runs daily) puts the job in the worker's lane for
+    work over the whole register.
+    """
 
     def register(function: JobFunction) -> JobFunction:
         if name in _REGISTRY and _REGISTRY[name] is not function:
@@ -49,6 +60,8 @@ def job(name: str, *, daily: bool = False) -> Callable[[JobFunction], JobFunctio
         _REGISTRY[name] = function
         if daily:
             _DAILY.add(name)
+        if daily if long is None else long:
+            _LONG.add(name)
         return function
 
     return register
@@ -82,11 +95,11 @@ def _lease_end() -> dt.datetime:
     return clock.now() + dt.timedelta(seconds=_lease_seconds())
 
 
-def _dispatch(job_id: int) -> None:
+def _dispatch(job_id: int, name: str) -> None:
     # In the caller's transaction: the worker sees the task row, and is woken,
     # only when that transaction commits; a rollback takes both back.
     with transaction.atomic():
-        run_job_task.enqueue(job_id)
+        run_job_task.using(queue_name=LONG_QUEUE if name in _LONG else QUEUE).enqueue(job_id)
         workers_wake()
 
 
@@ -96,7 +109,7 @@ def job_enqueue(name: str, **arguments: Any) -> Job:
         raise RuntimeError(f"no job is registered as {name!r}")
     with transaction.atomic():
         created = Job.objects.create(name=name, arguments=arguments, created_at=clock.now())
-        _dispatch(created.pk)
+        _dispatch(created.pk, name)
     return created
 
 
@@ -123,7 +136,7 @@ def job_retry(*, job_id: int) -> Job:
         )
     with transaction.atomic():
         Job.objects.filter(pk=job_id).update(state=JobState.QUEUED)
-        _dispatch(job_id)
+        _dispatch(job_id, found.name)
     found.refresh_from_db()
     return found
 
@@ -136,8 +149,8 @@ def jobs_resume_abandoned() -> list[int]:
         lease_until__isnull=True, started_at__lt=now - dt.timedelta(seconds=_lease_seconds())
     )
     resumed = []
-    for job_id, lease in Job.objects.filter(lapsed, state=JobState.RUNNING).values_list(
-        "pk", "lease_until"
+    for job_id, name, lease in Job.objects.filter(lapsed, state=JobState.RUNNING).values_list(
+        "pk", "name", "lease_until"
     ):
         with transaction.atomic():
             # Only if no one renewed or took it meanwhile.
@@ -145,7 +158,7 @@ def jobs_resume_abandoned() -> list[int]:
                 state=JobState.QUEUED, lease_until=None, resumed=F("resumed") + 1
             )
             if taken:
-                _dispatch(job_id)
+                _dispatch(job_id, name)
                 resumed.append(job_id)
     if resumed:
         logger.warning("resumed %d job(s) whose worker stopped: %s", len(resumed), resumed)

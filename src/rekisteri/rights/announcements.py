@@ -149,7 +149,7 @@ def _message(announcement: NoticeAnnouncement, language: str, to: str) -> EmailM
     return EmailMessage(subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, [to])
 
 
-@job("rights.announce")
+@job("rights.announce", long=True)
 def _announce_job(run: JobRun) -> None:
     """E-mail the announcement to everyone with an address, a batch at a time."""
     announcement = NoticeAnnouncement.objects.get(pk=run.arguments["announcement_id"])
