@@ -30,6 +30,7 @@ from rekisteri.core.actors import Actor
 from rekisteri.core.errors import NotFound
 from rekisteri.core.faults import fault_point
 from rekisteri.core.identity import register_identity
+from rekisteri.core.mail import mail_copies_forget
 from rekisteri.policy.schema import (
     AnonymiseMode,
     Category,
@@ -447,6 +448,10 @@ def people_erase(
         categories=sorted({k for c in certificates.values() for k in c.erased}),
         data={"reason": reason},
     )
+    # Outside production the mail files are a mailbox's stand-in: no copy of an
+    # erased person's address stays there either.
+    addresses = [a for pid in ids for a in who[pid].emails]
+    transaction.on_commit(lambda: mail_copies_forget(addresses), robust=True)
     if record:
         _ledger_record(
             [

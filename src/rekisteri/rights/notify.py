@@ -28,6 +28,7 @@ from rekisteri.core import clock
 from rekisteri.core.errors import Conflict
 from rekisteri.core.jobs import JobRun, job, job_enqueue
 from rekisteri.core.logs import failure_summary
+from rekisteri.core.mail import mail_copies_forget
 from rekisteri.policy.schema import Language
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as rm
@@ -168,6 +169,11 @@ def _message_send(message_id: int) -> None:
                 request=request,
                 kind_label=RightKind(request.kind).label,
             )
+        if message.event == "erased":
+            # The last message to an erased person: once it is out, no copy of
+            # the address stays in the mail files (outside production) either.
+            sent_to = message.to_address
+            transaction.on_commit(lambda: mail_copies_forget([sent_to]), robust=True)
         message.sent_at = clock.now()
         message.to_address = ""
         message.save(update_fields=["sent_at", "to_address"])
