@@ -43,7 +43,7 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
     ("register/models.py", "other"): (2, "a value of the gender field and its label"),
     ("api/schemas.py", "other"): (1, "a value of the gender field"),
     ("rights/models.py", "customer_service"): (1, "a channel a request came by"),
-    ("rights/services.py", "customer_service"): (1, "the consent ledger's channel"),
+    ("rights/fulfilment/objection.py", "customer_service"): (1, "the consent ledger's channel"),
     ("consent/services.py", "customer_service"): (1, "the consent ledger's channel"),
     ("portal/cookies.py", "marketing"): (1, "a field of the banner's configuration"),
     # The demo page stands in for Mainioco's web site (not served in production);

@@ -25,6 +25,7 @@ from rekisteri.policy.schema import ErasureAction, LegalBasis, RecipientKind
 from rekisteri.policy.selectors import notice_version_current, policy_get
 from rekisteri.register.models import Customership, EmailAddress, Person
 from rekisteri.rights import services as rs
+from rekisteri.rights.fulfilment import erasure as erasure_step
 from rekisteri.rights.models import (
     OPEN_STATES,
     ExportFile,
@@ -678,7 +679,7 @@ def test_a_self_service_request_that_dies_half_way_leaves_nothing_open(
     def killed(**_: Any) -> Any:
         raise SystemExit("killed")
 
-    monkeypatch.setattr(rs, "person_erase", killed)
+    monkeypatch.setattr(erasure_step, "person_erase", killed)
     with pytest.raises(SystemExit):
         _from_the_portal(aino, "erasure")
 

@@ -1,5 +1,10 @@
-"""The rights app's jobs; importing this module registers them with the job runner."""
+"""The rights app's jobs and hooks; importing this module registers them.
 
-from rekisteri.rights import notify, packages, subjects
+The package, notice and sign-in jobs with the job runner, the purge of expired
+packages, the open requests' hold on the retention sweep, and every right's
+fulfilment step.
+"""
 
-__all__ = ["notify", "packages", "subjects"]
+from rekisteri.rights import fulfilment, notify, package_files, packages, requests, subjects
+
+__all__ = ["fulfilment", "notify", "package_files", "packages", "requests", "subjects"]

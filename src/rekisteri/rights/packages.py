@@ -32,9 +32,10 @@ from rekisteri.register.disclosures import disclosures_of
 from rekisteri.register.labels import COUNTRY_NAMES, row_display, value_display, when_display
 from rekisteri.register.selectors import person_access_own, person_data
 from rekisteri.retention.outlook import person_retention_outlook
+from rekisteri.rights.actors import ENGINE
+from rekisteri.rights.decisions import request_package_ready
 from rekisteri.rights.models import ExportFile, ExportPackage, RightKind, SubjectRequest
 from rekisteri.rights.recipients import recipient_notices_of
-from rekisteri.rights.services import ENGINE, request_package_ready
 
 # Art. 20 covers data the subject provided and data observed from their use of
 # the service (EDPB guidelines WP242 rev.01), not what the controller derived.

@@ -27,6 +27,19 @@ from rekisteri.rights.models import RecipientNotice, RightKind, SubjectRequest
 logger = logging.getLogger(__name__)
 
 
+def recipients_to_tell(person_id: int) -> list[dict[str, Any]]:
+    """Art. 19: every recipient the person's data were disclosed to, for the request's result."""
+    return [
+        {
+            "disclosure": d.pk,
+            "recipient": d.recipient,
+            "disclosed_on": d.disclosed_on.isoformat(),
+            "categories": d.categories,
+        }
+        for d in disclosures_of(person_id=person_id)
+    ]
+
+
 def recipients_notify(request: SubjectRequest) -> list[RecipientNotice]:
     """Record a notice to every recipient of the person's data, and queue their sending."""
     now = clock.now()

@@ -10,9 +10,9 @@ from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
+from rekisteri.rights.actors import handler_require
 from rekisteri.rights.models import RightKind
 from rekisteri.rights.selectors import requests_volume
-from rekisteri.rights.services import handler_require
 
 REQUESTS_REPORT = "requests"
 
