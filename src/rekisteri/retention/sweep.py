@@ -33,6 +33,7 @@ from rekisteri.core.routing import may_be_stale, read_connection
 from rekisteri.policy.schema import ErasureAction, Policy, RetentionEvent, RetentionRule
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
+from rekisteri.register.partitions import event_partition_drop, event_partitions_before
 from rekisteri.retention.erasure import (
     date_field_of,
     hold_until,
@@ -234,13 +235,17 @@ def retention_run(
         for r in person_rules(policy)
     )
     for model, date_field, key, rule in _event_time_tables(policy):
-        old = model.objects.filter(  # type: ignore[attr-defined]
-            **{f"{date_field}__lt": clock.start_of(clock.add_months(today, -rule.total_months))}
-        )
+        cutoff = clock.start_of(clock.add_months(today, -rule.total_months))
+        old = model.objects.filter(**{f"{date_field}__lt": cutoff})  # type: ignore[attr-defined]
         if dry_run:
             report.rows[key] = report.rows.get(key, 0) + old.count()
             continue
-        done, total = 0, old.count()
+        # A month wholly past the period leaves as one: its partition is dropped.
+        done = sum(
+            event_partition_drop(model._meta.db_table, partition)
+            for partition in event_partitions_before(model._meta.db_table, cutoff)
+        )
+        total = done + old.count()
         while ids := list(old.values_list("pk", flat=True)[: batch * 10]):
             done += rows_delete(old.filter(pk__in=ids))
             if progress:
