@@ -65,8 +65,8 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
     ("portal/templates/portal/my/overview.html", "provenance"): (3, "a CSS class"),
     # The console's words for form fields, segment filters and the self-check's keys.
     ("console/errors.py", "customership"): (2, "the segment filter of that name"),
-    ("console/views.py", "customership"): (1, "the segment filter of that name"),
-    ("console/views.py", "marketing"): (1, "the self-check's group of marketing findings"),
+    ("console/views/segments.py", "customership"): (1, "the segment filter of that name"),
+    ("console/views/home.py", "marketing"): (1, "the self-check's group of marketing findings"),
     ("console/words.py", "customership"): (1, "the segment filter of that name"),
     ("console/words.py", "customer_service"): (1, "the consent ledger's channel"),
     ("console/words.py", "organisation"): (3, "the organisation table and its column"),

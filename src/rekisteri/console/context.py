@@ -19,7 +19,7 @@ def console_nav(request: HttpRequest) -> dict[str, Any]:
     ):
         return {}
     # Imported here: the views import this module's neighbours, not the other way round.
-    from rekisteri.console.views import _report_keys
+    from rekisteri.console.views.reports import report_keys
 
     actor = staff.staff_actor(user=user, origin="console")
     links = []
@@ -28,7 +28,7 @@ def console_nav(request: HttpRequest) -> dict[str, Any]:
             ("/console/requests", _("Data subject requests")),
             ("/console/compliance", _("Compliance")),
         ]
-    if _report_keys(actor):
+    if report_keys(actor):
         links.append(("/console/reports", _("Reports")))
     if any(purpose in actor.purposes for purpose in segment_purposes()):
         links.append(("/console/segments", _("Segments")))

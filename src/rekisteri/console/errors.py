@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
+from types import TracebackType
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -225,6 +227,53 @@ def error_page(request: HttpRequest, error: RekisteriError) -> HttpResponse:
         {"message": error_text(error), "back": back},
         status=error.http_status,
     )
+
+
+@dataclass
+class Refusal:
+    """A register error a page says beside its form, rather than on the error page.
+
+    Used as ``with refusal_caught() as refused:``; the view goes on after the block.
+    """
+
+    error: RekisteriError | None = None
+
+    def __enter__(self) -> Refusal:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        if not isinstance(value, RekisteriError):
+            return False
+        # As on the error page: a refused read stays in the audit trail.
+        audit_refusals_keep(value)
+        self.error = value
+        return True
+
+    def __bool__(self) -> bool:
+        return self.error is not None
+
+    @property
+    def text(self) -> str:
+        return "" if self.error is None else error_text(self.error)
+
+    @property
+    def field(self) -> str:
+        """The form field the error is about, as the service named it; empty if none."""
+        return "" if self.error is None else error_field(self.error)
+
+    @property
+    def status(self) -> int:
+        return 200 if self.error is None else self.error.http_status
+
+
+def refusal_caught() -> Refusal:
+    """A block whose register error the page says itself, in the reader's language."""
+    return Refusal()
 
 
 def html_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
