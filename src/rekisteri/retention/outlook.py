@@ -16,7 +16,7 @@ from rekisteri.core import clock
 from rekisteri.policy.schema import ErasureAction, RetentionEvent
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
-from rekisteri.retention.erasure import date_field_of, hold_until, person_tables
+from rekisteri.retention.strategies import date_field_of, hold_until, person_tables
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from rekisteri.core.actors import Actor, ActorKind
 from rekisteri.core.identity import register_identity
 from rekisteri.register import models as m
 from rekisteri.register.services import people_lock
-from rekisteri.retention.erasure import identifiers_suppress, people_erase, pseudonym_digest
+from rekisteri.retention.erasure import people_erase
+from rekisteri.retention.identifiers import identifiers_suppress, pseudonym_digest
 from rekisteri.retention.ledger import (
     ABORTED,
     COMMITTED,

@@ -34,13 +34,8 @@ from rekisteri.policy.schema import ErasureAction, Policy, RetentionEvent, Reten
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
 from rekisteri.register.partitions import event_partition_drop, event_partitions_before
-from rekisteri.retention.erasure import (
-    date_field_of,
-    hold_until,
-    people_erase,
-    person_tables,
-    rows_delete,
-)
+from rekisteri.retention.erasure import people_erase
+from rekisteri.retention.strategies import date_field_of, hold_until, person_tables, rows_delete
 
 SWEEPER = Actor(ActorKind.SYSTEM, "retention", origin="retention sweep")
 BATCH = 500
