@@ -12,7 +12,7 @@ from django.db import connection
 
 from rekisteri.audit.models import AuditEntry, AuditEvent, AuditSeal
 from rekisteri.audit.sealfile import MARK, SEAL, VOID, SealFile, SealLine, seal_file_read
-from rekisteri.audit.services import (
+from rekisteri.audit.sealing import (
     GENESIS,
     batch_entries,
     batch_hash,
