@@ -17,10 +17,11 @@ The rules, in the order they are applied (the first that speaks decides):
    legitimate interest allows it until the person refuses.
 5. Nobody is selected on a channel they have no address on.
 
-``marketing_decision`` states the rules for one person in Python;
-``_audience_sql`` states the same rules as one set-based query (behind
-``marketing_audience`` and ``audience_rows``). ``tests/consent/test_marketing.py``
-holds the two in step.
+They are stated once, as an ordered list of ``Rule`` lines over database
+expressions (``marketing_rules``). From that one list come the decision for a
+person (``marketing_decisions``: a CASE, with the reason of a refusal) and the
+audience (``marketing_audience``, ``audience_rows``, ``audience_stream``: one
+set-based query laid on the people the register's purpose gate lets through).
 """
 
 from __future__ import annotations
@@ -33,19 +34,23 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import connection, models
-from django.db.models import Exists, ExpressionWrapper, OuterRef, Q, Subquery
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, OuterRef, Q
 
-from rekisteri.audit.models import AuditEvent
-from rekisteri.audit.services import audit_record_many
 from rekisteri.consent.models import ConsentAction, ConsentEvent
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import Forbidden, InvalidInput
 from rekisteri.core.routing import may_be_stale
 from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import language_default, policy_get
-from rekisteri.register import models as m
-from rekisteri.register.selectors import purpose_exclusion, purpose_require
+from rekisteri.register import facts
+from rekisteri.register.gate import (
+    PeopleRead,
+    ReadKind,
+    people_decide,
+    people_gate,
+    people_readable,
+    purpose_exclusion,
+)
 
 
 class MarketingChannel(StrEnum):
@@ -76,46 +81,6 @@ class Refusal(StrEnum):
     WITHDRAWN = "withdrawn"
     NO_CONSENT = "no_consent"
     NO_ADDRESS = "no_address"
-
-
-@dataclass(frozen=True)
-class MarketingFacts:
-    restricted: bool
-    objected: bool
-    # The latest granted or withdrawn event for the purpose or purpose:channel.
-    choice: str | None
-    customer: bool
-    business_contact: bool
-    reachable: bool
-
-
-def marketing_decision(
-    facts: MarketingFacts, *, purpose: str, channel: MarketingChannel
-) -> Basis | Refusal:
-    """The rules of the module docstring, for one person."""
-    if facts.restricted:
-        return Refusal.RESTRICTED
-    if facts.objected:
-        return Refusal.OBJECTED
-    basis: Basis | Refusal
-    if facts.choice == ConsentAction.WITHDRAWN:
-        basis = Refusal.WITHDRAWN
-    elif facts.choice == ConsentAction.GRANTED:
-        basis = Basis.CONSENT
-    elif policy_get().purposes[purpose].legal_basis == LegalBasis.CONSENT:
-        basis = Refusal.NO_CONSENT
-    elif channel in ELECTRONIC:
-        if facts.business_contact:
-            basis = Basis.BUSINESS_CONTACT
-        elif facts.customer:
-            basis = Basis.CUSTOMER
-        else:
-            basis = Refusal.NO_CONSENT
-    else:
-        basis = Basis.LEGITIMATE_INTEREST
-    if isinstance(basis, Basis) and not facts.reachable:
-        return Refusal.NO_ADDRESS
-    return basis
 
 
 def direct_marketing_purposes() -> list[str]:
@@ -193,7 +158,7 @@ def objection_in_force(channel: MarketingChannel) -> Exists:
 
 
 @purpose_exclusion
-def people_objected_or_not_consented(purpose: str) -> models.QuerySet[Any] | None:
+def people_objected_or_not_consented(purpose: str) -> Q | None:
     """For the purpose gate: who a purpose is closed for, by the ledger.
 
     A purpose-wide objection not lifted since closes the purpose (for direct
@@ -209,7 +174,7 @@ def people_objected_or_not_consented(purpose: str) -> models.QuerySet[Any] | Non
     objected = ConsentEvent.objects.filter(scope__in=scopes, action=ConsentAction.OBJECTED).exclude(
         Exists(_later_on_same_scope(ConsentAction.LIFTED))
     )
-    closed = objected.values("person_id")
+    closed = Q(pk__in=objected.values("person_id"))
     if policy.purposes[purpose].legal_basis != LegalBasis.CONSENT:
         return closed
     consenting = (
@@ -220,223 +185,156 @@ def people_objected_or_not_consented(purpose: str) -> models.QuerySet[Any] | Non
     )
     # NOT EXISTS, not NOT IN: the latter is a scan per person once the set of
     # consenting people outgrows PostgreSQL's working memory.
-    return m.Person.objects.filter(Q(pk__in=closed) | ~Exists(consenting)).values("pk")
+    return closed | ~Q(Exists(consenting))
 
 
-def _address_rows(channel: MarketingChannel) -> models.QuerySet[Any]:
-    """The rows that hold the outer person's address on ``channel``."""
-    model = _ADDRESS_SQL[channel][0]
-    return model._default_manager.filter(person_id=OuterRef("pk"))
-
-
-def _facts(purpose: str, channel: MarketingChannel) -> models.QuerySet[Any]:
-    """Every living person with the facts the rules look at, as columns."""
-    choice = (
-        ConsentEvent.objects.filter(
-            person_id=OuterRef("pk"),
-            scope__in=[purpose, f"{purpose}:{channel}"],
-            action__in=[ConsentAction.GRANTED, ConsentAction.WITHDRAWN],
-        )
-        .order_by("-occurred_at", "-pk")
-        .values("action")[:1]
-    )
-    return m.Person.objects.living().annotate(
-        is_restricted=ExpressionWrapper(
-            Q(restricted_since__isnull=False), output_field=models.BooleanField()
-        ),
-        objected=objection_in_force(channel),
-        choice=Subquery(choice),
-        customer=Exists(
-            m.Customership.objects.filter(person_id=OuterRef("pk"), ended_on__isnull=True)
-        ),
-        business_contact=Exists(m.OrganisationRole.objects.filter(person_id=OuterRef("pk"))),
-        reachable=Exists(_address_rows(channel)),
-    )
-
-
-def _row_facts(row: dict[str, Any]) -> MarketingFacts:
-    return MarketingFacts(
-        restricted=bool(row["is_restricted"]),
-        objected=bool(row["objected"]),
-        choice=row["choice"],
-        customer=bool(row["customer"]),
-        business_contact=bool(row["business_contact"]),
-        reachable=bool(row["reachable"]),
-    )
-
-
-FACT_COLUMNS = ("pk", "is_restricted", "objected", "choice", "customer", "business_contact")
-
-
-def marketing_decisions(
-    *, purpose: str, channel: str, person_ids: list[int]
-) -> dict[int, Basis | Refusal]:
-    """The decision for each of these people, by the Python statement of the rules."""
-    purpose_require_direct_marketing(purpose)
-    chosen = channel_require(channel)
-    rows = _facts(purpose, chosen).filter(pk__in=person_ids).values(*FACT_COLUMNS, "reachable")
-    return {
-        row["pk"]: marketing_decision(_row_facts(row), purpose=purpose, channel=chosen)
-        for row in rows
-    }
-
-
-# The address on each channel, as one text: its table and the SQL of its value.
-# The declared field of each channel's address, for the categories an audience reads.
-_ADDRESS_FIELDS = {
+# The declared field of each channel's address: what an audience reads and reaches.
+ADDRESS_FIELDS = {
     MarketingChannel.EMAIL: "email_address.address",
     MarketingChannel.SMS: "phone_number.number",
     MarketingChannel.PHONE: "phone_number.number",
     MarketingChannel.POST: "postal_address.street_address",
 }
-_ADDRESS_SQL = {
-    MarketingChannel.EMAIL: (m.EmailAddress, "address"),
-    MarketingChannel.SMS: (m.PhoneNumber, "number"),
-    MarketingChannel.PHONE: (m.PhoneNumber, "number"),
-    MarketingChannel.POST: (
-        m.PostalAddress,
-        "street_address || ', ' || postal_code || ' ' || city || ', ' || country",
-    ),
-}
 
 
-def _audience_sql(
-    purpose: str, channel: MarketingChannel, bounds: tuple[int, int] | None = None
-) -> tuple[str, list[Any]]:
-    """The rules as one set-based SELECT of (id, first name, last name, address, basis).
-
-    Every fact is computed once for all people and joined by hash, never asked
-    per person: at a million people a per-person subquery costs seconds, this
-    is one pass over each table. ``bounds`` (lo, hi] cuts every table to a
-    range of person ids, so a page costs its range, not the whole register.
-    """
-    purposes = direct_marketing_purposes()
-    objection_scopes = [s for p in purposes for s in (p, f"{p}:{channel}")]
-    address_model, address_value = _ADDRESS_SQL[channel]
-    events = ConsentEvent._meta.db_table
-    electronic = channel in ELECTRONIC
-    granted, withdrawn = str(ConsentAction.GRANTED), str(ConsentAction.WITHDRAWN)
-    params: list[Any] = []
-
-    def value(*values: Any) -> str:
-        params.extend(values)
-        return ", ".join(["%s"] * len(values))
-
-    def cut(column: str) -> str:
-        if bounds is None:
-            return ""
-        return f" AND {column} > {value(bounds[0])} AND {column} <= {value(bounds[1])}"
-
-    # PostgreSQL joins each fact computed once for everyone (hash joins); SQLite
-    # has no hash join, and asks per person through the indexes instead.
-    hashed = connection.vendor == "postgresql"
-
-    def chosen_events() -> str:
-        scopes = value(purpose, f"{purpose}:{channel}")
-        return (
-            f"{events} e WHERE e.scope IN ({scopes}) AND e.action IN ({value(granted, withdrawn)})"
-        )
-
-    def choice() -> str:
-        if hashed:
-            return "c.action"
-        return (
-            f"(SELECT e.action FROM {chosen_events()} AND e.person_id = p.id "  # noqa: S608
-            "ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1)"
-        )
-
-    def customer() -> str:
-        if hashed:
-            return "k.person_id IS NOT NULL"
-        table = m.Customership._meta.db_table
-        return f"p.id IN (SELECT person_id FROM {table} WHERE ended_on IS NULL)"  # noqa: S608
-
-    def contact() -> str:
-        if hashed:
-            return "r.person_id IS NOT NULL"
-        return f"p.id IN (SELECT person_id FROM {m.OrganisationRole._meta.db_table})"  # noqa: S608
-
-    def default() -> str:
-        if policy_get().purposes[purpose].legal_basis == LegalBasis.CONSENT:
-            return "FALSE"
-        return f"({customer()} OR {contact()})" if electronic else "TRUE"
-
-    def choice_table() -> str:
-        if not hashed:
-            return ""
-        return f"""choice AS (
-        SELECT DISTINCT ON (e.person_id) e.person_id, e.action
-        FROM {chosen_events()}{cut("e.person_id")}
-        ORDER BY e.person_id, e.occurred_at DESC, e.id DESC
-    ), """  # noqa: S608
-
-    def newest_address() -> str:
-        table = address_model._meta.db_table
-        if hashed:
-            # DISTINCT ON reads the newest row per person in one ordered pass.
-            return f"""
-        SELECT DISTINCT ON (person_id) person_id, {address_value} AS value
-        FROM {table} WHERE TRUE{cut("person_id")}
-        ORDER BY person_id, stored_at DESC, id DESC"""  # noqa: S608
-        return f"""
-        SELECT person_id, value FROM (
-            SELECT person_id, {address_value} AS value, ROW_NUMBER() OVER (
-                PARTITION BY person_id ORDER BY stored_at DESC, id DESC) AS n
-            FROM {table} WHERE TRUE{cut("person_id")}
-        ) AS newest WHERE n = 1"""  # noqa: S608
-
-    def fact_joins() -> str:
-        if not hashed:
-            return ""
-        return f"""
-    LEFT JOIN choice c ON c.person_id = p.id
-    LEFT JOIN (
-        SELECT DISTINCT person_id FROM {m.Customership._meta.db_table}
-        WHERE ended_on IS NULL{cut("person_id")}
-    ) k ON k.person_id = p.id
-    LEFT JOIN (
-        SELECT DISTINCT person_id FROM {m.OrganisationRole._meta.db_table}
-        WHERE TRUE{cut("person_id")}
-    ) r ON r.person_id = p.id"""  # noqa: S608
-
-    # Placeholders are made in the order they appear, so their values line up.
-    sql = f"""
-    WITH {choice_table()}address AS ({newest_address()}
+def _latest_choice_is(action: ConsentAction, purpose: str, channel: MarketingChannel) -> Q:
+    """Rule 3's fact: the person's latest choice for the purpose, on the channel or
+    as a whole, is ``action`` (ordered by time, then by the ledger's order)."""
+    scopes = [purpose, f"{purpose}:{channel}"]
+    choices = [ConsentAction.GRANTED, ConsentAction.WITHDRAWN]
+    later = ConsentEvent.objects.filter(
+        person_id=OuterRef("person_id"), scope__in=scopes, action__in=choices
+    ).filter(
+        Q(occurred_at__gt=OuterRef("occurred_at"))
+        | Q(occurred_at=OuterRef("occurred_at"), pk__gt=OuterRef("pk"))
     )
-    SELECT p.id, p.first_name, p.last_name, a.value,
-        CASE WHEN {choice()} = {value(granted)} THEN {value(str(Basis.CONSENT))}
-             WHEN {contact()} THEN {
-        value(str(Basis.BUSINESS_CONTACT if electronic else Basis.LEGITIMATE_INTEREST))
-    }
-             WHEN {customer()} THEN {
-        value(str(Basis.CUSTOMER if electronic else Basis.LEGITIMATE_INTEREST))
-    }
-             ELSE {value(str(Basis.LEGITIMATE_INTEREST))} END
-    FROM {m.Person._meta.db_table} p
-    JOIN address a ON a.person_id = p.id{fact_joins()}
-    WHERE p.erased_at IS NULL AND p.restricted_since IS NULL{cut("p.id")}
-      AND NOT EXISTS (
-        SELECT 1 FROM {events} o
-        WHERE o.person_id = p.id AND o.action = {value(str(ConsentAction.OBJECTED))}
-          AND o.scope IN ({value(*objection_scopes)})
-          AND NOT EXISTS (
-            SELECT 1 FROM {events} l
-            WHERE l.person_id = o.person_id AND l.scope = o.scope
-              AND l.action = {value(str(ConsentAction.LIFTED))}
-              AND (l.occurred_at > o.occurred_at
-                   OR (l.occurred_at = o.occurred_at AND l.id > o.id))))
-      AND ({choice()} = {value(granted)} OR ({choice()} IS NULL AND {default()}))
-    """  # noqa: S608 - table and column names come from the models; values are parameters
-    return sql, params
+    return Q(
+        Exists(
+            ConsentEvent.objects.filter(
+                person_id=OuterRef("pk"), scope__in=scopes, action=action
+            ).exclude(Exists(later))
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One line of the rules: where ``when`` holds, and no earlier line's did, ``then``
+    decides. The last line has no ``when``: it decides for everyone left."""
+
+    when: Q | None
+    then: Basis | Refusal
+
+
+def marketing_rules(purpose: str, channel: MarketingChannel) -> list[Rule]:
+    """Rules 1-4 of the module docstring for a purpose and channel, in their order.
+    Rule 5 (an address on the channel) holds of every basis: ``reachable``."""
+    rules = [
+        Rule(facts.is_restricted(), Refusal.RESTRICTED),
+        Rule(Q(objection_in_force(channel)), Refusal.OBJECTED),
+        Rule(_latest_choice_is(ConsentAction.WITHDRAWN, purpose, channel), Refusal.WITHDRAWN),
+        Rule(_latest_choice_is(ConsentAction.GRANTED, purpose, channel), Basis.CONSENT),
+    ]
+    if policy_get().purposes[purpose].legal_basis == LegalBasis.CONSENT:
+        return [*rules, Rule(None, Refusal.NO_CONSENT)]
+    if channel in ELECTRONIC:
+        return [
+            *rules,
+            Rule(Q(facts.is_business_contact()), Basis.BUSINESS_CONTACT),
+            Rule(Q(facts.is_customer()), Basis.CUSTOMER),
+            Rule(None, Refusal.NO_CONSENT),
+        ]
+    return [*rules, Rule(None, Basis.LEGITIMATE_INTEREST)]
+
+
+def reachable(channel: MarketingChannel) -> Q:
+    """Rule 5: the person has an address on the channel."""
+    return Q(facts.holds(ADDRESS_FIELDS[channel]))
+
+
+@dataclass(frozen=True)
+class _Lines:
+    """The rules cut where the database wants them: the leading refusals, which apply
+    to everyone and become plain exclusions (anti-joins, one pass over each table),
+    and the lines after them, with the condition under which one of those gives a
+    basis (None: all of them do)."""
+
+    refusals: list[Rule]
+    rest: list[Rule]
+    basis: Q | None
+
+
+def _lines(rules: list[Rule]) -> _Lines:
+    lead = 0
+    while isinstance(rules[lead].then, Refusal) and rules[lead].when is not None:
+        lead += 1
+    rest = rules[lead:]
+    # A basis line gives the basis when no refusal line before it holds; an earlier
+    # basis line that holds gives one as well, so only refusals need be negated.
+    basis: Q | None = Q(pk__in=[])
+    refused = Q()
+    for rule in rest:
+        if isinstance(rule.then, Refusal):
+            if rule.when is None:
+                break
+            refused &= ~rule.when
+        elif rule.when is None:
+            basis = None if not refused else basis | refused  # type: ignore[operator]
+            break
+        else:
+            basis = basis | (refused & rule.when)  # type: ignore[operator]
+    return _Lines(rules[:lead], rest, basis)
+
+
+def _case(rules: list[Rule]) -> models.Case:
+    *lines, last = rules
+    return models.Case(
+        *[models.When(rule.when, then=models.Value(str(rule.then))) for rule in lines],
+        default=models.Value(str(last.then)),
+        output_field=models.CharField(),
+    )
+
+
+def _decision(purpose: str, channel: MarketingChannel) -> models.Case:
+    """The first line that holds, as one CASE: a Basis, or the Refusal that says why not."""
+    cut = _lines(marketing_rules(purpose, channel))
+    unreachable = ~reachable(channel) if cut.basis is None else ~reachable(channel) & cut.basis
+    return _case([*cut.refusals, Rule(unreachable, Refusal.NO_ADDRESS), *cut.rest])
+
+
+def marketing_decisions(
+    *, purpose: str, channel: str, person_ids: list[int]
+) -> dict[int, Basis | Refusal]:
+    """The decision for each of these people, by the rules, with the reason of a refusal."""
+    purpose_require_direct_marketing(purpose)
+    decision = _decision(purpose, channel_require(channel))
+    decided = people_decide(person_ids=person_ids, decision=decision)
+    return {pk: _outcome(value) for pk, value in decided.items()}
+
+
+def _outcome(value: str) -> Basis | Refusal:
+    return Basis(value) if value in Basis._value2member_map_ else Refusal(value)
+
+
+def _audience(
+    people: models.QuerySet[Any], purpose: str, channel: MarketingChannel
+) -> models.QuerySet[Any]:
+    """The people of ``people`` the rules admit, each with the basis they are admitted on."""
+    cut = _lines(marketing_rules(purpose, channel))
+    admitted = reachable(channel)
+    for rule in cut.refusals:
+        admitted &= ~rule.when  # type: ignore[operator]
+    if cut.basis is not None:
+        admitted &= cut.basis
+    chosen: models.QuerySet[Any] = people.filter(admitted).annotate(basis=_case(cut.rest))
+    return chosen
 
 
 def marketing_audience(*, purpose: str, channel: str) -> models.QuerySet[Any]:
-    """Everyone who may be marketed to, by the rules as one set-based query."""
+    """The ids of everyone who may be marketed to now: for counting and for narrowing
+    a segment, never handed out (``audience_page`` hands out, through the gate)."""
     purpose_require_direct_marketing(purpose)
-    sql, params = _audience_sql(purpose, channel_require(channel))
-    return m.Person.objects.filter(
-        pk__in=RawSQL(f"SELECT id FROM ({sql}) AS audience", params)  # noqa: S608, S611
-    )
+    return _audience(people_readable(purpose), purpose, channel_require(channel)).values("pk")
 
 
 @may_be_stale
@@ -449,32 +347,80 @@ def marketing_audience_count(*, purpose: str, channel: str) -> int:
     return marketing_audience(purpose=purpose, channel=channel).count()
 
 
+def audience_gate(*, actor: Actor, purpose: str, channel: str) -> PeopleRead:
+    """The purpose gate, entered for an audience: names and the channel's address."""
+    purpose_require_direct_marketing(purpose)
+    return people_gate(
+        actor=actor,
+        purpose=purpose,
+        kind=ReadKind.PROCESSING,
+        fields=("person.first_name", "person.last_name", ADDRESS_FIELDS[channel_require(channel)]),
+    )
+
+
+Row = tuple[int, str, str, str, str]
+
+
+def _audience_sql(
+    read: PeopleRead, channel: MarketingChannel, bounds: tuple[int, int] | None = None
+) -> tuple[str, list[Any]]:
+    """The audience as one SELECT of (id, first name, last name, address, basis), in id order.
+
+    The people and their newest address are each read in one pass and joined, never
+    asked per person: at a million people a per-person subquery costs seconds.
+    ``bounds`` (lo, hi] cut both to a range of person ids, so a page costs its range.
+    """
+    people = read.people
+    if bounds is not None:
+        people = people.filter(pk__gt=bounds[0], pk__lte=bounds[1])
+    chosen = _audience(people, read.purpose, channel).values(
+        "pk", "first_name", "last_name", "basis"
+    )
+    people_sql, people_params = chosen.query.sql_with_params()
+    addresses = read.addresses(ADDRESS_FIELDS[channel], people=read.people, bounds=bounds)
+    address_sql, address_params = addresses.query.sql_with_params()
+    sql = (
+        "SELECT p.pk, p.first_name, p.last_name, a.value, p.basis "  # noqa: S608 - both parts are the ORM's
+        f"FROM ({people_sql}) p JOIN ({address_sql}) a ON a.person_id = p.pk ORDER BY p.pk"
+    )
+    return sql, [*people_params, *address_params]
+
+
 def audience_rows(
-    *, purpose: str, channel: str, after: int = 0, limit: int = 1000, span: int = 0
-) -> list[tuple[int, str, str, str, str]]:
+    read: PeopleRead, *, channel: str, after: int = 0, limit: int = 1000, span: int = 0
+) -> list[Row]:
     """Up to ``limit`` audience rows (id, first name, last name, address, basis)
     after id ``after``, in id order, read ``span`` ids at a time.
 
     Each range of ids costs the same whatever its place, so paging through a
     million people is linear; a LIMIT over the whole set would redo it per page.
+    Not audited: the caller records whom it hands out (``audience_page``).
     """
-    purpose_require_direct_marketing(purpose)
     chosen = channel_require(channel)
-    top = m.Person.objects.aggregate(top=models.Max("pk"))["top"] or 0
-    rows: list[tuple[int, str, str, str, str]] = []
+    top = read.people.aggregate(top=models.Max("pk"))["top"] or 0
+    rows: list[Row] = []
     # Without a fixed span, guess that half the ids qualify, then learn how many do.
     density, fixed = 0.5, span
     while len(rows) < limit and after < top:
         wanted = limit - len(rows)
         span = fixed or min(max(int(wanted / density * 1.1) + 1, 100), 1_000_000)
-        sql, params = _audience_sql(purpose, chosen, (after, after + span))
+        sql, params = _audience_sql(read, chosen, (after, after + span))
         with connection.cursor() as cursor:
-            cursor.execute(f"{sql} ORDER BY p.id", params)
+            cursor.execute(sql, params)
             found = cursor.fetchall()
         rows += found
         density = max(len(found) / span, 0.001)
         after += span
     return rows[:limit]
+
+
+def audience_stream(read: PeopleRead, *, channel: str, chunk: int = 2000) -> Iterator[list[Row]]:
+    """The audience's rows (as ``audience_rows``) in id order, ``chunk`` at a time."""
+    sql, params = _audience_sql(read, channel_require(channel))
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk):
+            yield rows
 
 
 @dataclass(frozen=True)
@@ -498,37 +444,20 @@ def audience_page(
 ) -> list[Recipient]:
     """One page of the audience in id order, from after ``after``: keyset, never OFFSET.
 
-    The purpose gate's check comes first (the actor must hold the purpose);
-    every person handed out is audited as read for it.
+    The purpose gate comes first; every person handed out is audited as read for it.
     """
-    purpose_require(actor=actor, purpose=purpose)
-    rows = audience_rows(purpose=purpose, channel=channel, after=after, limit=limit)
-    return _handed_out(actor, rows, purpose, channel, language)
+    read = audience_gate(actor=actor, purpose=purpose, channel=channel)
+    rows = audience_rows(read, channel=channel, after=after, limit=limit)
+    return _handed_out(read, rows, channel, language)
 
 
-def _handed_out(
-    actor: Actor,
-    rows: list[tuple[int, str, str, str, str]],
-    purpose: str,
-    channel: str,
-    language: str,
-) -> list[Recipient]:
+def _handed_out(read: PeopleRead, rows: list[Row], channel: str, language: str) -> list[Recipient]:
     """The rows as recipients with their opt-out links; each person audited as read."""
     found = [
-        Recipient(pk, first, last, address, basis, opt_out_url(pk, purpose, channel, language))
+        Recipient(pk, first, last, address, basis, opt_out_url(pk, read.purpose, channel, language))
         for pk, first, last, address, basis in rows
     ]
-    if found:
-        audit_record_many(
-            actor=actor,
-            event=AuditEvent.PERSON_READ,
-            person_ids=[r.person_id for r in found],
-            categories=policy_get().categories_of(
-                "person.first_name", "person.last_name", _ADDRESS_FIELDS[MarketingChannel(channel)]
-            ),
-            purpose=purpose,
-            data={"audience": str(channel)},
-        )
+    read.record([r.person_id for r in found], data={"audience": str(channel)})
     return found
 
 
@@ -538,23 +467,11 @@ def audience_iter(
     """The whole audience in id order, ``page`` people at a time, each page audited.
 
     One query streamed through a server-side cursor: a million people are one
-    pass over each table (2 s), where keyset pages cost a pass over each range.
+    pass over each table, where keyset pages cost a pass over each range.
     """
-    purpose_require(actor=actor, purpose=purpose)
-    for rows in audience_stream(purpose=purpose, channel=channel, chunk=page):
-        yield _handed_out(actor, rows, purpose, channel, language)
-
-
-def audience_stream(
-    *, purpose: str, channel: str, chunk: int = 2000
-) -> Iterator[list[tuple[int, str, str, str, str]]]:
-    """The audience's rows (as ``audience_rows``) in id order, ``chunk`` at a time."""
-    purpose_require_direct_marketing(purpose)
-    sql, params = _audience_sql(purpose, channel_require(channel))
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(f"{sql} ORDER BY p.id", params)
-        while rows := cursor.fetchmany(chunk):
-            yield rows
+    read = audience_gate(actor=actor, purpose=purpose, channel=channel)
+    for rows in audience_stream(read, channel=channel, chunk=page):
+        yield _handed_out(read, rows, channel, language)
 
 
 # --- The opt-out link every message carries ---------------------------------
