@@ -377,7 +377,7 @@ def _audience_sql(
         "pk", "first_name", "last_name", "basis"
     )
     people_sql, people_params = chosen.query.sql_with_params()
-    addresses = read.addresses(ADDRESS_FIELDS[channel], people=read.people, bounds=bounds)
+    addresses = read.addresses(ADDRESS_FIELDS[channel], bounds=bounds)
     address_sql, address_params = addresses.query.sql_with_params()
     sql = (
         "SELECT p.pk, p.first_name, p.last_name, a.value, p.basis "  # noqa: S608 - both parts are the ORM's

@@ -415,9 +415,9 @@ class PeopleRead:
         the table. ``bounds`` (lo, hi] cut it to a range of person ids."""
         if policy_get().category_of_field(field) not in self.categories:
             raise Forbidden(f"this read was not opened for {field}")
-        rows = facts.address_model(field)._default_manager.filter(
-            person__in=self.people if people is None else people
-        )
+        rows = facts.address_model(field)._default_manager.filter(person__in=self.people)
+        if people is not None:
+            rows = rows.filter(person__in=people)
         if bounds is not None:
             rows = rows.filter(person_id__gt=bounds[0], person_id__lte=bounds[1])
         rows = rows.annotate(value=facts.address_value(field))
@@ -434,10 +434,6 @@ class PeopleRead:
             order_by=[F("stored_at").desc(), F("id").desc()],
         )
         return rows.annotate(n=newest).filter(n=1).values("person_id", "value")
-
-    def opens(self, field: str) -> bool:
-        category = policy_get().category_of_field(field)
-        return category is not None and category in self.categories
 
     def record(self, person_ids: Sequence[int], *, data: dict[str, Any]) -> None:
         """The read's audit entry for each person handed out (an aggregate names no one)."""
@@ -466,8 +462,9 @@ def people_gate(
 ) -> PeopleRead:
     """The gate for a set of people: check the purpose, open the categories it serves.
 
-    ``fields`` are what the read shows or looks at; a purpose that does not open
-    all their categories is refused (with ``refused(purpose)``, if given). Each
+    ``fields`` are what the read shows or looks at, named in its audit entry; for a
+    lookup or an aggregate, a purpose that does not open all their categories is
+    refused (with ``refused(purpose)``, if given). Each
     refusal is audited; the caller records the read itself (``PeopleRead.record``)
     once it knows whom it handed out.
     """

@@ -84,51 +84,80 @@ __all__ = [
 ]
 
 
+# Kept out of a datum: the provenance travels beside it, once per row.
+_PROVENANCE = frozenset({"stored_at", "source"})
+
+
+def _shown_as(name: str) -> str:
+    # The hash itself serves no one outside; say that there is one.
+    return "password_stored" if name == "password_hash" else name
+
+
+def _opened_fields(access: Access, model: type[models.Model]) -> dict[str, list[str]]:
+    """The fields of ``model`` that the access opens, by their category."""
+    by_category: dict[str, list[str]] = {}
+    for field in model_fields(model):
+        category = policy_get().category_of_field(field)
+        name = field.split(".", 1)[1]
+        if category and category in access.categories and name not in _PROVENANCE:
+            by_category.setdefault(category, []).append(name)
+    return by_category
+
+
+def _rows_of(pid: int, model: type[models.Model]) -> models.QuerySet[Any]:
+    if model is m.Person:
+        return m.Person.objects.filter(pk=pid)
+    if model is m.Organisation:
+        # The organisations the person represents, through their roles.
+        return m.Organisation.objects.filter(
+            pk__in=m.OrganisationRole.objects.filter(person_id=pid).values("organisation_id")
+        )
+    return model._default_manager.filter(person_id=pid)
+
+
+def _rendered(
+    access: Access, model: type[models.Model]
+) -> tuple[dict[str, list[str]], list[dict[str, Any]]]:
+    """The person's rows of ``model``, each datum the access opens rendered once as it
+    leaves the register (plain values, the identity code masked, a password hash only
+    said to exist), with the row's provenance; and the fields by category."""
+    by_category = _opened_fields(access, model)
+    if not by_category:
+        return by_category, []
+    # One query per table, whatever the number of categories its fields fall in.
+    every = sorted({name for names in by_category.values() for name in names})
+    rendered = []
+    for row in _rows_of(access.person.pk, model).values("id", "stored_at", "source", *every):
+        datum: dict[str, Any] = {"id": row["id"]}
+        for name in every:
+            value = _plain(row[name])
+            if name == "personal_identity_code" and value:
+                value = mask_personal_identity_code(value)
+            elif name == "password_hash":
+                value = bool(value)
+            datum[_shown_as(name)] = value
+        rendered.append({**datum, "source": row["source"], "stored_at": _plain(row["stored_at"])})
+    return by_category, rendered
+
+
 def person_data(access: Access) -> dict[str, list[dict[str, Any]]]:
     """All the person's data that the access opens, by policy category.
 
     Driven by the catalogue, not by a list of tables: a new table whose fields
     the policy declares appears here without a change.
     """
-    pid = access.person.pk
     out: dict[str, list[dict[str, Any]]] = {}
     for model in personal_data_models():
-        rows: models.QuerySet[Any]
-        if model is m.Person:
-            rows = m.Person.objects.filter(pk=pid)
-        elif model is m.Organisation:
-            # The organisations the person represents, through their roles.
-            rows = m.Organisation.objects.filter(
-                pk__in=m.OrganisationRole.objects.filter(person_id=pid).values("organisation_id")
-            )
-        else:
-            rows = model.objects.filter(person_id=pid)  # type: ignore[attr-defined]
-        by_category: dict[str, list[str]] = {}
-        for field in model_fields(model):
-            category = policy_get().category_of_field(field)
-            name = field.split(".", 1)[1]
-            if category and category in access.categories and name not in {"stored_at", "source"}:
-                by_category.setdefault(category, []).append(name)
-        if not by_category:
-            continue
-        # One query per table, whatever the number of categories its fields fall in.
-        every = sorted({name for names in by_category.values() for name in names})
-        for row in rows.values("id", "stored_at", "source", *every):
+        by_category, rows = _rendered(access, model)
+        for row in rows:
             for category, names in by_category.items():
-                datum = {"id": row["id"], **{name: _plain(row[name]) for name in names}}
-                if datum.get("personal_identity_code"):
-                    datum["personal_identity_code"] = mask_personal_identity_code(
-                        datum["personal_identity_code"]
-                    )
-                if "password_hash" in datum:
-                    # The hash itself serves no one outside; say that there is one.
-                    datum["password_stored"] = bool(datum.pop("password_hash"))
                 out.setdefault(category, []).append(
                     {
                         "table": model_key(model),
-                        **datum,
+                        "id": row["id"],
+                        **{_shown_as(name): row[_shown_as(name)] for name in names},
                         "source": row["source"],
-                        "stored_at": _plain(row["stored_at"]),
+                        "stored_at": row["stored_at"],
                     }
                 )
     return out
@@ -239,74 +268,70 @@ def people_search(*, actor: Actor, purpose: str, query: str, limit: int = 50) ->
     return [SearchHit(p.pk, f"{p.first_name} {p.last_name}", emails.get(p.pk, "")) for p in found]
 
 
-def _with_provenance(row: models.Model, **values: Any) -> dict[str, Any]:
-    return {**values, "source": row.source, "stored_at": row.stored_at}  # type: ignore[attr-defined]
+# The person as an integrating system reads them (the API's PersonOut): each part
+# with the fields it shows. A part appears only where the access opens all of them.
+_VIEW_PARTS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
+    "name": (m.Person, ("first_name", "last_name")),
+    "emails": (m.EmailAddress, ("address",)),
+    "phones": (m.PhoneNumber, ("number",)),
+    "addresses": (m.PostalAddress, ("street_address", "postal_code", "city", "country")),
+    "demographics": (m.Person, ("birth_year", "gender", "job_title")),
+    "account": (m.ServiceAccount, ("username", "external_id")),
+    "customerships": (m.Customership, ("id", "started_on", "ended_on", "end_reason")),
+    "organisations": (m.OrganisationRole, ("organisation", "title")),
+}
 
 
 def person_view(access: Access) -> dict[str, Any]:
-    """The person's data that the access opens, each datum with its provenance."""
-    person = access.person
-    pid = person.pk
-    out: dict[str, Any] = {"id": pid, "purpose": access.purpose}
-    if access.may_see("person.first_name"):
-        out["name"] = _with_provenance(
-            person, first_name=person.first_name, last_name=person.last_name
-        )
-    # Each detail by its own field: one the register does not collect is in no category.
-    if access.may_see("email_address.address"):
-        out["emails"] = [
-            _with_provenance(e, address=e.address)
-            for e in m.EmailAddress.objects.filter(person_id=pid)
+    """The person's data that the access opens, each datum with its provenance: the
+    rows ``person_data`` renders, shaped by part instead of by category."""
+    out: dict[str, Any] = {"id": access.person.pk, "purpose": access.purpose}
+    tables = {model for model, _names in _VIEW_PARTS.values()} | {m.Organisation}
+    rows = {model: _rendered(access, model)[1] for model in tables}
+
+    def part(model: type[models.Model], names: tuple[str, ...]) -> list[dict[str, Any]]:
+        return [
+            {
+                **{name: row[name] for name in names},
+                "source": row["source"],
+                "stored_at": row["stored_at"],
+            }
+            for row in rows[model]
         ]
-    if access.may_see("phone_number.number"):
-        out["phones"] = [
-            _with_provenance(p, number=p.number)
-            for p in m.PhoneNumber.objects.filter(person_id=pid)
-        ]
-    if access.may_see("postal_address.street_address"):
-        out["addresses"] = [
-            _with_provenance(
-                a,
-                street_address=a.street_address,
-                postal_code=a.postal_code,
-                city=a.city,
-                country=a.country,
-            )
-            for a in m.PostalAddress.objects.filter(person_id=pid)
-        ]
-    if access.may_see("person.birth_year"):
-        out["demographics"] = _with_provenance(
-            person, birth_year=person.birth_year, gender=person.gender, job_title=person.job_title
-        )
-    if access.may_see("person.personal_identity_code") and person.personal_identity_code:
-        out["personal_identity_code_masked"] = mask_personal_identity_code(
-            person.personal_identity_code
-        )
-    if access.may_see("service_account.username"):
-        account = m.ServiceAccount.objects.filter(person_id=pid).first()
-        out["account"] = (
-            _with_provenance(account, username=account.username, external_id=account.external_id)
-            if account
-            else None
-        )
-    if access.may_see("customership.started_on"):
-        out["customerships"] = [
-            _with_provenance(
-                c, id=c.pk, started_on=c.started_on, ended_on=c.ended_on, end_reason=c.end_reason
-            )
-            for c in m.Customership.objects.filter(person_id=pid).order_by("started_on")
-        ]
-    if access.may_see("organisation_role.title"):
-        out["organisations"] = [
-            _with_provenance(
-                r,
-                id=r.organisation_id,
-                name=r.organisation.name,
-                business_id=r.organisation.business_id,
-                title=r.title,
-            )
-            for r in m.OrganisationRole.objects.filter(person_id=pid).select_related("organisation")
-        ]
+
+    def opens(model: type[models.Model], names: tuple[str, ...]) -> bool:
+        return all(access.may_see(f"{model_key(model)}.{name}") for name in names if name != "id")
+
+    for key, (model, names) in _VIEW_PARTS.items():
+        if not opens(model, names):
+            continue
+        found = part(model, names)
+        if model is m.Person:
+            out[key] = found[0]
+        elif key == "account":
+            out[key] = found[0] if found else None
+        elif key == "customerships":
+            out[key] = sorted(found, key=lambda c: (c["started_on"], c["id"]))
+        elif key == "organisations":
+            organisations = {o["id"]: o for o in rows[m.Organisation]}
+            out[key] = [
+                {
+                    "id": role["organisation"],
+                    "name": organisations.get(role["organisation"], {}).get("name", ""),
+                    "business_id": organisations.get(role["organisation"], {}).get(
+                        "business_id", ""
+                    ),
+                    "title": role["title"],
+                    "source": role["source"],
+                    "stored_at": role["stored_at"],
+                }
+                for role in found
+            ]
+        else:
+            out[key] = found
+    person = rows[m.Person][0] if rows[m.Person] else {}
+    if person.get("personal_identity_code"):
+        out["personal_identity_code_masked"] = person["personal_identity_code"]
     return out
 
 
