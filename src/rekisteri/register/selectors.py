@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -268,17 +269,69 @@ def people_search(*, actor: Actor, purpose: str, query: str, limit: int = 50) ->
     return [SearchHit(p.pk, f"{p.first_name} {p.last_name}", emails.get(p.pk, "")) for p in found]
 
 
+Rendered = dict[type[models.Model], list[dict[str, Any]]]
+# The role's column that names the organisation the person represents.
+_ROLE_ORGANISATION = "organisation"
+
+
+def _single(found: list[dict[str, Any]], rows: Rendered) -> Any:
+    return found[0]
+
+
+def _every(found: list[dict[str, Any]], rows: Rendered) -> Any:
+    return found
+
+
+def _first_or_none(found: list[dict[str, Any]], rows: Rendered) -> Any:
+    return found[0] if found else None
+
+
+def _by_start(found: list[dict[str, Any]], rows: Rendered) -> Any:
+    return sorted(found, key=lambda c: (c["started_on"], c["id"]))
+
+
+def _as_organisations(found: list[dict[str, Any]], rows: Rendered) -> Any:
+    """Each role with the organisation it is in, under the role's provenance."""
+    organisations = {o["id"]: o for o in rows[m.Organisation]}
+    shown = []
+    for role in found:
+        organisation = organisations.get(role[_ROLE_ORGANISATION], {})
+        shown.append(
+            {
+                "id": role[_ROLE_ORGANISATION],
+                "name": organisation.get("name", ""),
+                "business_id": organisation.get("business_id", ""),
+                "title": role["title"],
+                "source": role["source"],
+                "stored_at": role["stored_at"],
+            }
+        )
+    return shown
+
+
 # The person as an integrating system reads them (the API's PersonOut): each part
-# with the fields it shows. A part appears only where the access opens all of them.
-_VIEW_PARTS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
-    "name": (m.Person, ("first_name", "last_name")),
-    "emails": (m.EmailAddress, ("address",)),
-    "phones": (m.PhoneNumber, ("number",)),
-    "addresses": (m.PostalAddress, ("street_address", "postal_code", "city", "country")),
-    "demographics": (m.Person, ("birth_year", "gender", "job_title")),
-    "account": (m.ServiceAccount, ("username", "external_id")),
-    "customerships": (m.Customership, ("id", "started_on", "ended_on", "end_reason")),
-    "organisations": (m.OrganisationRole, ("organisation", "title")),
+# with the fields it shows and its shape. A part appears only where the access
+# opens all of its fields.
+_VIEW_PARTS: dict[
+    str,
+    tuple[type[models.Model], tuple[str, ...], Callable[[list[dict[str, Any]], Rendered], Any]],
+] = {
+    "name": (m.Person, ("first_name", "last_name"), _single),
+    "emails": (m.EmailAddress, ("address",), _every),
+    "phones": (m.PhoneNumber, ("number",), _every),
+    "addresses": (
+        m.PostalAddress,
+        ("street_address", "postal_code", "city", "country"),
+        _every,
+    ),
+    "demographics": (m.Person, ("birth_year", "gender", "job_title"), _single),
+    "account": (m.ServiceAccount, ("username", "external_id"), _first_or_none),
+    "customerships": (
+        m.Customership,
+        ("id", "started_on", "ended_on", "end_reason"),
+        _by_start,
+    ),
+    "organisations": (m.OrganisationRole, (_ROLE_ORGANISATION, "title"), _as_organisations),
 }
 
 
@@ -286,49 +339,16 @@ def person_view(access: Access) -> dict[str, Any]:
     """The person's data that the access opens, each datum with its provenance: the
     rows ``person_data`` renders, shaped by part instead of by category."""
     out: dict[str, Any] = {"id": access.person.pk, "purpose": access.purpose}
-    tables = {model for model, _names in _VIEW_PARTS.values()} | {m.Organisation}
-    rows = {model: _rendered(access, model)[1] for model in tables}
-
-    def part(model: type[models.Model], names: tuple[str, ...]) -> list[dict[str, Any]]:
-        return [
-            {
-                **{name: row[name] for name in names},
-                "source": row["source"],
-                "stored_at": row["stored_at"],
-            }
+    tables = {model for model, _names, _shape in _VIEW_PARTS.values()} | {m.Organisation}
+    rows: Rendered = {model: _rendered(access, model)[1] for model in tables}
+    for key, (model, names, shape) in _VIEW_PARTS.items():
+        if not all(access.may_see(f"{model_key(model)}.{n}") for n in names if n != "id"):
+            continue
+        found = [
+            {**{n: row[n] for n in names}, "source": row["source"], "stored_at": row["stored_at"]}
             for row in rows[model]
         ]
-
-    def opens(model: type[models.Model], names: tuple[str, ...]) -> bool:
-        return all(access.may_see(f"{model_key(model)}.{name}") for name in names if name != "id")
-
-    for key, (model, names) in _VIEW_PARTS.items():
-        if not opens(model, names):
-            continue
-        found = part(model, names)
-        if model is m.Person:
-            out[key] = found[0]
-        elif key == "account":
-            out[key] = found[0] if found else None
-        elif key == "customerships":
-            out[key] = sorted(found, key=lambda c: (c["started_on"], c["id"]))
-        elif key == "organisations":
-            organisations = {o["id"]: o for o in rows[m.Organisation]}
-            out[key] = [
-                {
-                    "id": role["organisation"],
-                    "name": organisations.get(role["organisation"], {}).get("name", ""),
-                    "business_id": organisations.get(role["organisation"], {}).get(
-                        "business_id", ""
-                    ),
-                    "title": role["title"],
-                    "source": role["source"],
-                    "stored_at": role["stored_at"],
-                }
-                for role in found
-            ]
-        else:
-            out[key] = found
+        out[key] = shape(found, rows)
     person = rows[m.Person][0] if rows[m.Person] else {}
     if person.get("personal_identity_code"):
         out["personal_identity_code_masked"] = person["personal_identity_code"]
