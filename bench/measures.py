@@ -15,6 +15,7 @@ from django.db.models import Model
 from bench.timing import Measure, latency
 from bench.workloads import import_measure, sweep_measure
 from rekisteri.consent.marketing import (
+    audience_gate,
     audience_iter,
     audience_rows,
     audience_stream,
@@ -25,6 +26,7 @@ from rekisteri.demo.store import demo_generate
 from rekisteri.policy.selectors import notice_version_current
 from rekisteri.register import models as m
 from rekisteri.register.catalogue import personal_data_models
+from rekisteri.register.gate import PeopleRead
 from rekisteri.register.selectors import people_search, person_access_own, person_data
 from rekisteri.retention.erasure import person_erase
 
@@ -141,14 +143,19 @@ def _plain_audience() -> list[int]:
 def _audience_read() -> list[int]:
     """The audience as a campaign and the CLI read it: one query, streamed."""
     return [
-        row[0] for rows in audience_stream(purpose="marketing", channel="email") for row in rows
+        row[0] for rows in audience_stream(_audience_read_gate(), channel="email") for row in rows
     ]
+
+
+def _audience_read_gate() -> PeopleRead:
+    return audience_gate(actor=MARKETER, purpose="marketing", channel="email")
 
 
 def _audience_pages() -> int:
     """The audience as an API client reads it: keyset pages of 1,000."""
     after, count = 0, 0
-    while rows := audience_rows(purpose="marketing", channel="email", after=after, limit=1000):
+    read = _audience_read_gate()
+    while rows := audience_rows(read, channel="email", after=after, limit=1000):
         count += len(rows)
         after = rows[-1][0]
     return count

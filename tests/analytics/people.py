@@ -6,8 +6,10 @@ import datetime as dt
 import itertools
 
 from rekisteri.consent.services import consent_record
-from rekisteri.core.actors import SYSTEM
+from rekisteri.core.actors import SYSTEM, Actor, ActorKind
+from rekisteri.policy.schema import PurposeUse
 from rekisteri.register import services as s
+from rekisteri.register.gate import PeopleRead, ReadKind, people_gate
 from tests import policy_keys as keys
 
 _n = itertools.count(1)
@@ -56,3 +58,10 @@ def person(
             text="Saa pyytää vastaamaan kyselyihin.",
         )
     return p.pk
+
+
+def counting(use: PurposeUse) -> PeopleRead:
+    """The gate as an analyst passes it to count people for the purpose serving ``use``."""
+    purpose = keys.serving(use)
+    analyst = Actor(ActorKind.STAFF, "analyst", purposes=frozenset({purpose}), aggregates_only=True)
+    return people_gate(actor=analyst, purpose=purpose, kind=ReadKind.AGGREGATE)

@@ -21,9 +21,11 @@ from rekisteri.analytics.reports import (
 )
 from rekisteri.consent.services import consent_record
 from rekisteri.core.actors import SYSTEM
+from rekisteri.policy.schema import PurposeUse
 from rekisteri.register import services as s
 from rekisteri.register.models import Delivery
 from tests import policy_keys as keys
+from tests.analytics.people import counting
 from tests.console.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +74,7 @@ def test_customerships_by_month_match_a_hand_count_and_hide_small_cells() -> Non
         actor=SYSTEM, person_id=objector, scope="analytics", action="objected", channel="letter"
     )
 
-    got = values(customerships_report(months=4))
+    got = values(customerships_report(counting(PurposeUse.STATISTICS), months=4))
 
     assert got == {
         "03/2026": [len(march), 0],
@@ -114,12 +116,17 @@ def test_services_feedback_and_campaigns_match_a_hand_count() -> None:
             source=keys.marketing_source(),
         )
 
-    assert values(services_report()) == {"Mainio API": [None], "Mainio Pro": [5]}
-    feedback = values(feedback_report(months=3))
+    assert values(services_report(counting(PurposeUse.STATISTICS))) == {
+        "Mainio API": [None],
+        "Mainio Pro": [5],
+    }
+    feedback = values(feedback_report(counting(PurposeUse.FEEDBACK), months=3))
     assert feedback["05/2026"] == [5, 4.0]
     # Three people: neither their number nor their average rating is shown.
     assert feedback["04/2026"] == [None, None]
-    assert values(campaigns_report()) == {"Kevät (sähköposti)": [6, 5, None]}
+    assert values(campaigns_report(counting(PurposeUse.CAMPAIGNS))) == {
+        "Kevät (sähköposti)": [6, 5, None]
+    }
 
 
 def test_the_console_shows_each_role_its_purposes_reports_and_the_csv_hides_small_cells(
@@ -185,7 +192,7 @@ def test_usage_by_month_counts_people_and_their_events_by_hand() -> None:
             action="login",
             occurred_at=june,
         )
-    got = values(usage_report(months=3))
+    got = values(usage_report(counting(PurposeUse.STATISTICS), months=3))
     assert got["05/2026"] == [5, 15]
     # Two people in June: neither they nor their events are shown.
     assert got["06/2026"] == [None, None]

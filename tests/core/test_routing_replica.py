@@ -35,12 +35,14 @@ from rekisteri.consent.services import consent_record
 from rekisteri.core import clock
 from rekisteri.core.actors import SYSTEM, Actor, ActorKind
 from rekisteri.core.routing import stale_reads
+from rekisteri.policy.schema import PurposeUse
 from rekisteri.register import services as s
 from rekisteri.register.models import Person
 from rekisteri.retention.sweep import retention_preview
 from rekisteri.rights.selectors import requests_volume
 from rekisteri.rights.services import request_create
 from tests import policy_keys as keys
+from tests.analytics.people import counting
 from tests.console.conftest import signed_in
 from tests.core.replica import replay_paused, replica_caught_up, replicated_pair
 
@@ -205,11 +207,11 @@ def test_writes_go_to_the_primary_and_a_transaction_reads_its_own_writes(replica
         with stale_reads():
             # A write inside a stale block: on the primary (a replica refuses writes).
             written = customer()
-            stale = new_this_month(customerships_report())
+            stale = new_this_month(customerships_report(counting(PurposeUse.STATISTICS)))
             with transaction.atomic():
                 for _ in range(5):
                     customer()
-                inside = new_this_month(customerships_report())
+                inside = new_this_month(customerships_report(counting(PurposeUse.STATISTICS)))
         on_primary = Person.objects.using("default").filter(pk=written).exists()
         on_replica = Person.objects.using(replica).filter(pk=written).exists()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from rekisteri.audit.models import AuditEntry, AuditEvent
 from rekisteri.core.actors import SYSTEM, Actor, ActorKind
 from rekisteri.core.errors import Forbidden
 from rekisteri.register.selectors import people_search
@@ -62,3 +63,18 @@ def test_search_finds_by_each_way(query: str, names: list[str]) -> None:
 def test_a_purpose_without_contact_details_cannot_search() -> None:
     with pytest.raises(Forbidden, match="does not open contact details"):
         people_search(actor=CLERK, purpose=keys.statistics_purpose(), query="virt")
+
+
+def test_a_refused_search_is_in_the_audit_trail_and_a_search_names_whom_it_showed() -> None:
+    with pytest.raises(Forbidden):
+        people_search(actor=CLERK, purpose=keys.statistics_purpose(), query="virt")
+    hits = people_search(actor=CLERK, purpose=keys.relationship_purpose(), query="virt")
+
+    refused = AuditEntry.objects.get(event=AuditEvent.PERSON_READ_REFUSED)
+    assert (refused.actor_id, refused.purpose, refused.person_id) == (
+        "1",
+        keys.statistics_purpose(),
+        None,
+    )
+    read = AuditEntry.objects.filter(event=AuditEvent.PERSON_READ, data__search=True)
+    assert sorted(read.values_list("person_id", flat=True)) == sorted(h.person_id for h in hits)

@@ -26,8 +26,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from rekisteri.analytics.disclosure import min_cell_size, released
-from rekisteri.audit.models import AuditEvent
-from rekisteri.audit.services import audit_record
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import Forbidden, NotFound
@@ -35,7 +33,7 @@ from rekisteri.core.routing import may_be_stale
 from rekisteri.policy.schema import PurposeUse
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
-from rekisteri.register.selectors import people_closed_for
+from rekisteri.register.gate import PeopleRead, ReadKind, people_gate
 
 
 @dataclass(frozen=True)
@@ -62,25 +60,6 @@ class Report:
     rows: list[Row]
     # The column the chart draws.
     chart_column: int = 0
-
-
-def counted(purpose: str) -> models.QuerySet[m.Person]:
-    """The people a report for ``purpose`` may count."""
-    return (
-        m.Person.objects.living()
-        .filter(restricted_since__isnull=True)
-        .exclude(people_closed_for(purpose))
-    )
-
-
-def _serving(use: PurposeUse, purpose: str | None) -> str:
-    """The purpose a report counts for: the one asked, else the first the policy gives it."""
-    if purpose is not None:
-        return purpose
-    serving = policy_get().purposes_serving(use)
-    if not serving:
-        raise NotFound("no purpose of the policy serves this report", data={"report": str(use)})
-    return serving[0]
 
 
 def people_cell(count: int, key_sum: int) -> Cell:
@@ -145,10 +124,10 @@ def _per_month(
 
 
 @may_be_stale
-def customerships_report(months: int = 12, *, purpose: str | None = None) -> Report:
+def customerships_report(read: PeopleRead, months: int = 12) -> Report:
     """New and ended customerships per month (people)."""
-    purpose = _serving(PurposeUse.STATISTICS, purpose)
-    rows = m.Customership.objects.filter(person__in=counted(purpose))
+    purpose = read.purpose
+    rows = read.rows(m.Customership)
     started = _per_month(rows, "started_on", months)
     ended = _per_month(rows, "ended_on", months)
     return Report(
@@ -170,12 +149,12 @@ def customerships_report(months: int = 12, *, purpose: str | None = None) -> Rep
 
 
 @may_be_stale
-def services_report(*, purpose: str | None = None) -> Report:
+def services_report(read: PeopleRead) -> Report:
     """Active customers by service, today."""
-    purpose = _serving(PurposeUse.STATISTICS, purpose)
+    purpose = read.purpose
     today = clock.today()
     rows = (
-        m.ServiceSubscription.objects.filter(person__in=counted(purpose))
+        read.rows(m.ServiceSubscription)
         .filter(started_on__lte=today)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
         .values("service")
@@ -192,11 +171,11 @@ def services_report(*, purpose: str | None = None) -> Report:
 
 
 @may_be_stale
-def usage_report(months: int = 12, *, purpose: str | None = None) -> Report:
+def usage_report(read: PeopleRead, months: int = 12) -> Report:
     """Use of the service per month: events and the people behind them."""
-    purpose = _serving(PurposeUse.STATISTICS, purpose)
+    purpose = read.purpose
     by_month = _per_month(
-        m.UsageEvent.objects.filter(person__in=counted(purpose)),
+        read.rows(m.UsageEvent),
         "occurred_at",
         months,
         events=Count("id"),
@@ -217,11 +196,11 @@ def usage_report(months: int = 12, *, purpose: str | None = None) -> Report:
 
 
 @may_be_stale
-def feedback_report(months: int = 12, *, purpose: str | None = None) -> Report:
+def feedback_report(read: PeopleRead, months: int = 12) -> Report:
     """Feedback given and the average rating per month."""
-    purpose = _serving(PurposeUse.FEEDBACK, purpose)
+    purpose = read.purpose
     by_month = _per_month(
-        m.Feedback.objects.filter(person__in=counted(purpose)),
+        read.rows(m.Feedback),
         "given_at",
         months,
         rated=Count("person_id", distinct=True, filter=Q(rating__isnull=False)),
@@ -257,11 +236,11 @@ CHANNEL_WORDS = {
 
 
 @may_be_stale
-def campaigns_report(*, purpose: str | None = None) -> Report:
+def campaigns_report(read: PeopleRead) -> Report:
     """Campaign deliveries and results: people reached, opened and clicked."""
-    purpose = _serving(PurposeUse.CAMPAIGNS, purpose)
+    purpose = read.purpose
     rows = (
-        m.Delivery.objects.filter(person__in=counted(purpose))
+        read.rows(m.Delivery)
         .values("campaign", "channel")
         .annotate(
             sent=Count("person_id", distinct=True),
@@ -321,11 +300,9 @@ def report_get(*, actor: Actor, key: str) -> Report:
             "this role holds no purpose that this report serves",
             data={"purposes": policy_get().purposes_serving(use)},
         )
-    report = make(purpose=purpose)
-    audit_record(
-        actor=actor,
-        event=AuditEvent.REPORT_VIEWED,
-        purpose=purpose,
-        data={"report": key},
-    )
+    # The gate counts only the people the purpose may count (never a restricted
+    # person, nor one the purpose is closed for), and audits the viewing.
+    read = people_gate(actor=actor, purpose=purpose, kind=ReadKind.AGGREGATE)
+    report = make(read)
+    read.record([], data={"report": key})
     return report

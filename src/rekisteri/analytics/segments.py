@@ -15,13 +15,10 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from django.db import IntegrityError, models
-from django.db.models import Avg, Count, Exists, OuterRef, Q, Sum
+from django.db.models import Avg, Count, Exists, Q, Sum
 
 from rekisteri.analytics.disclosure import min_cell_size, released
 from rekisteri.analytics.models import Segment
-from rekisteri.analytics.reports import counted
-from rekisteri.audit.models import AuditEvent
-from rekisteri.audit.services import audit_record
 from rekisteri.consent.marketing import MarketingChannel, marketing_audience, own_marketing_purpose
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
@@ -31,7 +28,8 @@ from rekisteri.core.text import storable
 from rekisteri.policy.schema import LegalBasis, PurposeUse
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
-from rekisteri.register.selectors import people_closed_for
+from rekisteri.register.gate import PeopleRead, ReadKind, people_closed_for, people_gate
+from rekisteri.register.selectors import services_subscribed
 
 CUSTOMERSHIP_STATES = ("active", "ended", "never")
 
@@ -152,45 +150,43 @@ def definition_require(definition: SegmentDefinition, purpose: str) -> None:
         raise InvalidInput("rating_min: must not be above rating_max", data={"field": "rating_min"})
 
 
-def members_of(definition: SegmentDefinition, purpose: str) -> models.QuerySet[m.Person]:
-    people = counted(purpose)
+def members_of(definition: SegmentDefinition, read: PeopleRead) -> models.QuerySet[m.Person]:
+    """The people the gate let through whom the definition's filters select."""
+    people = read.people
     today = clock.today()
-    own = OuterRef("pk")
+    customerships = read.about(m.Customership)
     if definition.customership == "active":
-        people = people.filter(
-            Exists(m.Customership.objects.filter(person_id=own, ended_on__isnull=True))
-        )
+        people = people.filter(Exists(customerships.filter(ended_on__isnull=True)))
     elif definition.customership == "ended":
-        people = people.filter(
-            Exists(m.Customership.objects.filter(person_id=own, ended_on__isnull=False))
-        ).exclude(Exists(m.Customership.objects.filter(person_id=own, ended_on__isnull=True)))
+        people = people.filter(Exists(customerships.filter(ended_on__isnull=False))).exclude(
+            Exists(customerships.filter(ended_on__isnull=True))
+        )
     elif definition.customership == "never":
-        people = people.exclude(Exists(m.Customership.objects.filter(person_id=own)))
+        people = people.exclude(Exists(customerships))
     if definition.customer_months_min is not None:
         since = clock.add_months(today, -definition.customer_months_min)
-        people = people.filter(
-            Exists(m.Customership.objects.filter(person_id=own, started_on__lte=since))
-        )
+        people = people.filter(Exists(customerships.filter(started_on__lte=since)))
     if definition.service:
         people = people.filter(
             Exists(
-                m.ServiceSubscription.objects.filter(
-                    person_id=own, service=definition.service, started_on__lte=today
-                ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+                read.about(m.ServiceSubscription)
+                .filter(service=definition.service, started_on__lte=today)
+                .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
             )
         )
     if definition.city:
         people = people.filter(
-            Exists(m.PostalAddress.objects.filter(person_id=own, city__iexact=definition.city))
+            Exists(read.about(m.PostalAddress).filter(city__iexact=definition.city))
         )
     if definition.active_within_days is not None:
         since_moment = clock.now() - dt.timedelta(days=definition.active_within_days)
         people = people.filter(
-            Exists(m.UsageEvent.objects.filter(person_id=own, occurred_at__gte=since_moment))
+            Exists(read.about(m.UsageEvent).filter(occurred_at__gte=since_moment))
         )
     if definition.rating_min is not None or definition.rating_max is not None:
         ratings = (
-            m.Feedback.objects.filter(rating__isnull=False)
+            read.rows(m.Feedback)
+            .filter(rating__isnull=False)
             .values("person_id")
             .annotate(average=Avg("rating"))
         )
@@ -224,7 +220,7 @@ def _without(definition: SegmentDefinition, name: str) -> SegmentDefinition:
     return replace(definition, **reset)
 
 
-def effective_definition(definition: SegmentDefinition, purpose: str) -> SegmentDefinition:
+def effective_definition(definition: SegmentDefinition, read: PeopleRead) -> SegmentDefinition:
     """The minimum-difference rule: a filter that sets apart fewer than the threshold is
     not applied.
 
@@ -238,12 +234,12 @@ def effective_definition(definition: SegmentDefinition, purpose: str) -> Segment
     changed = True
     while changed:
         changed = False
-        size = members_of(current, purpose).count()
+        size = members_of(current, read).count()
         for f in fields(current):
             if not _set(current, f.name):
                 continue
             wider = _without(current, f.name)
-            if 0 < members_of(wider, purpose).count() - size < threshold:
+            if 0 < members_of(wider, read).count() - size < threshold:
                 current, changed = wider, True
                 break
     return current
@@ -277,7 +273,8 @@ def segment_figures(*, actor: Actor, definition: SegmentDefinition, purpose: str
             data={"purpose": purpose[:64]},
         )
     definition_require(definition, purpose)
-    members = members_of(effective_definition(definition, purpose), purpose)
+    read = people_gate(actor=actor, purpose=purpose, kind=ReadKind.AGGREGATE)
+    members = members_of(effective_definition(definition, read), read)
     total = members.aggregate(n=Count("pk"), k=Sum("pk"))
     size = released(total["n"], total["k"] or 0)
     if size is None or size == 0:
@@ -291,13 +288,10 @@ def segment_figures(*, actor: Actor, definition: SegmentDefinition, purpose: str
         members.annotate(
             state=models.Case(
                 models.When(
-                    Exists(m.Customership.objects.filter(person_id=OuterRef("pk"), ended_on=None)),
+                    Exists(read.about(m.Customership).filter(ended_on=None)),
                     then=models.Value("active"),
                 ),
-                models.When(
-                    Exists(m.Customership.objects.filter(person_id=OuterRef("pk"))),
-                    then=models.Value("ended"),
-                ),
+                models.When(Exists(read.about(m.Customership)), then=models.Value("ended")),
                 default=models.Value("never"),
             )
         )
@@ -307,24 +301,21 @@ def segment_figures(*, actor: Actor, definition: SegmentDefinition, purpose: str
     )
     today = clock.today()
     services = (
-        m.ServiceSubscription.objects.filter(person_id__in=ids, started_on__lte=today)
+        read.rows(m.ServiceSubscription)
+        .filter(person_id__in=ids, started_on__lte=today)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
         .values("service")
         .annotate(n=Count("person_id", distinct=True), k=Sum("person_id", distinct=True))
         .order_by("service")
     )
     cities = (
-        m.PostalAddress.objects.filter(person_id__in=ids)
+        read.rows(m.PostalAddress)
+        .filter(person_id__in=ids)
         .values("city")
         .annotate(n=Count("person_id", distinct=True), k=Sum("person_id", distinct=True))
         .order_by("city")
     )
-    audit_record(
-        actor=actor,
-        event=AuditEvent.REPORT_VIEWED,
-        purpose=purpose,
-        data={"segment": asdict(definition)},
-    )
+    read.record([], data={"segment": asdict(definition)})
     return SegmentFigures(
         size=size,
         by_customership=(
@@ -380,8 +371,4 @@ def segment_services() -> list[str]:
     Product names, no one's data; offering them keeps a typo from reading as a
     segment too small to show.
     """
-    return list(
-        m.ServiceSubscription.objects.order_by("service")
-        .values_list("service", flat=True)
-        .distinct()
-    )
+    return services_subscribed()

@@ -19,8 +19,6 @@ from django.utils import translation
 
 from rekisteri.analytics.models import Segment, Survey
 from rekisteri.analytics.segments import SegmentDefinition, members_of, segment_figures
-from rekisteri.audit.models import AuditEvent
-from rekisteri.audit.services import audit_record_many
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor, ActorKind
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -31,13 +29,15 @@ from rekisteri.policy.selectors import (
     languages_phrase,
     policy_get,
 )
-from rekisteri.register import models as m
-from rekisteri.register.selectors import people_closed_for
+from rekisteri.register.gate import ReadKind, people_gate, person_living, person_open_for
+from rekisteri.register.selectors import feedback_given
 from rekisteri.register.services import feedback_record
 
 _SALT = "rekisteri.analytics.survey"
 # An invitation can be answered for two months.
 ANSWER_DAYS = 60
+# Where an invitation is sent: the newest e-mail address of each member.
+SURVEY_ADDRESS = "email_address.address"
 SURVEY_PATHS = {"fi": "/kysely/", "en": "/en/survey/", "sv": "/sv/enkat/"}
 
 
@@ -65,7 +65,7 @@ def invitation_read(token: str) -> Invitation:
     except (signing.BadSignature, ValueError, TypeError):
         raise InvalidInput("the survey link is not valid", data={"field": "token"}) from None
     survey = Survey.objects.filter(pk=survey_id).first()
-    if survey is None or not m.Person.objects.filter(pk=person_id, erased_at=None).exists():
+    if survey is None or not person_living(int(person_id)):
         raise NotFound("the survey is no longer open", data={})
     return Invitation(int(person_id), survey)
 
@@ -93,6 +93,9 @@ def survey_send(
     language = language or language_default()
     if language not in languages_offered():
         raise InvalidInput(f"language: {languages_phrase()}", data={"field": "language"})
+    read = people_gate(
+        actor=actor, purpose=purpose, kind=ReadKind.PROCESSING, fields=(SURVEY_ADDRESS,)
+    )
     try:
         survey = Survey.objects.create(
             name=name,
@@ -108,12 +111,12 @@ def survey_send(
     # The research purpose counts only people whose research consent stands; a survey
     # of fewer people than the threshold would not be anonymous research.
     segment_figures(actor=actor, definition=definition, purpose=purpose)
-    members = members_of(definition, purpose).values_list("pk", flat=True)
+    members = members_of(definition, read)
     addresses = dict(
-        m.EmailAddress.objects.filter(person_id__in=members)
-        # The newest address of each person wins.
-        .order_by("person_id", "stored_at")
-        .values_list("person_id", "address")
+        sorted(
+            (row["person_id"], row["value"])
+            for row in read.addresses(SURVEY_ADDRESS, people=members)
+        )
     )
     messages = []
     for pid, address in addresses.items():
@@ -137,15 +140,7 @@ def survey_send(
     sent = get_connection().send_messages(messages) or 0
     survey.sent_count = sent
     survey.save(update_fields=["sent_count"])
-    if addresses:
-        audit_record_many(
-            actor=actor,
-            event=AuditEvent.PERSON_READ,
-            person_ids=list(addresses),
-            categories=policy_get().categories_of("email_address.address"),
-            purpose=purpose,
-            data={"survey": survey.pk},
-        )
+    read.record(list(addresses), data={"survey": survey.pk})
     return survey
 
 
@@ -159,16 +154,14 @@ def survey_answer(*, token: str, rating: int | None, text: str) -> None:
         raise InvalidInput("rating: choose 1 to 5", data={"field": "rating"})
     if len(text) > 5000:
         raise InvalidInput("text: at most 5000 characters", data={"field": "text"})
-    person = m.Person.objects.select_for_update().filter(pk=invitation.person_id).first()
-    closed = m.Person.objects.filter(pk=invitation.person_id).filter(people_closed_for(purpose))
-    if person is None or person.restricted_since is not None or closed.exists():
+    if not person_open_for(person_id=invitation.person_id, purpose=purpose, lock=True):
         # Consent withdrawn, or processing restricted, since the invitation went.
         raise Conflict(
             "your answer was not stored: you have withdrawn your consent to surveys, "
             "or the processing of your data is restricted",
             data={},
         )
-    if m.Feedback.objects.filter(person_id=invitation.person_id, theme=theme).exists():
+    if feedback_given(person_id=invitation.person_id, theme=theme):
         raise Conflict("you have answered this survey already", data={})
     feedback_record(
         actor=Actor(ActorKind.SUBJECT, str(invitation.person_id), origin="survey"),

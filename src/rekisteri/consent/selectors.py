@@ -18,7 +18,9 @@ from rekisteri.consent.scopes import scope_problem
 from rekisteri.core.actors import Actor
 from rekisteri.core.errors import NotFound
 from rekisteri.policy.selectors import policy_get
-from rekisteri.register.models import Delivery, Person
+from rekisteri.register.gate import person_living
+from rekisteri.register.models import Delivery
+from rekisteri.register.selectors import people_count
 
 
 def consent_latest(*, person_id: int, scopes: list[str]) -> ConsentEvent | None:
@@ -62,7 +64,7 @@ def consent_proof(*, actor: Actor, person_id: int) -> dict[str, Any]:
     The events are the ledger's as they were appended; each text is the one
     stored under the hash the event names (Art. 7(1)). The export is audited.
     """
-    if not Person.objects.living().filter(pk=person_id).exists():
+    if not person_living(person_id):
         raise NotFound(f"there is no person {person_id}", data={"person_id": person_id})
     audit_record(
         actor=actor,
@@ -159,7 +161,7 @@ def consent_rates() -> list[ConsentRate]:
     by_scope: dict[str, dict[str, int]] = {}
     for row in rows:
         by_scope.setdefault(row["scope"], {})[row["action"]] = row["n"]
-    people = Person.objects.living().count()
+    people = people_count()
     return [
         ConsentRate(
             scope,

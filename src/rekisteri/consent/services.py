@@ -35,7 +35,8 @@ from rekisteri.policy.selectors import (
     notice_version_current,
     policy_get,
 )
-from rekisteri.register.models import Delivery, Person
+from rekisteri.register.gate import person_living
+from rekisteri.register.models import Delivery
 from rekisteri.register.selectors import (
     people_refusals_record,
     person_not_found,
@@ -226,7 +227,7 @@ def marketing_opt_out(*, actor: Actor, token: str, everywhere: bool = False) -> 
     """
     found = opt_out_read(token)
     scope = found.purpose if everywhere else f"{found.purpose}:{found.channel}"
-    alive = Person.objects.living().filter(pk=found.person_id).exists()
+    alive = person_living(found.person_id)
     latest = consent_latest(person_id=found.person_id, scopes=[scope]) if alive else None
     recorded = alive and (latest is None or latest.action != ConsentAction.OBJECTED)
     if recorded:

@@ -1,359 +1,144 @@
-"""Reads of the register. Every read of a person passes the purpose gate."""
+"""Reads of the register. Every read of a person passes the purpose gate (``gate.py``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Upper
 
-from rekisteri.audit.models import AuditEvent
-from rekisteri.audit.services import audit_record, audit_record_many, audit_record_refusal
 from rekisteri.core.actors import Actor
-from rekisteri.core.errors import Forbidden, InvalidInput, NotFound, RekisteriError
+from rekisteri.core.errors import Forbidden, InvalidInput
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
 from rekisteri.register.catalogue import model_fields, model_key, personal_data_models
-from rekisteri.register.validation import (
-    RegisterCode,
-    clean_phone,
-    clean_storable,
-    mask_personal_identity_code,
+
+# The gate lives in its own module; its names are read from here too.
+from rekisteri.register.gate import (
+    Access,
+    PeopleRead,
+    PersonIdentifier,
+    PurposeExclusion,
+    ReadKind,
+    ReadRefusal,
+    people_closed_for,
+    people_decide,
+    people_gate,
+    people_readable,
+    people_refusals_record,
+    person_access,
+    person_access_by_email,
+    person_access_by_identifier,
+    person_access_for_act,
+    person_access_own,
+    person_id_by,
+    person_living,
+    person_not_found,
+    person_open_for,
+    person_refusal,
+    purpose_exclusion,
+    purpose_require,
 )
+from rekisteri.register.validation import clean_phone, mask_personal_identity_code
+
+__all__ = [
+    "EVENT_KINDS",
+    "SEARCH_FIELDS",
+    "Access",
+    "EventPage",
+    "PeopleRead",
+    "PersonIdentifier",
+    "PurposeExclusion",
+    "ReadKind",
+    "ReadRefusal",
+    "SearchHit",
+    "feedback_given",
+    "not_collected_stored",
+    "people_closed_for",
+    "people_count",
+    "people_decide",
+    "people_gate",
+    "people_readable",
+    "people_refusals_record",
+    "people_search",
+    "person_access",
+    "person_access_by_email",
+    "person_access_by_identifier",
+    "person_access_for_act",
+    "person_access_own",
+    "person_data",
+    "person_events",
+    "person_id_by",
+    "person_living",
+    "person_not_found",
+    "person_open_for",
+    "person_refusal",
+    "person_view",
+    "purpose_exclusion",
+    "purpose_require",
+    "services_subscribed",
+]
 
 
-@dataclass(frozen=True)
-class Access:
-    """What the gate let through: one person, for one purpose, these categories."""
+# Kept out of a datum: the provenance travels beside it, once per row.
+_PROVENANCE = frozenset({"stored_at", "source"})
 
-    person: m.Person
-    purpose: str
-    categories: frozenset[str]
 
-    def may_see(self, field: str) -> bool:
+def _shown_as(name: str) -> str:
+    # The hash itself serves no one outside; say that there is one.
+    return "password_stored" if name == "password_hash" else name
+
+
+def _opened_fields(access: Access, model: type[models.Model]) -> dict[str, list[str]]:
+    """The fields of ``model`` that the access opens, by their category."""
+    by_category: dict[str, list[str]] = {}
+    for field in model_fields(model):
         category = policy_get().category_of_field(field)
-        return category is not None and category in self.categories
+        name = field.split(".", 1)[1]
+        if category and category in access.categories and name not in _PROVENANCE:
+            by_category.setdefault(category, []).append(name)
+    return by_category
 
 
-# Art. 21 and Art. 7(3): an objection, or a consent withdrawn or never given,
-# closes a purpose for a person. The consent app, above this one, registers
-# the query of the people a purpose is closed for.
-PurposeExclusion = Callable[[str], "models.QuerySet[Any] | None"]
-_EXCLUSIONS: list[PurposeExclusion] = []
-
-
-def purpose_exclusion(query: PurposeExclusion) -> PurposeExclusion:
-    _EXCLUSIONS.append(query)
-    return query
-
-
-def people_closed_for(purpose: str) -> models.Q:
-    """People whose data may not be processed for ``purpose``, as a filter on Person."""
-    closed = models.Q(pk__in=[])
-    for query in _EXCLUSIONS:
-        found = query(purpose)
-        if found is not None:
-            closed |= models.Q(pk__in=found)
-    return closed
-
-
-def purpose_require(*, actor: Actor, purpose: str) -> None:
-    """Refuse a purpose that is not the policy's or not the actor's."""
-    if actor.aggregates_only:
-        raise Forbidden("this role sees aggregates and pseudonymous ids only, not people")
-    if purpose not in policy_get().purposes:
-        raise InvalidInput(
-            f"purpose: unknown purpose {purpose!r}", data={"field": "purpose", "purpose": purpose}
+def _rows_of(pid: int, model: type[models.Model]) -> models.QuerySet[Any]:
+    if model is m.Person:
+        return m.Person.objects.filter(pk=pid)
+    if model is m.Organisation:
+        # The organisations the person represents, through their roles.
+        return m.Organisation.objects.filter(
+            pk__in=m.OrganisationRole.objects.filter(person_id=pid).values("organisation_id")
         )
-    if purpose not in actor.purposes:
-        raise Forbidden(
-            f"this client may not read personal data for the purpose {purpose!r}",
-            data={"purpose": purpose},
-        )
+    return model._default_manager.filter(person_id=pid)
 
 
-class ReadRefusal(StrEnum):
-    """Why the gate refused a read; said in the audit trail, never to the caller."""
-
-    PURPOSE = "purpose"
-    NOT_FOUND = "not_found"
-    RESTRICTED = "restricted"
-    CLOSED = "objected_or_not_consented"
-
-
-def person_not_found(person_id: int) -> NotFound:
-    """What a caller is told of a person it may not read, and of one who does not exist."""
-    return NotFound(
-        f"there is no person {person_id}",
-        code=RegisterCode.NOT_FOUND,
-        data={"person_id": person_id},
-    )
-
-
-def _email_not_found() -> NotFound:
-    return NotFound("no person has that e-mail address", code=RegisterCode.NOT_FOUND)
-
-
-def _refused(
-    error: RekisteriError,
-    *,
-    actor: Actor,
-    purposes: Sequence[str],
-    person_id: int | None,
-    why: str,
-    data: dict[str, Any] | None = None,
-) -> RekisteriError:
-    """The refusal's audit entry (who, for what, whom, why), kept past a rollback."""
-    return audit_record_refusal(
-        error=error,
-        actor=actor,
-        event=AuditEvent.PERSON_READ_REFUSED,
-        person_id=person_id,
-        purpose=purposes[0] if len(purposes) == 1 else "",
-        data={
-            "refused": str(why),
-            **({"purposes": sorted(purposes)} if len(purposes) != 1 else {}),
-            **(data or {}),
-        },
-    )
-
-
-def person_refusal(
-    error: RekisteriError,
-    *,
-    actor: Actor,
-    purpose: str,
-    person_id: int,
-    why: str,
-    data: dict[str, Any] | None = None,
-) -> RekisteriError:
-    """The gate's refusal for rules laid on top of it (the marketing rules): audited, and
-    kept past a rollback of the transaction ``error`` is raised in."""
-    return _refused(error, actor=actor, purposes=[purpose], person_id=person_id, why=why, data=data)
-
-
-def people_refusals_record(
-    *, actor: Actor, purpose: str, refused: Mapping[int, str], data: dict[str, Any]
-) -> None:
-    """The gate's refusals of a set of people (person id -> why), one entry each."""
-    by_reason: dict[str, list[int]] = {}
-    for person_id, why in refused.items():
-        by_reason.setdefault(why, []).append(person_id)
-    for why, person_ids in sorted(by_reason.items()):
-        audit_record_many(
-            actor=actor,
-            event=AuditEvent.PERSON_READ_REFUSED,
-            person_ids=sorted(person_ids),
-            purpose=purpose,
-            data={"refused": why, **data},
-        )
-
-
-def _gate(
-    *,
-    actor: Actor,
-    purposes: Sequence[str],
-    person_id: int | None,
-    not_found: Callable[[], NotFound],
-    data: dict[str, Any] | None = None,
-    read: bool = True,
-) -> Access:
-    """The purpose gate itself: the first of ``purposes`` that lets the actor read the person.
-
-    ``read=False`` passes an act (a write, a request) that is audited by its own
-    service: refusals are audited here all the same, but no read is recorded.
-
-    Every refusal is audited. A person who is missing, forgotten, restricted
-    (Art. 18; the data protection officer alone sees them) or closed for the
-    purpose by an objection or a missing consent (Art. 21, 7(3)) is answered
-    with the same ``not_found()``: a caller learns nothing of a person its
-    purpose does not let it read.
-    """
-    policy = policy_get()
-
-    def refuse(error: RekisteriError, why: ReadRefusal) -> RekisteriError:
-        return _refused(
-            error, actor=actor, purposes=purposes, person_id=person_id, why=why, data=data
-        )
-
-    if not purposes:
-        raise refuse(
-            Forbidden("this client may read personal data for no purpose"), ReadRefusal.PURPOSE
-        )
-    for purpose in purposes:
-        try:
-            purpose_require(actor=actor, purpose=purpose)
-        except RekisteriError as error:
-            raise refuse(error, ReadRefusal.PURPOSE) from None
-    person = (
-        m.Person.objects.living().filter(pk=person_id).first() if person_id is not None else None
-    )
-    if person is None:
-        raise refuse(not_found(), ReadRefusal.NOT_FOUND)
-    if person.restricted_since is not None and not actor.sees_restricted:
-        raise refuse(not_found(), ReadRefusal.RESTRICTED)
-    open_for = [
-        purpose
-        for purpose in purposes
-        if not m.Person.objects.filter(pk=person.pk).filter(people_closed_for(purpose)).exists()
-    ]
-    if not open_for:
-        raise refuse(not_found(), ReadRefusal.CLOSED)
-    purpose = open_for[0]
-    categories = frozenset(
-        key for key, category in policy.categories.items() if purpose in category.purposes
-    )
-    if read:
-        audit_record(
-            actor=actor,
-            event=AuditEvent.PERSON_READ,
-            person_id=person.pk,
-            categories=categories,
-            purpose=purpose,
-            data=data,
-        )
-    return Access(person=person, purpose=purpose, categories=categories)
-
-
-def person_access_by_email(*, actor: Actor, purpose: str, email: str) -> Access:
-    """The gate, entered by e-mail: the purpose is checked before anyone is looked up,
-    so that a client without the purpose cannot learn who is registered."""
-    try:
-        purpose_require(actor=actor, purpose=purpose)
-    except RekisteriError as error:
-        raise _refused(
-            error, actor=actor, purposes=[purpose], person_id=None, why=ReadRefusal.PURPOSE
-        ) from None
-    clean_storable(email, field="email")
-    row = m.emails_matching(email).values("person_id").first()
-    return _gate(
-        actor=actor,
-        purposes=[purpose],
-        person_id=int(row["person_id"]) if row else None,
-        not_found=_email_not_found,
-    )
-
-
-def person_access(*, actor: Actor, purpose: str, person_id: int) -> Access:
-    """The purpose gate: the one way to read a person's data.
-
-    The purpose must be the policy's and the actor's; a restricted person
-    (Art. 18) is left out for everyone but the data protection officer, and a
-    person closed for the purpose (Art. 21, 7(3)) for everyone; only the
-    categories that serve the purpose are opened (Art. 5(1)(b)). A refusal is
-    audited, and every person left out is answered as one who does not exist.
-    """
-    return _gate(
-        actor=actor,
-        purposes=[purpose],
-        person_id=person_id,
-        not_found=lambda: person_not_found(person_id),
-    )
-
-
-@dataclass(frozen=True)
-class PersonIdentifier:
-    """A person as an integrating system knows them after its own sign-in: by an
-    identifier it authenticated, never by the register's internal id."""
-
-    email: str | None = None
-    username: str | None = None
-    external_id: str | None = None
-
-
-def _person_id_by(identifier: PersonIdentifier) -> int | None:
-    rows: models.QuerySet[Any]
-    if identifier.email is not None:
-        clean_storable(identifier.email, field="email")
-        rows = m.emails_matching(identifier.email)
-    elif identifier.username is not None:
-        clean_storable(identifier.username, field="username")
-        rows = m.ServiceAccount.objects.filter(username=identifier.username)
-    elif identifier.external_id:
-        clean_storable(identifier.external_id, field="external_id")
-        rows = m.ServiceAccount.objects.filter(external_id=identifier.external_id)
-    else:
-        raise InvalidInput("name the person by email, username or external_id")
-    # An identifier two people share names no one.
-    ids = list(rows.values_list("person_id", flat=True)[:2])
-    return int(ids[0]) if len(ids) == 1 else None
-
-
-def person_id_by(identifier: PersonIdentifier) -> int:
-    """Find whose identifier this is; the caller then reads through the gate."""
-    found = _person_id_by(identifier)
-    if found is None:
-        raise _identifier_not_found()
-    return found
-
-
-def _identifier_not_found() -> NotFound:
-    return NotFound("no person has that identifier", code=RegisterCode.NOT_FOUND)
-
-
-def person_access_by_identifier(
-    *, actor: Actor, identifier: PersonIdentifier, data: dict[str, Any] | None = None
-) -> Access:
-    """The gate for an act a system asks on a person it authenticated (a data subject
-    request): one of the actor's purposes must let it read the person."""
-    return _gate(
-        actor=actor,
-        purposes=sorted(p for p in actor.purposes if p in policy_get().purposes),
-        person_id=_person_id_by(identifier),
-        not_found=_identifier_not_found,
-        data=data,
-    )
-
-
-def person_access_for_act(
-    *,
-    actor: Actor,
-    person_id: int,
-    purpose: str | None = None,
-    data: dict[str, Any] | None = None,
-) -> Access:
-    """The gate for an act a system asks on a person by the register's id (a write, a
-    request): the named purpose, or one of the actor's, must let it read the person;
-    anyone else is not found. Refusals are audited; the act audits itself."""
-    return _gate(
-        actor=actor,
-        purposes=[purpose]
-        if purpose is not None
-        else sorted(p for p in actor.purposes if p in policy_get().purposes),
-        person_id=person_id,
-        not_found=lambda: person_not_found(person_id),
-        data=data,
-        read=False,
-    )
-
-
-def _living(person_id: int) -> m.Person:
-    """The person, unless forgotten (a husk kept for a legal hold is no one to read)."""
-    person = m.Person.objects.living().filter(pk=person_id).first()
-    if person is None:
-        raise person_not_found(person_id)
-    return person
-
-
-def person_access_own(*, actor: Actor, person_id: int, right: str) -> Access:
-    """The gate for the person's own rights (Art. 15, 20): every category, restriction
-    or not (a restriction never keeps a person from their own data); audited."""
-    person = _living(person_id)
-    categories = frozenset(policy_get().categories)
-    audit_record(
-        actor=actor,
-        event=AuditEvent.PERSON_READ,
-        person_id=person.pk,
-        categories=categories,
-        data={"right": right},
-    )
-    return Access(person=person, purpose=f"right:{right}", categories=categories)
+def _rendered(
+    access: Access, model: type[models.Model]
+) -> tuple[dict[str, list[str]], list[dict[str, Any]]]:
+    """The person's rows of ``model``, each datum the access opens rendered once as it
+    leaves the register (plain values, the identity code masked, a password hash only
+    said to exist), with the row's provenance; and the fields by category."""
+    by_category = _opened_fields(access, model)
+    if not by_category:
+        return by_category, []
+    # One query per table, whatever the number of categories its fields fall in.
+    every = sorted({name for names in by_category.values() for name in names})
+    rendered = []
+    for row in _rows_of(access.person.pk, model).values("id", "stored_at", "source", *every):
+        datum: dict[str, Any] = {"id": row["id"]}
+        for name in every:
+            value = _plain(row[name])
+            if name == "personal_identity_code" and value:
+                value = mask_personal_identity_code(value)
+            elif name == "password_hash":
+                value = bool(value)
+            datum[_shown_as(name)] = value
+        rendered.append({**datum, "source": row["source"], "stored_at": _plain(row["stored_at"])})
+    return by_category, rendered
 
 
 def person_data(access: Access) -> dict[str, list[dict[str, Any]]]:
@@ -362,48 +147,40 @@ def person_data(access: Access) -> dict[str, list[dict[str, Any]]]:
     Driven by the catalogue, not by a list of tables: a new table whose fields
     the policy declares appears here without a change.
     """
-    pid = access.person.pk
     out: dict[str, list[dict[str, Any]]] = {}
     for model in personal_data_models():
-        rows: models.QuerySet[Any]
-        if model is m.Person:
-            rows = m.Person.objects.filter(pk=pid)
-        elif model is m.Organisation:
-            # The organisations the person represents, through their roles.
-            rows = m.Organisation.objects.filter(
-                pk__in=m.OrganisationRole.objects.filter(person_id=pid).values("organisation_id")
-            )
-        else:
-            rows = model.objects.filter(person_id=pid)  # type: ignore[attr-defined]
-        by_category: dict[str, list[str]] = {}
-        for field in model_fields(model):
-            category = policy_get().category_of_field(field)
-            name = field.split(".", 1)[1]
-            if category and category in access.categories and name not in {"stored_at", "source"}:
-                by_category.setdefault(category, []).append(name)
-        if not by_category:
-            continue
-        # One query per table, whatever the number of categories its fields fall in.
-        every = sorted({name for names in by_category.values() for name in names})
-        for row in rows.values("id", "stored_at", "source", *every):
+        by_category, rows = _rendered(access, model)
+        for row in rows:
             for category, names in by_category.items():
-                datum = {"id": row["id"], **{name: _plain(row[name]) for name in names}}
-                if datum.get("personal_identity_code"):
-                    datum["personal_identity_code"] = mask_personal_identity_code(
-                        datum["personal_identity_code"]
-                    )
-                if "password_hash" in datum:
-                    # The hash itself serves no one outside; say that there is one.
-                    datum["password_stored"] = bool(datum.pop("password_hash"))
                 out.setdefault(category, []).append(
                     {
                         "table": model_key(model),
-                        **datum,
+                        "id": row["id"],
+                        **{_shown_as(name): row[_shown_as(name)] for name in names},
                         "source": row["source"],
-                        "stored_at": _plain(row["stored_at"]),
+                        "stored_at": row["stored_at"],
                     }
                 )
     return out
+
+
+def people_count() -> int:
+    """How many people the register holds (a forgotten one's husk is no one): a figure."""
+    return m.Person.objects.living().count()
+
+
+def feedback_given(*, person_id: int, theme: str) -> bool:
+    """Whether the person has given feedback on ``theme`` (a survey answered once)."""
+    return m.Feedback.objects.filter(person_id=person_id, theme=theme).exists()
+
+
+def services_subscribed() -> list[str]:
+    """The services people subscribe to, by name: product names, no one's data."""
+    return list(
+        m.ServiceSubscription.objects.order_by("service")
+        .values_list("service", flat=True)
+        .distinct()
+    )
 
 
 def not_collected_stored() -> dict[str, int]:
@@ -441,18 +218,18 @@ class SearchHit:
 
 def people_search(*, actor: Actor, purpose: str, query: str, limit: int = 50) -> list[SearchHit]:
     """Find people by name, e-mail, phone or organisation; a read, so gated and audited."""
-    purpose_require(actor=actor, purpose=purpose)
-    policy = policy_get()
-    searched = policy.categories_of(*SEARCH_FIELDS)
-    if not searched or not all(purpose in policy.categories[c].purposes for c in searched):
-        raise Forbidden(f"the purpose {purpose!r} does not open contact details")
+    read = people_gate(
+        actor=actor,
+        purpose=purpose,
+        kind=ReadKind.LOOKUP,
+        fields=SEARCH_FIELDS,
+        refused=lambda p: Forbidden(f"the purpose {p!r} does not open contact details"),
+    )
     text = query.strip()
     if len(text) < 2:
         # One letter would list most of the register.
         raise InvalidInput("give at least two characters to search for", data={"field": "q"})
-    people = m.Person.objects.living().exclude(people_closed_for(purpose))
-    if not actor.sees_restricted:
-        people = people.filter(restricted_since__isnull=True)
+    people = read.people
     if "@" in text:
         people = people.filter(pk__in=m.emails_matching(text).values("person_id"))
     elif re.fullmatch(r"[+0-9 ()-]{6,}", text):
@@ -488,85 +265,93 @@ def people_search(*, actor: Actor, purpose: str, query: str, limit: int = 50) ->
         e.person_id: e.address
         for e in m.EmailAddress.objects.filter(person_id__in=[p.pk for p in found])
     }
-    audit_record_many(
-        actor=actor,
-        event=AuditEvent.PERSON_READ,
-        person_ids=[p.pk for p in found],
-        categories=policy_get().categories_of(*SEARCH_FIELDS),
-        purpose=purpose,
-        data={"search": True},
-    )
+    read.record([p.pk for p in found], data={"search": True})
     return [SearchHit(p.pk, f"{p.first_name} {p.last_name}", emails.get(p.pk, "")) for p in found]
 
 
-def _with_provenance(row: models.Model, **values: Any) -> dict[str, Any]:
-    return {**values, "source": row.source, "stored_at": row.stored_at}  # type: ignore[attr-defined]
+Rendered = dict[type[models.Model], list[dict[str, Any]]]
+# The role's column that names the organisation the person represents.
+_ROLE_ORGANISATION = "organisation"
+
+
+def _single(found: list[dict[str, Any]], rows: Rendered) -> Any:
+    return found[0]
+
+
+def _every(found: list[dict[str, Any]], rows: Rendered) -> Any:
+    return found
+
+
+def _first_or_none(found: list[dict[str, Any]], rows: Rendered) -> Any:
+    return found[0] if found else None
+
+
+def _by_start(found: list[dict[str, Any]], rows: Rendered) -> Any:
+    return sorted(found, key=lambda c: (c["started_on"], c["id"]))
+
+
+def _as_organisations(found: list[dict[str, Any]], rows: Rendered) -> Any:
+    """Each role with the organisation it is in, under the role's provenance."""
+    organisations = {o["id"]: o for o in rows[m.Organisation]}
+    shown = []
+    for role in found:
+        organisation = organisations.get(role[_ROLE_ORGANISATION], {})
+        shown.append(
+            {
+                "id": role[_ROLE_ORGANISATION],
+                "name": organisation.get("name", ""),
+                "business_id": organisation.get("business_id", ""),
+                "title": role["title"],
+                "source": role["source"],
+                "stored_at": role["stored_at"],
+            }
+        )
+    return shown
+
+
+# The person as an integrating system reads them (the API's PersonOut): each part
+# with the fields it shows and its shape. A part appears only where the access
+# opens all of its fields.
+_VIEW_PARTS: dict[
+    str,
+    tuple[type[models.Model], tuple[str, ...], Callable[[list[dict[str, Any]], Rendered], Any]],
+] = {
+    "name": (m.Person, ("first_name", "last_name"), _single),
+    "emails": (m.EmailAddress, ("address",), _every),
+    "phones": (m.PhoneNumber, ("number",), _every),
+    "addresses": (
+        m.PostalAddress,
+        ("street_address", "postal_code", "city", "country"),
+        _every,
+    ),
+    "demographics": (m.Person, ("birth_year", "gender", "job_title"), _single),
+    "account": (m.ServiceAccount, ("username", "external_id"), _first_or_none),
+    "customerships": (
+        m.Customership,
+        ("id", "started_on", "ended_on", "end_reason"),
+        _by_start,
+    ),
+    "organisations": (m.OrganisationRole, (_ROLE_ORGANISATION, "title"), _as_organisations),
+}
 
 
 def person_view(access: Access) -> dict[str, Any]:
-    """The person's data that the access opens, each datum with its provenance."""
-    person = access.person
-    pid = person.pk
-    out: dict[str, Any] = {"id": pid, "purpose": access.purpose}
-    if access.may_see("person.first_name"):
-        out["name"] = _with_provenance(
-            person, first_name=person.first_name, last_name=person.last_name
-        )
-    # Each detail by its own field: one the register does not collect is in no category.
-    if access.may_see("email_address.address"):
-        out["emails"] = [
-            _with_provenance(e, address=e.address)
-            for e in m.EmailAddress.objects.filter(person_id=pid)
+    """The person's data that the access opens, each datum with its provenance: the
+    rows ``person_data`` renders, shaped by part instead of by category."""
+    out: dict[str, Any] = {"id": access.person.pk, "purpose": access.purpose}
+    tables = {model for model, _names, _shape in _VIEW_PARTS.values()} | {m.Organisation}
+    rows: Rendered = {model: _rendered(access, model)[1] for model in tables}
+    for key, (model, names, shape) in _VIEW_PARTS.items():
+        if not all(access.may_see(f"{model_key(model)}.{n}") for n in names if n != "id"):
+            continue
+        found = [
+            {**{n: row[n] for n in names}, "source": row["source"], "stored_at": row["stored_at"]}
+            for row in rows[model]
         ]
-    if access.may_see("phone_number.number"):
-        out["phones"] = [
-            _with_provenance(p, number=p.number)
-            for p in m.PhoneNumber.objects.filter(person_id=pid)
-        ]
-    if access.may_see("postal_address.street_address"):
-        out["addresses"] = [
-            _with_provenance(
-                a,
-                street_address=a.street_address,
-                postal_code=a.postal_code,
-                city=a.city,
-                country=a.country,
-            )
-            for a in m.PostalAddress.objects.filter(person_id=pid)
-        ]
-    if access.may_see("person.birth_year"):
-        out["demographics"] = _with_provenance(
-            person, birth_year=person.birth_year, gender=person.gender, job_title=person.job_title
-        )
-    if access.may_see("person.personal_identity_code") and person.personal_identity_code:
-        out["personal_identity_code_masked"] = mask_personal_identity_code(
-            person.personal_identity_code
-        )
-    if access.may_see("service_account.username"):
-        account = m.ServiceAccount.objects.filter(person_id=pid).first()
-        out["account"] = (
-            _with_provenance(account, username=account.username, external_id=account.external_id)
-            if account
-            else None
-        )
-    if access.may_see("customership.started_on"):
-        out["customerships"] = [
-            _with_provenance(
-                c, id=c.pk, started_on=c.started_on, ended_on=c.ended_on, end_reason=c.end_reason
-            )
-            for c in m.Customership.objects.filter(person_id=pid).order_by("started_on")
-        ]
-    if access.may_see("organisation_role.title"):
-        out["organisations"] = [
-            _with_provenance(
-                r,
-                id=r.organisation_id,
-                name=r.organisation.name,
-                business_id=r.organisation.business_id,
-                title=r.title,
-            )
-            for r in m.OrganisationRole.objects.filter(person_id=pid).select_related("organisation")
-        ]
+        out[key] = shape(found, rows)
+    person = rows[m.Person][0] if rows[m.Person] else {}
+    if person.get("personal_identity_code"):
+        out["personal_identity_code_masked"] = person["personal_identity_code"]
     return out
 
 
