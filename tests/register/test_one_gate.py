@@ -30,6 +30,7 @@ MANAGERS = frozenset({"objects", "_default_manager", "_base_manager", "_meta"})
 # person's own rights; never a read of people for a purpose.
 NOT_READS_FOR_A_PURPOSE: dict[str, str] = {
     "rekisteri.retention.erasure": "erases and anonymises a forgotten person's rows (Art. 17)",
+    "rekisteri.retention.identifiers": "a forgotten person's identifiers, to scrub and suppress",
     "rekisteri.retention.sweep": "finds whose retention ran out and erases them (notice §6)",
     "rekisteri.retention.replay": "erases again, after a restore, whom the ledger says it erased",
     "rekisteri.retention.outlook": "dates when a person's data will be erased, for that person",
@@ -38,7 +39,9 @@ NOT_READS_FOR_A_PURPOSE: dict[str, str] = {
     "rekisteri.consent.services": "records marketing deliveries, the rules (gate) deciding whom",
     "rekisteri.consent.sending": "takes back the deliveries of messages that failed to leave",
     "rekisteri.consent.selectors": "counts deliveries despite an objection or a restriction",
-    "rekisteri.rights.services": "fulfils a data subject's own request on their own rows",
+    "rekisteri.rights.requests": "whether the subject of a request filed for them still exists",
+    "rekisteri.rights.decisions": "whether the subject of a request being decided still exists",
+    "rekisteri.rights.fulfilment.deletion": "ends the subject's own customership at their request",
     "rekisteri.rights.subjects": "finds and verifies the data subject by their own identifiers",
     "rekisteri.rights.selectors": "whether the subject's own portal session still stands",
     "rekisteri.rights.notify": "the subject's own verified address, to answer their request",
