@@ -11,6 +11,7 @@ import time_machine
 from rekisteri.core.actors import SYSTEM
 from rekisteri.core.errors import Conflict, InvalidInput, NotFound, PolicyRefusal
 from rekisteri.register import services as s
+from rekisteri.register.error_codes import RegisterCode
 from rekisteri.register.models import (
     ContactEvent,
     Customership,
@@ -29,7 +30,6 @@ from rekisteri.register.models import (
     UsageEvent,
     WebVisit,
 )
-from rekisteri.register.validation import RegisterCode
 from tests import policy_keys as keys
 from tests.factories import country
 from tests.rights.conftest import BUSINESS_IDS

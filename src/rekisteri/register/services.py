@@ -31,6 +31,7 @@ from rekisteri.register.catalogue import (
     model_fields,
     model_key,
 )
+from rekisteri.register.error_codes import RegisterCode
 from rekisteri.register.models import (
     BillingAccount,
     ConsentedDatum,
@@ -61,7 +62,6 @@ from rekisteri.register.models import (
     emails_matching,
 )
 from rekisteri.register.selectors import purpose_require
-from rekisteri.register.validation import RegisterCode
 
 
 @dataclass(frozen=True)
