@@ -39,7 +39,7 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
     ("register/selectors.py", "feedback"): (2, "the event kind of the feedback table"),
     ("register/selectors.py", "subject"): (1, "the service_case.subject column"),
     ("register/selectors.py", "demographics"): (1, "a section of the console's person page"),
-    ("register/services.py", "subject"): (1, "the service_case.subject form field"),
+    ("register/services/events.py", "subject"): (1, "the service_case.subject form field"),
     ("register/models.py", "other"): (2, "a value of the gender field and its label"),
     ("api/schemas.py", "other"): (1, "a value of the gender field"),
     ("rights/models.py", "customer_service"): (1, "a channel a request came by"),
