@@ -13,9 +13,9 @@ from django.core.management import CommandError, call_command
 from django.db import models
 from stdnum.fi import hetu, ytunnus
 
-from rekisteri.consent.marketing import MarketingChannel
 from rekisteri.consent.models import ConsentEvent
 from rekisteri.core import clock
+from rekisteri.core.channels import MarketingChannel
 from rekisteri.demo.identifiers import hetu_check_character, reference_number, ytunnus_check_digit
 from rekisteri.demo.plan import DemoBatch, demo_plan
 from rekisteri.demo.rules import MODEL_NAMES, demo_rules

@@ -30,6 +30,7 @@ from rekisteri.audit.models import AuditEvent
 from rekisteri.audit.services import audit_record
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
+from rekisteri.core.channels import MarketingChannel
 from rekisteri.core.errors import Forbidden, NotFound
 from rekisteri.core.routing import may_be_stale
 from rekisteri.policy.schema import PurposeUse
@@ -248,12 +249,7 @@ def feedback_report(months: int = 12, *, purpose: str | None = None) -> Report:
 
 
 # A delivery's channel in the reader's words (the report's labels are read, not parsed).
-CHANNEL_WORDS = {
-    "email": _("e-mail"),
-    "sms": _("text message"),
-    "post": _("letter"),
-    "phone": _("phone call"),
-}
+CHANNEL_WORDS: dict[str, Promise] = {c.value: c.label for c in MarketingChannel}
 
 
 @may_be_stale

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
+from rekisteri.core.channels import ContactChannel, channel_parse
 from rekisteri.core.errors import InvalidInput
 from rekisteri.register import validation as v
 from rekisteri.register.models import (
@@ -46,7 +47,8 @@ def usage_event_record(
     )
 
 
-CONTACT_CHANNELS = ("email", "phone", "letter", "chat", "meeting", "sms")
+# The channels a contact happens by, as the one vocabulary names them.
+CONTACT_CHANNELS = tuple(ContactChannel.values)
 
 
 @transaction.atomic
@@ -60,10 +62,7 @@ def contact_event_record(
     summary: str = "",
     occurred_at: dt.datetime | None = None,
 ) -> ContactEvent:
-    if channel not in CONTACT_CHANNELS:
-        raise InvalidInput(
-            f"channel: must be one of {', '.join(CONTACT_CHANNELS)}", data={"field": "channel"}
-        )
+    channel = channel_parse(channel, ContactChannel)
     if direction not in ("in", "out"):
         raise InvalidInput("direction: must be 'in' or 'out'", data={"field": "direction"})
     return person_row_add(
