@@ -1,5 +1,6 @@
 """Writes to the register, one module per subject. Every write names its source and is
-validated first; every row of a person's data goes in through ``writing.person_row_add``.
+validated first; each recorded event, content or billing row of a person goes in
+through one helper, ``writing.person_row_add``.
 
 The names below are the package's public face: callers import them from here
 (``from rekisteri.register import services``), never from a module inside.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_ipv46_address
 from django.db import transaction
 
 from rekisteri.core import clock
@@ -91,8 +92,6 @@ def web_visit_record(
     user_agent: str = "",
     occurred_at: dt.datetime | None = None,
 ) -> WebVisit:
-    from django.core.validators import validate_ipv46_address
-
     try:
         validate_ipv46_address(ip_address)
     except ValidationError:
