@@ -64,3 +64,11 @@ def test_a_former_name_is_read_as_the_one_word_and_anything_else_is_refused() ->
         channel_parse("chat", MarketingChannel)
     assert refused.value.data == {"field": "channel"}
     assert "email, sms, letter, phone" in refused.value.message
+
+
+def test_an_opt_out_link_sent_with_the_former_name_stops_letters() -> None:
+    # given: a link signed before the channels had one vocabulary
+    token = marketing.opt_out_token(7, "any_purpose", "post")
+
+    # when / then
+    assert marketing.opt_out_read(token).channel == MarketingChannel.LETTER
