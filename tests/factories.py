@@ -17,9 +17,10 @@ from typing import Any
 import factory
 from faker import Faker
 
-from rekisteri.core.actors import SYSTEM
+from rekisteri.core import clock
+from rekisteri.core.actors import SYSTEM, Actor
 from rekisteri.register import services as s
-from rekisteri.register.models import Customership, Feedback, Person
+from rekisteri.register.models import Customership, Delivery, Feedback, Person
 from tests import policy_keys
 
 # Faker's locale for names and places of the controller's country.
@@ -130,3 +131,26 @@ class FeedbackFactory(factory.Factory):
     @classmethod
     def _create(cls, model_class: type[Feedback], *args: Any, **kwargs: Any) -> Feedback:
         return s.feedback_record(actor=SYSTEM, **kwargs)
+
+
+class DeliveryFactory(factory.Factory):
+    """A message the marketing tool reports sent: only the row, as data for a test.
+
+    A delivery is recorded for real by the consent app's ``delivery_record``,
+    which asks the marketing rules first; a test that needs only the row (to read,
+    export or erase it) stores it through the register's one write of a row.
+    """
+
+    class Meta:
+        model = Delivery
+
+    actor: Actor = SYSTEM
+    person_id = factory.LazyFunction(lambda: PersonFactory().pk)
+    source = factory.LazyFunction(policy_keys.marketing_source)
+    channel = "email"
+    campaign = "kevät"
+    sent_at = factory.LazyFunction(clock.now)
+
+    @classmethod
+    def _create(cls, model_class: type[Delivery], *args: Any, **kwargs: Any) -> Delivery:
+        return s.person_row_add(model=model_class, **kwargs)

@@ -105,22 +105,22 @@ def test_a_business_contact_may_be_marketed_to_unless_they_refuse() -> None:
     assert decision(contact) == Basis.BUSINESS_CONTACT
     choose(contact, "marketing", ConsentAction.WITHDRAWN)
     assert decision(contact) == Refusal.WITHDRAWN
-    assert decision(contact, "post") == Refusal.WITHDRAWN
+    assert decision(contact, "letter") == Refusal.WITHDRAWN
 
 
-def test_post_and_phone_rest_on_legitimate_interest_until_refused() -> None:
+def test_letters_and_phone_calls_rest_on_legitimate_interest_until_refused() -> None:
     prospect = someone()
-    assert decision(prospect, "post") == Basis.LEGITIMATE_INTEREST
+    assert decision(prospect, "letter") == Basis.LEGITIMATE_INTEREST
     assert decision(prospect, "phone") == Basis.LEGITIMATE_INTEREST
-    choose(prospect, "marketing:post", ConsentAction.WITHDRAWN)
-    assert decision(prospect, "post") == Refusal.WITHDRAWN
+    choose(prospect, "marketing:letter", ConsentAction.WITHDRAWN)
+    assert decision(prospect, "letter") == Refusal.WITHDRAWN
     assert decision(prospect, "phone") == Basis.LEGITIMATE_INTEREST
 
 
 def test_a_purpose_that_rests_on_consent_needs_one_even_from_a_customer() -> None:
     customer = someone(customer=True, business=True)
     assert decision(customer, purpose="targeting") == Refusal.NO_CONSENT
-    assert decision(customer, "post", purpose="targeting") == Refusal.NO_CONSENT
+    assert decision(customer, "letter", purpose="targeting") == Refusal.NO_CONSENT
     choose(customer, "targeting", ConsentAction.GRANTED)
     assert decision(customer, purpose="targeting") == Basis.CONSENT
 
@@ -176,7 +176,7 @@ def test_the_audience_query_and_the_rules_agree_on_everyone() -> None:
     choose(people[0], "marketing:sms", ConsentAction.GRANTED)
     choose(people[1], "marketing:email", ConsentAction.WITHDRAWN)
     choose(people[2], "targeting", ConsentAction.GRANTED)
-    choose(people[2], "marketing:post", ConsentAction.OBJECTED)
+    choose(people[2], "marketing:letter", ConsentAction.OBJECTED)
     choose(people[3], "marketing", ConsentAction.OBJECTED)
     choose(people[3], "marketing", ConsentAction.LIFTED)
     restricted = someone(customer=True)

@@ -28,7 +28,7 @@ def test_options_and_make_up_are_in_words_and_a_misspelt_service_is_named_as_suc
     typo = analyst.get("/console/segments?purpose=analytics&service=Mainio+Analyysy&show=1")
 
     assert '<option value="email">sähköposti</option>' in form
-    assert '<option value="post">kirje</option>' in form
+    assert '<option value="letter">kirje</option>' in form
     assert ">email<" not in form
     assert "viestinnän ja markkinoinnin toteuttaminen ja seuranta" in form  # the purpose's name
     page = visible(shown.content.decode())

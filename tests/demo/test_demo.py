@@ -15,6 +15,7 @@ from stdnum.fi import hetu, ytunnus
 
 from rekisteri.consent.models import ConsentEvent
 from rekisteri.core import clock
+from rekisteri.core.channels import MarketingChannel
 from rekisteri.demo.identifiers import hetu_check_character, reference_number, ytunnus_check_digit
 from rekisteri.demo.plan import DemoBatch, demo_plan
 from rekisteri.demo.rules import MODEL_NAMES, demo_rules
@@ -36,7 +37,6 @@ from rekisteri.register.models import (
 )
 from rekisteri.register.services import (
     CONTACT_CHANNELS,
-    DELIVERY_CHANNELS,
     AddressIn,
     PersonIn,
     person_clean,
@@ -187,7 +187,7 @@ def test_channels_cards_and_ratings_are_ones_the_services_accept(demo300: DemoSt
     # then
     assert {channel for channel, _ in contacts} <= set(CONTACT_CHANNELS)
     assert {direction for _, direction in contacts} <= {"in", "out"}
-    assert deliveries <= set(DELIVERY_CHANNELS)
+    assert deliveries <= set(MarketingChannel)
     assert ratings <= {1, 2, 3, 4, 5}
     for token, last_four, expires in cards:
         assert token.startswith("tok_")

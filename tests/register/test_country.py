@@ -11,9 +11,9 @@ import pytest
 from rekisteri.core.actors import SYSTEM
 from rekisteri.core.errors import InvalidInput
 from rekisteri.register import services as s
+from rekisteri.register.error_codes import RegisterCode
 from rekisteri.register.importing import people_import
 from rekisteri.register.models import Organisation, Person, PhoneNumber, PostalAddress
-from rekisteri.register.validation import RegisterCode
 from tests import policy_keys as keys
 from tests.countries import GERMAN, SWEDISH, policy_file
 

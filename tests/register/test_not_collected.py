@@ -17,6 +17,7 @@ from rekisteri.core.actors import SYSTEM
 from rekisteri.core.errors import PolicyRefusal
 from rekisteri.policy.loader import load_policy
 from rekisteri.register import services as s
+from rekisteri.register.error_codes import RegisterCode
 from rekisteri.register.importing import people_import
 from rekisteri.register.models import (
     BillingAccount,
@@ -27,7 +28,6 @@ from rekisteri.register.models import (
     Person,
     PhoneNumber,
 )
-from rekisteri.register.validation import RegisterCode
 from tests.api.conftest import Api, make_key
 from tests.countries import MAINIOCO
 from tests.images import PNG

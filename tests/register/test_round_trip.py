@@ -13,7 +13,7 @@ from rekisteri.policy.selectors import policy_get
 from rekisteri.register import services as s
 from rekisteri.register.selectors import person_access, person_data
 from tests import policy_keys as keys
-from tests.factories import country
+from tests.factories import DeliveryFactory, country
 from tests.rights.conftest import BUSINESS_IDS
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,7 @@ def _one_of_everything() -> int:
     )
     s.payment_record(**base, source=keys.billing_source(), amount=Decimal("49.90"))
     s.web_visit_record(**base, source=keys.web_source(), ip_address="192.0.2.7", page="/hinnasto")
-    s.delivery_record(**base, source=keys.marketing_source(), channel="email", campaign="kevät")
+    DeliveryFactory(**base, campaign="kevät")
     s.feedback_record(**base, source=keys.subject_source(), text="Hyvä palvelu", rating=5)
     s.service_case_record(**base, source=keys.staff_source(), subject="Salasana")
     if c("consented_datum.value"):

@@ -11,6 +11,7 @@ import time_machine
 from rekisteri.core.actors import SYSTEM
 from rekisteri.core.errors import Conflict, InvalidInput, NotFound, PolicyRefusal
 from rekisteri.register import services as s
+from rekisteri.register.error_codes import RegisterCode
 from rekisteri.register.models import (
     ContactEvent,
     Customership,
@@ -29,9 +30,8 @@ from rekisteri.register.models import (
     UsageEvent,
     WebVisit,
 )
-from rekisteri.register.validation import RegisterCode
 from tests import policy_keys as keys
-from tests.factories import country
+from tests.factories import DeliveryFactory, country
 from tests.rights.conftest import BUSINESS_IDS
 
 pytestmark = pytest.mark.django_db
@@ -213,9 +213,7 @@ def test_every_event_kind_round_trips() -> None:
         cookie_id="c-1",
         user_agent="Firefox",
     )
-    s.delivery_record(
-        **base, source=keys.marketing_source(), channel="email", campaign="kevät-2026"
-    )
+    DeliveryFactory(**base, campaign="kevät-2026")
     s.payment_record(**base, source=keys.billing_source(), amount=Decimal("49.90"))
     s.invoice_record(
         **base,

@@ -10,9 +10,9 @@ from rekisteri.core.actors import SYSTEM
 from rekisteri.core.errors import InvalidInput, PolicyRefusal
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import services as s
+from rekisteri.register.error_codes import RegisterCode
 from rekisteri.register.importing import people_import
 from rekisteri.register.models import EmailAddress, Feedback, Person, PhoneNumber
-from rekisteri.register.validation import RegisterCode
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 
 from rekisteri.core.errors import InvalidInput
 from rekisteri.register import validation as v
-from rekisteri.register.validation import RegisterCode
+from rekisteri.register.error_codes import RegisterCode
 from tests.images import PNG
 
 

@@ -25,6 +25,7 @@ from rekisteri.retention.ledger import COMMITTED, LedgerEntry, LedgerOutcome, le
 from rekisteri.retention.sweep import retention_run
 from tests import policy_keys as keys
 from tests.console.conftest import signed_in
+from tests.factories import DeliveryFactory
 from tests.retention.rules import customer_rule, never_customer_rule, web_rule
 from tests.rights.conftest import Subject, register_aino
 
@@ -97,13 +98,7 @@ def test_marketing_after_an_objection_and_an_erased_person_back_are_findings(
             action=ConsentAction.OBJECTED,
             channel="letter",
         )
-        s.delivery_record(
-            actor=SYSTEM,
-            person_id=aino.pk,
-            source=keys.marketing_source(),
-            channel="email",
-            campaign="kevät",
-        )
+        DeliveryFactory(person_id=aino.pk, campaign="kevät")
     person = Person.objects.get(pk=aino.pk)
     # As if a backup from before her erasure had been restored and not replayed.
     register = register_identity()

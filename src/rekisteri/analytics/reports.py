@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from rekisteri.analytics.disclosure import min_cell_size, released
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
+from rekisteri.core.channels import MarketingChannel
 from rekisteri.core.errors import Forbidden, NotFound
 from rekisteri.core.routing import may_be_stale
 from rekisteri.policy.schema import PurposeUse
@@ -227,12 +228,7 @@ def feedback_report(read: PeopleRead, months: int = 12) -> Report:
 
 
 # A delivery's channel in the reader's words (the report's labels are read, not parsed).
-CHANNEL_WORDS = {
-    "email": _("e-mail"),
-    "sms": _("text message"),
-    "post": _("letter"),
-    "phone": _("phone call"),
-}
+CHANNEL_WORDS: dict[str, Promise] = {c.value: c.label for c in MarketingChannel}
 
 
 @may_be_stale

@@ -21,7 +21,7 @@ from rekisteri.staff.keys import Scope
 router = Router(tags=["consent and marketing"])
 
 Purpose = Annotated[StrictStr, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
-Channel = Literal["email", "sms", "post", "phone"]
+Channel = s.MarketingChannelIn
 
 
 def _errors() -> dict[int, type[s.ErrorOut]]:

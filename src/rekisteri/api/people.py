@@ -266,7 +266,7 @@ def _delivery_by_the_rules(
     return delivery_record(
         actor=actor,
         purpose=marketing_purpose_of(actor),
-        channel="post" if channel == "letter" else channel,
+        channel=channel,
         campaign=campaign,
         person_id=person_id,
         sent_at=sent_at,

@@ -10,6 +10,7 @@ from ninja import Schema
 from pydantic import (
     AfterValidator,
     AwareDatetime,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictInt,
@@ -17,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from rekisteri.core.channels import ContactChannel, MarketingChannel, channel_name
 from rekisteri.core.text import UNSTORABLE
 
 Text100 = Annotated[StrictStr, Field(min_length=1, max_length=100)]
@@ -37,6 +39,17 @@ def _in_range(value: dt.date) -> dt.date:
 Moment = Annotated[AwareDatetime, AfterValidator(_in_range)]
 Day = Annotated[dt.date, AfterValidator(_in_range)]
 Money = Annotated[Decimal, Field(max_digits=12, decimal_places=2, ge=-(10**9), le=10**9)]
+
+
+def _channel_word(value: object) -> object:
+    """A channel's former name read as today's; anything else is the enum's to judge."""
+    return channel_name(value) if isinstance(value, str) else value
+
+
+# A channel by its one name; an older client's former name ("post") is still accepted,
+# and every answer says the one name.
+MarketingChannelIn = Annotated[MarketingChannel, BeforeValidator(_channel_word)]
+ContactChannelIn = Annotated[ContactChannel, BeforeValidator(_channel_word)]
 
 
 def _storable(value: Any) -> Any:
@@ -136,7 +149,7 @@ class UsageIn(In):
 
 class ContactIn(In):
     source: SourceKey
-    channel: Literal["email", "phone", "letter", "chat", "meeting", "sms"]
+    channel: ContactChannelIn
     direction: Literal["in", "out"]
     summary: Annotated[StrictStr, Field(max_length=5000)] = ""
     occurred_at: Moment | None = None
@@ -153,7 +166,7 @@ class WebVisitIn(In):
 
 class DeliveryIn(In):
     source: SourceKey
-    channel: Literal["email", "sms", "letter", "phone"]
+    channel: MarketingChannelIn
     campaign: Text100
     sent_at: Moment | None = None
 

@@ -9,10 +9,19 @@ each distinct (scope, action) of the ledger instead of to each event.
 
 from __future__ import annotations
 
-from rekisteri.consent.marketing import MarketingChannel
 from rekisteri.consent.models import ConsentAction
 from rekisteri.consent.transfers import TRANSFER_SCOPE_PREFIX
+from rekisteri.core.channels import MarketingChannel, channel_name
 from rekisteri.policy.schema import LegalBasis, Policy
+
+
+def scope_name(scope: str) -> str:
+    """``scope`` with its channel as the one vocabulary names it: a client may still send
+    a channel by a former name ("<purpose>:post"), which is stored by today's."""
+    if scope.startswith(TRANSFER_SCOPE_PREFIX):
+        return scope
+    purpose, colon, channel = scope.partition(":")
+    return f"{purpose}:{channel_name(channel)}" if colon else scope
 
 
 def scope_problem(policy: Policy, scope: str, action: ConsentAction | str | None) -> str | None:

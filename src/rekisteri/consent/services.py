@@ -21,11 +21,12 @@ from rekisteri.consent.marketing import (
     purpose_require_direct_marketing,
 )
 from rekisteri.consent.models import ConsentAction, ConsentEvent, ConsentText
-from rekisteri.consent.scopes import scope_problem
+from rekisteri.consent.scopes import scope_name, scope_problem
 from rekisteri.consent.selectors import consent_latest, direct_marketing_objections
 from rekisteri.consent.transfers import TRANSFER_SCOPE_PREFIX, transfers_end_for_withdrawal
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor, ActorKind
+from rekisteri.core.channels import ConsentChannel, channel_parse
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PolicyRefusal
 from rekisteri.policy.schema import SourceRecord
 from rekisteri.policy.selectors import (
@@ -51,7 +52,7 @@ class ConsentCode(StrEnum):
 
 
 # Consent is given or withdrawn through one of these.
-CHANNELS = ("portal", "api", "form", "customer_service", "letter", "email")
+CHANNELS = tuple(ConsentChannel.values)
 MAX_TEXT = 10_000
 
 
@@ -113,16 +114,14 @@ def consent_record(
     to show what was agreed to).
     """
     chosen = action_require(action)
+    scope = scope_name(scope)
     scope_require(scope, chosen)
     if chosen == ConsentAction.LIFTED and actor.kind == ActorKind.API_KEY:
         # Art. 21: only the person lifts their objection, on their own pages or in writing.
         raise Forbidden("an objection is lifted by the person only", data={"field": "action"})
     if text and chosen != ConsentAction.GRANTED:
         raise InvalidInput("text: only a consent comes with a text", data={"field": "text"})
-    if channel not in CHANNELS:
-        raise InvalidInput(
-            f"channel: must be one of {', '.join(CHANNELS)}", data={"field": "channel"}
-        )
+    channel = channel_parse(channel, ConsentChannel)
     if not people_lock([person_id]):
         raise NotFound(f"there is no person {person_id}", data={"person_id": person_id})
     if chosen == ConsentAction.GRANTED and not (text or text_hash):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from rekisteri.audit.models import AuditEntry, AuditEvent
 from rekisteri.core.actors import ActorKind
+from rekisteri.core.channels import Channel
 from rekisteri.policy.schema import Language
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register.labels import usage_action_text
@@ -134,18 +135,8 @@ VALUE_LABELS: dict[str, Promise] = {
     "withdrawn": gettext_lazy("consent withdrawn"),
     "objected": gettext_lazy("objected"),
     "lifted": gettext_lazy("objection lifted"),
-    # Channels
-    "email": gettext_lazy("e-mail"),
-    "sms": gettext_lazy("text message"),
-    "post": gettext_lazy("letter"),
-    "letter": gettext_lazy("letter"),
-    "phone": gettext_lazy("phone call"),
-    "chat": gettext_lazy("chat"),
-    "meeting": gettext_lazy("meeting"),
-    "portal": gettext_lazy("self-service portal"),
-    "api": gettext_lazy("integrating system"),
-    "form": gettext_lazy("web form"),
-    "customer_service": gettext_lazy("customer service"),
+    # Channels, in the one vocabulary's words
+    **{channel.value: channel.label for channel in Channel},
     "banner": gettext_lazy("cookie banner"),
     # Contact directions
     "in": gettext_lazy("from the customer"),

@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rekisteri.core.channels import Channel
 from rekisteri.policy.schema import Language
 from rekisteri.policy.selectors import policy_get
 
@@ -157,14 +158,8 @@ VALUE_LABELS: dict[str, dict[str, Promise]] = {
         "failed": gettext_lazy("failed"),
         "cancelled": gettext_lazy("cancelled"),
     },
-    "channel": {
-        "email": gettext_lazy("e-mail"),
-        "sms": gettext_lazy("text message"),
-        "post": gettext_lazy("letter"),
-        "phone": gettext_lazy("phone call"),
-        "chat": gettext_lazy("chat"),
-        "meeting": gettext_lazy("meeting"),
-    },
+    # A channel in the one vocabulary's words.
+    "channel": {channel.value: channel.label for channel in Channel},
     "direction": {
         "in": gettext_lazy("from you to us"),
         "out": gettext_lazy("from us to you"),

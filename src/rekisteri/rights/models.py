@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Re-exported: the channels a request comes by were named here before core had them.
+from rekisteri.core.channels import RequestChannel as RequestChannel
+
 
 class RightKind(models.TextChoices):
     """The rights of notice §11 that a request can exercise (keys of the policy's rights)."""
@@ -31,14 +34,6 @@ class RequestState(models.TextChoices):
 
 # A request in these states still waits for its answer.
 OPEN_STATES = (RequestState.RECEIVED, RequestState.VERIFIED, RequestState.REVIEW)
-
-
-class RequestChannel(models.TextChoices):
-    PORTAL = "portal", _("self-service portal")
-    API = "api", _("integrating system")
-    LETTER = "letter", _("letter")
-    EMAIL = "email", _("e-mail")
-    CUSTOMER_SERVICE = "customer_service", _("customer service")
 
 
 class VerificationMethod(models.TextChoices):

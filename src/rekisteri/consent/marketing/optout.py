@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core import signing
 
 from rekisteri.consent.marketing.rules import MarketingChannel
+from rekisteri.core.channels import channel_name
 from rekisteri.core.errors import InvalidInput
 from rekisteri.policy.selectors import language_default
 
@@ -40,6 +41,7 @@ def opt_out_url(person_id: int, purpose: str, channel: str, lang: str = "") -> s
 def opt_out_read(token: str) -> OptOut:
     try:
         person_id, purpose, channel = signing.loads(token[:300], salt=_OPT_OUT_SALT)
-        return OptOut(int(person_id), str(purpose), MarketingChannel(channel))
+        # A link sent before the channels had one vocabulary may carry a former name.
+        return OptOut(int(person_id), str(purpose), MarketingChannel(channel_name(channel)))
     except (signing.BadSignature, ValueError, TypeError):
         raise InvalidInput("the opt-out link is not valid", data={"field": "token"}) from None

@@ -35,19 +35,15 @@ from django.db.models import Exists, OuterRef, Q
 
 from rekisteri.consent.models import ConsentAction, ConsentEvent
 from rekisteri.core.actors import Actor
+
+# Re-exported: the channels direct marketing uses were named here before core had them.
+from rekisteri.core.channels import MarketingChannel as MarketingChannel
+from rekisteri.core.channels import channel_parse
 from rekisteri.core.errors import Forbidden, InvalidInput
 from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import facts
 from rekisteri.register.gate import people_decide, purpose_exclusion
-
-
-class MarketingChannel(StrEnum):
-    EMAIL = "email"
-    SMS = "sms"
-    POST = "post"
-    PHONE = "phone"
-
 
 # Information Society Code s. 200 covers e-mail and SMS ("electronic" marketing).
 ELECTRONIC = frozenset({MarketingChannel.EMAIL, MarketingChannel.SMS})
@@ -108,12 +104,7 @@ def marketing_purpose_of(actor: Actor) -> str:
 
 
 def channel_require(channel: str) -> MarketingChannel:
-    try:
-        return MarketingChannel(channel)
-    except ValueError:
-        raise InvalidInput(
-            f"channel: must be one of {', '.join(MarketingChannel)}", data={"field": "channel"}
-        ) from None
+    return channel_parse(channel, MarketingChannel)
 
 
 def purpose_require_direct_marketing(purpose: str) -> str:
@@ -182,7 +173,7 @@ ADDRESS_FIELDS = {
     MarketingChannel.EMAIL: "email_address.address",
     MarketingChannel.SMS: "phone_number.number",
     MarketingChannel.PHONE: "phone_number.number",
-    MarketingChannel.POST: "postal_address.street_address",
+    MarketingChannel.LETTER: "postal_address.street_address",
 }
 
 
