@@ -22,6 +22,7 @@ from rekisteri.analytics.reports import (
 )
 from rekisteri.consent.services import consent_record
 from rekisteri.core.actors import SYSTEM
+from rekisteri.core.errors import NotFound
 from rekisteri.policy.schema import LegalBasis, PurposeUse
 from rekisteri.register import services as s
 from rekisteri.register.models import Delivery
@@ -147,7 +148,12 @@ def test_services_feedback_and_campaigns_match_a_hand_count() -> None:
             source=keys.marketing_source(),
         )
 
-    assert values(services_report()) == {"API": [None], "Pro": [k]}
+    if keys.statistics_purpose() in keys.purposes_of("service_subscription.service"):
+        assert values(services_report()) == {"API": [None], "Pro": [k]}
+    else:
+        # Norrsken's statistics do not read what its customers subscribe to.
+        with pytest.raises(NotFound):
+            services_report()
     feedback = values(feedback_report(months=3))
     assert feedback["05/2027"] == [k, 4.0]
     # Three people: neither their number nor their average rating is shown.
@@ -171,6 +177,13 @@ def test_the_console_shows_each_role_its_purposes_reports_and_the_csv_hides_smal
     rows = list(csv.reader(io.StringIO(download.content.decode())))
     assert ["04/2027", f"<{smallest()}", "0"] in rows
     assert analyst.get("/console/reports/campaigns.csv").status_code == 403
+    # A report on subscriptions only where the analyst's purposes may read them.
+    services = keys.purposes_of("service_subscription.service")
+    reads_services = bool(keys.role_purposes(keys.analyst_role()) & set(services))
+    assert analyst.get("/console/reports/services.csv").status_code == (
+        200 if reads_services else 403
+    )
+    assert (said("Active customers by service") in page) == reads_services
     assert analyst.get("/console/reports/nothing.csv").status_code == 404
     marketer = signed_in(enrolled("maija", keys.marketing_role()))
     assert marketer.get("/console/reports/campaigns.csv").status_code == 200

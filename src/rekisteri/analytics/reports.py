@@ -73,11 +73,21 @@ def counted(purpose: str) -> models.QuerySet[m.Person]:
     )
 
 
-def _serving(use: PurposeUse, purpose: str | None) -> str:
-    """The purpose a report counts for: the one asked, else the first the policy gives it."""
+def _opening(use: PurposeUse, field: str) -> list[str]:
+    """The purposes that serve ``use`` and for which the category holding ``field`` is
+    processed: a report reads only data its purpose may use (Art. 5(1)(b))."""
+    policy = policy_get()
+    category = policy.category_of_field(field)
+    opened = policy.categories[category].purposes if category is not None else ()
+    return [p for p in policy.purposes_serving(use) if p in opened]
+
+
+def _serving(use: PurposeUse, field: str, purpose: str | None) -> str:
+    """The purpose a report counts for: the one asked, else the first the policy gives it
+    that may read ``field``."""
     if purpose is not None:
         return purpose
-    serving = policy_get().purposes_serving(use)
+    serving = _opening(use, field)
     if not serving:
         raise NotFound("no purpose of the policy serves this report", data={"report": str(use)})
     return serving[0]
@@ -147,7 +157,7 @@ def _per_month(
 @may_be_stale
 def customerships_report(months: int = 12, *, purpose: str | None = None) -> Report:
     """New and ended customerships per month (people)."""
-    purpose = _serving(PurposeUse.STATISTICS, purpose)
+    purpose = _serving(PurposeUse.STATISTICS, "customership.started_on", purpose)
     rows = m.Customership.objects.filter(person__in=counted(purpose))
     started = _per_month(rows, "started_on", months)
     ended = _per_month(rows, "ended_on", months)
@@ -172,7 +182,7 @@ def customerships_report(months: int = 12, *, purpose: str | None = None) -> Rep
 @may_be_stale
 def services_report(*, purpose: str | None = None) -> Report:
     """Active customers by service, today."""
-    purpose = _serving(PurposeUse.STATISTICS, purpose)
+    purpose = _serving(PurposeUse.STATISTICS, "service_subscription.service", purpose)
     today = clock.today()
     rows = (
         m.ServiceSubscription.objects.filter(person__in=counted(purpose))
@@ -194,7 +204,7 @@ def services_report(*, purpose: str | None = None) -> Report:
 @may_be_stale
 def usage_report(months: int = 12, *, purpose: str | None = None) -> Report:
     """Use of the service per month: events and the people behind them."""
-    purpose = _serving(PurposeUse.STATISTICS, purpose)
+    purpose = _serving(PurposeUse.STATISTICS, "usage_event.action", purpose)
     by_month = _per_month(
         m.UsageEvent.objects.filter(person__in=counted(purpose)),
         "occurred_at",
@@ -219,7 +229,7 @@ def usage_report(months: int = 12, *, purpose: str | None = None) -> Report:
 @may_be_stale
 def feedback_report(months: int = 12, *, purpose: str | None = None) -> Report:
     """Feedback given and the average rating per month."""
-    purpose = _serving(PurposeUse.FEEDBACK, purpose)
+    purpose = _serving(PurposeUse.FEEDBACK, "feedback.rating", purpose)
     by_month = _per_month(
         m.Feedback.objects.filter(person__in=counted(purpose)),
         "given_at",
@@ -259,7 +269,7 @@ CHANNEL_WORDS = {
 @may_be_stale
 def campaigns_report(*, purpose: str | None = None) -> Report:
     """Campaign deliveries and results: people reached, opened and clicked."""
-    purpose = _serving(PurposeUse.CAMPAIGNS, purpose)
+    purpose = _serving(PurposeUse.CAMPAIGNS, "delivery.campaign", purpose)
     rows = (
         m.Delivery.objects.filter(person__in=counted(purpose))
         .values("campaign", "channel")
@@ -288,38 +298,41 @@ def campaigns_report(*, purpose: str | None = None) -> Report:
     )
 
 
-# Each report with the feature of the policy it is: a purpose that serves the feature
-# opens it, and only a role holding such a purpose sees it.
-REPORTS: dict[str, tuple[PurposeUse, Callable[..., Report]]] = {
-    "customerships": (PurposeUse.STATISTICS, customerships_report),
-    "services": (PurposeUse.STATISTICS, services_report),
-    "usage": (PurposeUse.STATISTICS, usage_report),
-    "feedback": (PurposeUse.FEEDBACK, feedback_report),
-    "campaigns": (PurposeUse.CAMPAIGNS, campaigns_report),
+# Each report with the feature of the policy it is and a field it reads: a purpose that
+# serves the feature and may read the field opens it, and only a role holding such a
+# purpose sees it.
+REPORTS: dict[str, tuple[PurposeUse, str, Callable[..., Report]]] = {
+    "customerships": (PurposeUse.STATISTICS, "customership.started_on", customerships_report),
+    "services": (PurposeUse.STATISTICS, "service_subscription.service", services_report),
+    "usage": (PurposeUse.STATISTICS, "usage_event.action", usage_report),
+    "feedback": (PurposeUse.FEEDBACK, "feedback.rating", feedback_report),
+    "campaigns": (PurposeUse.CAMPAIGNS, "delivery.campaign", campaigns_report),
 }
 
 
-def _report_purpose(actor: Actor, use: PurposeUse) -> str | None:
-    """The first purpose serving ``use`` that the actor holds."""
-    held = [p for p in policy_get().purposes_serving(use) if p in actor.purposes]
+def _report_purpose(actor: Actor, use: PurposeUse, field: str) -> str | None:
+    """The first purpose serving ``use`` and reading ``field`` that the actor holds."""
+    held = [p for p in _opening(use, field) if p in actor.purposes]
     return held[0] if held else None
 
 
 def reports_for(actor: Actor) -> list[str]:
     """The reports that a purpose the actor holds opens."""
-    return [key for key, (use, _make) in REPORTS.items() if _report_purpose(actor, use)]
+    return [
+        key for key, (use, field, _make) in REPORTS.items() if _report_purpose(actor, use, field)
+    ]
 
 
 def report_get(*, actor: Actor, key: str) -> Report:
     """A report, if the actor holds a purpose it serves; the viewing is audited (no person)."""
     if key not in REPORTS:
         raise NotFound("there is no such report", data={"report": key[:50]})
-    use, make = REPORTS[key]
-    purpose = _report_purpose(actor, use)
+    use, field, make = REPORTS[key]
+    purpose = _report_purpose(actor, use, field)
     if purpose is None:
         raise Forbidden(
             "this role holds no purpose that this report serves",
-            data={"purposes": policy_get().purposes_serving(use)},
+            data={"purposes": _opening(use, field)},
         )
     report = make(purpose=purpose)
     audit_record(
