@@ -22,7 +22,10 @@ def person(
     active: bool = True,
     service: str = "",
     research: bool = False,
+    marketing: bool = False,
 ) -> int:
+    """A customer; ``research`` gives the survey consent; ``marketing`` makes them one the
+    company's own marketing may count: where it rests on consent alone, they gave it."""
     n = next(_n)
     p = s.person_register(
         actor=SYSTEM,
@@ -56,6 +59,15 @@ def person(
             action="granted",
             channel="portal",
             text="Saa pyytää vastaamaan kyselyihin.",
+        )
+    if marketing and keys.consent_marketing_purpose() == keys.marketing_purpose():
+        consent_record(
+            actor=SYSTEM,
+            person_id=p.pk,
+            scope=keys.marketing_purpose(),
+            action="granted",
+            channel="portal",
+            text="Saa lähettää uutiskirjeitä.",
         )
     return p.pk
 

@@ -38,45 +38,75 @@ def exact(settings: Any) -> None:
     settings.REKISTERI_ANALYTICS_NOISE = 0
 
 
+def smallest() -> int:
+    """The fewest people a released count may describe (the description's min_cell_size)."""
+    return keys.policy().anonymisation.min_cell_size
+
+
+def opens(purpose: str, field: str) -> bool:
+    """Whether the description's category of ``field`` serves ``purpose``."""
+    return purpose in keys.purposes_of(field)
+
+
 def test_sizes_and_make_up_match_a_hand_count(exact: None) -> None:
-    for _ in range(7):
-        person(service="Mainio Pro")
-    for _ in range(6):
-        person(active=False)
-    for _ in range(3):
-        person(service="Mainio API")
+    # Every group but the second service's at least the smallest cell shown, so that
+    # each filter sets apart enough people to be applied.
+    pro, ended, api = smallest() + 2, smallest() + 1, 3
+    for _ in range(pro):
+        person(service="Pro", marketing=True)
+    for _ in range(ended):
+        person(active=False, marketing=True)
+    for _ in range(api):
+        person(service="API", marketing=True)
     active = figures({"customership": "active"})
-    assert active.size == 10
-    assert {(p.label, p.size) for p in active.by_service} == {
-        ("Mainio API", None),
-        ("Mainio Pro", 7),
-    }
-    assert figures({"customership": "ended"}).size == 6
-    assert figures({"service": "Mainio Pro"}).size == 7
+    assert active.size == pro + api
+    assert figures({"customership": "ended"}).size == ended
     # A purpose sees the make-up its categories open: analytics, not the address.
     assert active.by_city == []
+    if opens(keys.statistics_purpose(), "service_subscription.service"):
+        assert {(p.label, p.size) for p in active.by_service} == {("API", None), ("Pro", pro)}
+        assert figures({"service": "Pro"}).size == pro
+    else:
+        # Norrsken's statistics do not read what its customers subscribe to.
+        assert active.by_service == []
+        with pytest.raises(Forbidden, match="does not open"):
+            figures({"service": "Pro"})
     by_city = figures({"city": "Kuopio"}, MARKETER, keys.marketing_purpose())
-    assert [(p.label, p.size) for p in by_city.by_city] == [("Kuopio", 16)]
+    assert [(p.label, p.size) for p in by_city.by_city] == [("Kuopio", pro + ended + api)]
 
 
 def test_a_segment_too_small_to_describe_shows_nothing_about_it(exact: None) -> None:
-    for _ in range(8):
+    for _ in range(smallest() + 3):
         person()
-    person(service="Mainio API")
-    with pytest.raises(PolicyRefusal, match="fewer than 5 people"):
-        figures({"service": "Mainio API"})
+    person(active=False)
+    with pytest.raises(PolicyRefusal, match=f"fewer than {smallest()} people"):
+        figures({"customership": "ended"})
 
 
 def test_each_purpose_filters_only_on_what_serves_it(exact: None) -> None:
-    for _ in range(6):
-        person(rating=4, research=True)
-    with pytest.raises(Forbidden, match="does not open"):
-        figures({"rating_min": "3"})  # feedback is not analytics' data
-    with pytest.raises(Forbidden, match="does not open"):
-        figures({"consented_to": keys.survey_purpose()})
-    with pytest.raises(Forbidden, match="does not open"):
-        figures({"rating_min": "3"}, MARKETER, keys.marketing_purpose())
-    assert figures({"rating_min": "3"}, RESEARCHER, keys.survey_purpose()).size == 6
+    for _ in range(smallest() + 1):
+        person(rating=4, research=True, marketing=True)
+    filters = {
+        "rating_min": ("3", "feedback.rating"),
+        "consented_to": (keys.survey_purpose(), "consent_event.scope"),
+        "city": ("Kuopio", "postal_address.city"),
+    }
+    refused = 0
+    for actor, purpose in (
+        (ANALYST, keys.statistics_purpose()),
+        (MARKETER, keys.marketing_purpose()),
+        (RESEARCHER, keys.survey_purpose()),
+    ):
+        for name, (value, field) in filters.items():
+            if opens(purpose, field):
+                assert figures({name: value}, actor, purpose).size == smallest() + 1
+            else:
+                with pytest.raises(Forbidden, match="does not open"):
+                    figures({name: value}, actor, purpose)
+                refused += 1
+    # Each description has purposes that may not filter on another's data.
+    assert refused >= 2
+    assert figures({"rating_min": "3"}, RESEARCHER, keys.survey_purpose()).size == smallest() + 1
 
 
 def test_restricted_and_objecting_people_are_never_counted(exact: None) -> None:
@@ -170,16 +200,17 @@ def test_a_filter_that_makes_no_sense_is_refused(exact: None) -> None:
 
 
 def test_a_segment_is_saved_only_when_it_can_be_shown(exact: None) -> None:
-    for _ in range(6):
-        person()
-    person(service="Mainio API")
+    for _ in range(smallest() + 1):
+        person(marketing=True)
+    person(active=False, marketing=True)
     with pytest.raises(PolicyRefusal):
         segment_save(
             actor=ANALYST,
             name="yksi",
             purpose=keys.statistics_purpose(),
-            definition=SegmentDefinition.from_form({"service": "Mainio API"}),
+            definition=SegmentDefinition.from_form({"customership": "ended"}),
         )
+    assert not Segment.objects.exists()
     segment_save(
         actor=ANALYST,
         name="Aktiiviset",

@@ -1,4 +1,9 @@
-"""Who may be marketed to: each rule, their order, and the SQL and Python statements agreeing."""
+"""Who may be marketed to: each rule, their order, and the SQL and Python statements agreeing.
+
+The purposes are the loaded description's: its own marketing (``keys.marketing_purpose``,
+on legitimate interest where it relies on one) and, where it has one, a direct-marketing
+purpose that rests on consent alone.
+"""
 
 from __future__ import annotations
 
@@ -22,14 +27,34 @@ from rekisteri.consent.selectors import deliveries_despite_objection, deliveries
 from rekisteri.consent.services import consent_record, deliveries_record, marketing_opt_out
 from rekisteri.core.actors import SYSTEM, Actor, ActorKind
 from rekisteri.core.errors import InvalidInput
+from rekisteri.policy.schema import LegalBasis
 from rekisteri.register import services as s
 from rekisteri.register.models import Delivery, EmailAddress, Person
 from rekisteri.retention.erasure import person_erase
 from tests import policy_keys as keys
+from tests.factories import AddressFactory, local_phone
 
 pytestmark = pytest.mark.django_db
-SHOWN = "Haluan Mainioco Oy:n uutiskirjeen sähköpostiini."
+SHOWN = "Haluan uutiskirjeen sähköpostiini."
 _numbers = itertools.count(1)
+
+
+def own() -> str:
+    """The company's own marketing: objections are recorded on it."""
+    return keys.marketing_purpose()
+
+
+def on_consent_alone() -> str:
+    """A direct-marketing purpose that needs a consent even from a customer."""
+    found = keys.consent_marketing_purpose()
+    assert found is not None, "a description markets on consent, or its own marketing does"
+    return found
+
+
+def on_interest() -> bool:
+    """Whether the company markets its own services on legitimate interest: then a
+    customer or a business contact may be marketed to until they refuse (soft opt-in)."""
+    return keys.policy().purposes[own()].legal_basis == LegalBasis.LEGITIMATE_INTEREST
 
 
 def someone(
@@ -48,9 +73,9 @@ def someone(
             first_name="Testi",
             last_name=f"Henkilö{n}",
             email=f"testi{n}@example.fi" if email else None,
-            phone=f"040 555 {n:04d}" if phone else None,
-            address=s.AddressIn("Hämeenkatu 1", "33100", "Tampere") if address else None,
-            organisation=s.OrganisationIn(f"Yritys {n} Oy", "", "", "ostaja") if business else None,
+            phone=local_phone() if phone else None,
+            address=AddressFactory() if address else None,
+            organisation=s.OrganisationIn(f"Yritys {n}", "", "", "ostaja") if business else None,
         ),
     )
     if customer:
@@ -69,19 +94,30 @@ def choose(person: Person, scope: str, action: ConsentAction) -> None:
     )
 
 
-def decision(person: Person, channel: str = "email", purpose: str = "marketing") -> str:
+def decision(person: Person, channel: str = "email", purpose: str = "") -> str:
+    purpose = purpose or own()
     return marketing_decisions(purpose=purpose, channel=channel, person_ids=[person.pk])[person.pk]
 
 
-def in_audience(person: Person, channel: str = "email", purpose: str = "marketing") -> bool:
+def in_audience(person: Person, channel: str = "email", purpose: str = "") -> bool:
+    purpose = purpose or own()
     return marketing_audience(purpose=purpose, channel=channel).filter(pk=person.pk).exists()
+
+
+def asked_where_needed(person: Person) -> None:
+    """Where the company markets on consent alone, ``person`` asks for its marketing:
+    being a customer or a business contact is no consent there (rule 4)."""
+    if not on_interest():
+        for channel in MarketingChannel:
+            assert decision(person, channel) == Refusal.NO_CONSENT
+        choose(person, own(), ConsentAction.GRANTED)
 
 
 def test_email_to_a_private_person_needs_a_prior_consent() -> None:
     private = someone()
     assert decision(private) == Refusal.NO_CONSENT
     assert not in_audience(private)
-    choose(private, "marketing:email", ConsentAction.GRANTED)
+    choose(private, f"{own()}:email", ConsentAction.GRANTED)
     assert decision(private) == Basis.CONSENT
     assert in_audience(private)
     # A consent to e-mail is not a consent to SMS.
@@ -90,77 +126,86 @@ def test_email_to_a_private_person_needs_a_prior_consent() -> None:
 
 def test_a_customer_gets_email_until_they_opt_out() -> None:
     customer = someone(customer=True)
-    assert decision(customer) == Basis.CUSTOMER
-    assert decision(customer, "sms") == Basis.CUSTOMER
-    choose(customer, "marketing:email", ConsentAction.WITHDRAWN)
+    asked_where_needed(customer)
+    allowed = Basis.CUSTOMER if on_interest() else Basis.CONSENT
+    assert decision(customer) == allowed
+    assert decision(customer, "sms") == allowed
+    choose(customer, f"{own()}:email", ConsentAction.WITHDRAWN)
     assert decision(customer) == Refusal.WITHDRAWN
-    assert decision(customer, "sms") == Basis.CUSTOMER
+    assert decision(customer, "sms") == allowed
     # The latest choice stands: a consent given later allows it again.
-    choose(customer, "marketing", ConsentAction.GRANTED)
+    choose(customer, own(), ConsentAction.GRANTED)
     assert decision(customer) == Basis.CONSENT
 
 
 def test_a_business_contact_may_be_marketed_to_unless_they_refuse() -> None:
     contact = someone(business=True)
-    assert decision(contact) == Basis.BUSINESS_CONTACT
-    choose(contact, "marketing", ConsentAction.WITHDRAWN)
+    asked_where_needed(contact)
+    assert decision(contact) == (Basis.BUSINESS_CONTACT if on_interest() else Basis.CONSENT)
+    choose(contact, own(), ConsentAction.WITHDRAWN)
     assert decision(contact) == Refusal.WITHDRAWN
     assert decision(contact, "letter") == Refusal.WITHDRAWN
 
 
 def test_letters_and_phone_calls_rest_on_legitimate_interest_until_refused() -> None:
     prospect = someone()
-    assert decision(prospect, "letter") == Basis.LEGITIMATE_INTEREST
-    assert decision(prospect, "phone") == Basis.LEGITIMATE_INTEREST
-    choose(prospect, "marketing:letter", ConsentAction.WITHDRAWN)
+    asked_where_needed(prospect)
+    allowed = Basis.LEGITIMATE_INTEREST if on_interest() else Basis.CONSENT
+    assert decision(prospect, "letter") == allowed
+    assert decision(prospect, "phone") == allowed
+    choose(prospect, f"{own()}:letter", ConsentAction.WITHDRAWN)
     assert decision(prospect, "letter") == Refusal.WITHDRAWN
-    assert decision(prospect, "phone") == Basis.LEGITIMATE_INTEREST
+    assert decision(prospect, "phone") == allowed
 
 
 def test_a_purpose_that_rests_on_consent_needs_one_even_from_a_customer() -> None:
     customer = someone(customer=True, business=True)
-    assert decision(customer, purpose="targeting") == Refusal.NO_CONSENT
-    assert decision(customer, "letter", purpose="targeting") == Refusal.NO_CONSENT
-    choose(customer, "targeting", ConsentAction.GRANTED)
-    assert decision(customer, purpose="targeting") == Basis.CONSENT
+    assert decision(customer, purpose=on_consent_alone()) == Refusal.NO_CONSENT
+    assert decision(customer, "letter", purpose=on_consent_alone()) == Refusal.NO_CONSENT
+    choose(customer, on_consent_alone(), ConsentAction.GRANTED)
+    assert decision(customer, purpose=on_consent_alone()) == Basis.CONSENT
 
 
 def test_an_objection_beats_any_consent_on_every_direct_marketing_purpose() -> None:
     person = someone(customer=True)
-    choose(person, "marketing:email", ConsentAction.GRANTED)
-    choose(person, "targeting", ConsentAction.GRANTED)
-    choose(person, "marketing", ConsentAction.OBJECTED)
+    choose(person, f"{own()}:email", ConsentAction.GRANTED)
+    choose(person, on_consent_alone(), ConsentAction.GRANTED)
+    choose(person, own(), ConsentAction.OBJECTED)
     # A consent given after the objection does not undo it: only lifting does.
-    choose(person, "marketing:email", ConsentAction.GRANTED)
+    choose(person, f"{own()}:email", ConsentAction.GRANTED)
     for channel in MarketingChannel:
-        assert decision(person, channel) == Refusal.OBJECTED
-        assert decision(person, channel, purpose="targeting") == Refusal.OBJECTED
-    choose(person, "marketing", ConsentAction.LIFTED)
+        for purpose in keys.marketing_purposes():
+            assert decision(person, channel, purpose=purpose) == Refusal.OBJECTED
+    choose(person, own(), ConsentAction.LIFTED)
     assert decision(person) == Basis.CONSENT
-    assert decision(person, purpose="targeting") == Basis.CONSENT
+    assert decision(person, purpose=on_consent_alone()) == Basis.CONSENT
 
 
 def test_an_objection_on_one_channel_stops_that_channel_only() -> None:
     customer = someone(customer=True)
-    choose(customer, "targeting:sms", ConsentAction.OBJECTED)
+    asked_where_needed(customer)
+    # Made on the purpose that rests on consent, it stops the company's own marketing too.
+    choose(customer, f"{on_consent_alone()}:sms", ConsentAction.OBJECTED)
     assert decision(customer, "sms") == Refusal.OBJECTED
-    assert decision(customer, "email") == Basis.CUSTOMER
+    assert decision(customer, "email") == (Basis.CUSTOMER if on_interest() else Basis.CONSENT)
 
 
 def test_a_restriction_beats_everything_even_an_objection() -> None:
     person = someone(customer=True)
-    choose(person, "marketing", ConsentAction.GRANTED)
+    choose(person, own(), ConsentAction.GRANTED)
+    assert in_audience(person)
     s.person_restrict(actor=SYSTEM, person_id=person.pk)
     assert decision(person) == Refusal.RESTRICTED
-    choose(person, "marketing", ConsentAction.OBJECTED)
+    choose(person, own(), ConsentAction.OBJECTED)
     assert decision(person) == Refusal.RESTRICTED
     assert not in_audience(person)
 
 
 def test_nobody_is_selected_on_a_channel_they_have_no_address_on() -> None:
     customer = someone(customer=True, phone=False)
+    asked_where_needed(customer)
     assert decision(customer, "sms") == Refusal.NO_ADDRESS
-    assert decision(customer, "email") == Basis.CUSTOMER
+    assert decision(customer, "email") == (Basis.CUSTOMER if on_interest() else Basis.CONSENT)
     # The law comes first: a refusal says why, not that no address is known.
     assert decision(someone(phone=False), "sms") == Refusal.NO_CONSENT
 
@@ -172,21 +217,27 @@ def test_the_audience_query_and_the_rules_agree_on_everyone() -> None:
         someone(business=True),
         someone(customer=True, email=False),
         someone(address=False, phone=False),
+        someone(customer=True),
     ]
-    choose(people[0], "marketing:sms", ConsentAction.GRANTED)
-    choose(people[1], "marketing:email", ConsentAction.WITHDRAWN)
-    choose(people[2], "targeting", ConsentAction.GRANTED)
-    choose(people[2], "marketing:letter", ConsentAction.OBJECTED)
-    choose(people[3], "marketing", ConsentAction.OBJECTED)
-    choose(people[3], "marketing", ConsentAction.LIFTED)
+    choose(people[0], f"{own()}:sms", ConsentAction.GRANTED)
+    choose(people[1], f"{own()}:email", ConsentAction.WITHDRAWN)
+    choose(people[2], on_consent_alone(), ConsentAction.GRANTED)
+    choose(people[2], f"{own()}:letter", ConsentAction.OBJECTED)
+    choose(people[3], own(), ConsentAction.OBJECTED)
+    choose(people[3], own(), ConsentAction.LIFTED)
+    choose(people[5], own(), ConsentAction.GRANTED)
     restricted = someone(customer=True)
+    choose(restricted, own(), ConsentAction.GRANTED)
     s.person_restrict(actor=SYSTEM, person_id=restricted.pk)
     forgotten = someone(customer=True)
+    choose(forgotten, own(), ConsentAction.GRANTED)
     person_erase(actor=SYSTEM, person_id=forgotten.pk, reason="test")
     ids = [p.pk for p in [*people, restricted]]
-    for purpose, channel in itertools.product(("marketing", "targeting"), MarketingChannel):
+    reached: set[int] = set()
+    for purpose, channel in itertools.product(keys.marketing_purposes(), MarketingChannel):
         decided = marketing_decisions(purpose=purpose, channel=channel, person_ids=ids)
         expected = {pid for pid, d in decided.items() if isinstance(d, Basis)}
+        reached |= expected
         marketer = Actor(ActorKind.SYSTEM, "marketing-tool", purposes=frozenset({purpose}))
         read = audience_gate(actor=marketer, purpose=purpose, channel=channel)
         rows = audience_rows(read, channel=channel, limit=1000)
@@ -202,26 +253,27 @@ def test_the_audience_query_and_the_rules_agree_on_everyone() -> None:
         assert paged == rows
         assert selected == {pid: str(decided[pid]) for pid in expected}
         assert forgotten.pk not in selected
+    # The rules had someone to select, under any description.
+    assert {people[0].pk, people[5].pk} <= reached
 
 
 def test_a_delivery_is_recorded_only_where_the_rules_allow_it_at_sending_time() -> None:
     customer, objector, stranger = someone(customer=True), someone(customer=True), someone()
     restricted = someone(customer=True)
-    drawn = set(
-        marketing_audience(purpose=keys.marketing_purpose(), channel="email").values_list(
-            "pk", flat=True
-        )
-    )
+    for person in (customer, objector, restricted):
+        asked_where_needed(person)
+    drawn = set(marketing_audience(purpose=own(), channel="email").values_list("pk", flat=True))
     assert {customer.pk, objector.pk, restricted.pk} <= drawn
+    assert stranger.pk not in drawn
     # Between drawing the audience and sending, one objects and one is restricted.
-    choose(objector, "marketing", ConsentAction.OBJECTED)
+    choose(objector, own(), ConsentAction.OBJECTED)
     s.person_restrict(actor=SYSTEM, person_id=restricted.pk)
 
-    sender = Actor(ActorKind.SYSTEM, "sender", purposes=frozenset({keys.marketing_purpose()}))
+    sender = Actor(ActorKind.SYSTEM, "sender", purposes=frozenset({own()}))
 
     result = deliveries_record(
         actor=sender,
-        purpose=keys.marketing_purpose(),
+        purpose=own(),
         channel="email",
         campaign="Syyskampanja 2026",
         person_ids=[customer.pk, objector.pk, stranger.pk, restricted.pk, 10**9],
@@ -250,17 +302,20 @@ def test_a_delivery_is_recorded_only_where_the_rules_allow_it_at_sending_time() 
 
 def test_the_opt_out_link_stops_the_channel_once_and_a_forged_one_changes_nothing() -> None:
     customer = someone(customer=True)
-    token = opt_out_token(customer.pk, "marketing", "email")
+    asked_where_needed(customer)
+    allowed = decision(customer, "sms")
+    assert isinstance(allowed, Basis)
+    token = opt_out_token(customer.pk, own(), "email")
     first = marketing_opt_out(actor=SYSTEM, token=token)
     again = marketing_opt_out(actor=SYSTEM, token=token)
     assert (first.recorded, again.recorded) == (True, False)
     assert decision(customer, "email") == Refusal.OBJECTED
-    assert decision(customer, "sms") == Basis.CUSTOMER
+    assert decision(customer, "sms") == allowed
     marketing_opt_out(actor=SYSTEM, token=token, everywhere=True)
     assert decision(customer, "sms") == Refusal.OBJECTED
 
     other = someone(customer=True)
-    forged = opt_out_token(other.pk, "marketing", "email")[:-2] + "xx"
+    forged = opt_out_token(other.pk, own(), "email")[:-2] + "xx"
     with pytest.raises(InvalidInput):
         marketing_opt_out(actor=SYSTEM, token=forged)
     assert not ConsentEvent.objects.filter(person_id=other.pk).exists()
@@ -270,10 +325,11 @@ def test_the_purpose_gate_closes_a_purpose_the_person_objected_to_or_never_conse
     from rekisteri.core.errors import NotFound
     from rekisteri.register.selectors import people_search, person_access
 
+    relationship = keys.relationship_purpose()
     staff = Actor(
         ActorKind.STAFF,
         "9",
-        purposes=frozenset({keys.marketing_purpose(), "targeting", keys.relationship_purpose()}),
+        purposes=frozenset({own(), on_consent_alone(), relationship}),
     )
     person = someone(customer=True)
 
@@ -289,27 +345,29 @@ def test_the_purpose_gate_closes_a_purpose_the_person_objected_to_or_never_conse
         hits = people_search(actor=staff, purpose=purpose, query=email)
         return person.pk in [h.person_id for h in hits]
 
-    assert opens("marketing")
-    assert found("marketing")
-    # Targeting rests on consent: closed until she gives it, and again once withdrawn.
-    assert not opens("targeting")
-    choose(person, "targeting:email", ConsentAction.GRANTED)
-    assert opens("targeting")
-    choose(person, "targeting:email", ConsentAction.WITHDRAWN)
-    assert not opens("targeting")
-    choose(person, "targeting", ConsentAction.GRANTED)
-    assert opens("targeting")
+    # The company's own marketing on legitimate interest is open to its customer.
+    assert opens(own()) == on_interest()
+    # A purpose on consent alone: closed until she gives it, and again once withdrawn.
+    assert not opens(on_consent_alone())
+    choose(person, f"{on_consent_alone()}:email", ConsentAction.GRANTED)
+    assert opens(on_consent_alone())
+    choose(person, f"{on_consent_alone()}:email", ConsentAction.WITHDRAWN)
+    assert not opens(on_consent_alone())
+    choose(person, on_consent_alone(), ConsentAction.GRANTED)
+    assert opens(on_consent_alone())
+    assert opens(own())
+    assert found(own())
 
     # An objection to direct marketing closes every direct-marketing purpose, not the rest.
-    choose(person, "marketing", ConsentAction.OBJECTED)
-    assert (opens("marketing"), opens("targeting"), opens(keys.relationship_purpose())) == (
+    choose(person, own(), ConsentAction.OBJECTED)
+    assert (opens(own()), opens(on_consent_alone()), opens(relationship)) == (
         False,
         False,
         True,
     )
-    assert not found("marketing")
-    assert found(keys.relationship_purpose())
+    assert not found(own())
+    assert found(relationship)
     # One channel's prohibition does not close the purpose: other channels stay open.
-    choose(person, "marketing", ConsentAction.LIFTED)
-    choose(person, "marketing:sms", ConsentAction.OBJECTED)
-    assert opens("marketing")
+    choose(person, own(), ConsentAction.LIFTED)
+    choose(person, f"{own()}:sms", ConsentAction.OBJECTED)
+    assert opens(own())

@@ -16,9 +16,20 @@ from rekisteri.core.actors import SYSTEM
 from rekisteri.staff.services import staff_create
 from tests.rights.conftest import aino
 
-__all__ = ["aino", "code_for", "enrolled", "short_password_refusal", "signed_in", "visible"]
+__all__ = [
+    "READ_AT",
+    "aino",
+    "code_for",
+    "enrolled",
+    "short_password_refusal",
+    "signed_in",
+    "visible",
+]
 
 PASSWORD = "vahva salasana talvella"
+# Hand-written: 3 November 2026 at 12.05 UTC as each language writes a time; the hour
+# is the register's own (14 in Helsinki, 13 in Stockholm).
+READ_AT = {"fi": "3.11.2026 klo {h}.05", "sv": "3 nov 2026 kl. {h}:05", "en": "3 Nov 2026, {h}:05"}
 
 
 def said(msgid: str) -> str:

@@ -12,7 +12,20 @@ from django.utils.translation import ngettext
 from rekisteri.rights.models import SubjectRequest
 from tests import policy_keys as keys
 from tests.console.conftest import PASSWORD, said, signed_in, visible
-from tests.rights.conftest import register_aino
+from tests.factories import country
+from tests.rights.conftest import register_aino, register_set_up
+
+# The letter's date as the register's language writes it.
+RECEIVED_ON = {"fi": "2.3.2026", "sv": "2026-03-02", "en": "2026-03-02"}
+# Where Aino moves, in the register's country (a proposed address is in it); a
+# postal code too short for it.
+MOVED = {
+    "FI": {"street_address": "Hämeenkatu 1", "postal_code": "33100", "city": "Tampere"},
+    "SE": {"street_address": "Drottninggatan 1", "postal_code": "111 51", "city": "Stockholm"},
+}
+
+
+NOTHING_ASKED = "Enter the new data the letter asks for: e-mail, phone or address."
 
 
 def _letter() -> dict[str, str]:
@@ -23,6 +36,8 @@ def _letter() -> dict[str, str]:
 def test_the_dpo_finds_the_person_by_name_and_registers_the_new_address_the_letter_asks(
     enrolled: Callable[[str, str], User],
 ) -> None:
+    # The register was set up before the letter came.
+    register_set_up()
     aino = register_aino().person
     dpo = signed_in(enrolled("tietosuoja", keys.request_role()))
 
@@ -37,22 +52,16 @@ def test_the_dpo_finds_the_person_by_name_and_registers_the_new_address_the_lett
             **_letter(),
             "q": "Aino Virt",
             "person_id": str(aino.pk),
-            "street_address": "Hämeenkatu 1",
-            "postal_code": "33100",
-            "city": "Tampere",
-            "reason": "Muutin Tampereelle.",
-            "received_on": "2.3.2026",
+            **MOVED[country()],
+            "reason": "Muutin.",
+            "received_on": RECEIVED_ON[keys.language()],
             "action": "register",
         },
     )
 
     request = SubjectRequest.objects.get(person_id=aino.pk)
     assert created["Location"] == f"/console/requests/{request.pk}"
-    assert request.details["address"] == {
-        "street_address": "Hämeenkatu 1",
-        "postal_code": "33100",
-        "city": "Tampere",
-    }
+    assert request.details["address"] == MOVED[country()]
     assert request.received_on.isoformat() == "2026-03-02"
 
 
@@ -67,7 +76,7 @@ def test_the_dpo_finds_the_person_by_e_mail(enrolled: Callable[[str, str], User]
     assert f'value="{aino.pk}" checked' in found.content.decode()
 
 
-def test_a_failed_form_comes_back_with_what_was_typed_and_its_errors_in_finnish(
+def test_a_failed_form_comes_back_with_what_was_typed_and_its_errors_in_its_language(
     enrolled: Callable[[str, str], User],
 ) -> None:
     aino = register_aino().person
@@ -79,21 +88,25 @@ def test_a_failed_form_comes_back_with_what_was_typed_and_its_errors_in_finnish(
         "/console/requests",
         {
             **typed,
-            "street_address": "Hämeenkatu 1",
+            **MOVED[country()],
             "postal_code": "331",
-            "city": "Tampere",
             "action": "register",
         },
     )
 
     assert nothing_asked.status_code == 400
     page = visible(nothing_asked.content.decode())
-    assert "Kirjoita kirjeessä pyydetyt uudet tiedot: sähköposti, puhelin tai osoite." in page
+    assert said(NOTHING_ASKED) in page
     assert "Kirje 3.3." in page  # the reason typed is still there
     assert bad_code.status_code == 400
     html = bad_code.content.decode()
-    assert 'value="Hämeenkatu 1"' in html
-    assert "Postinumero ei kelpaa" in visible(html)
+    assert f'value="{MOVED[country()]["street_address"]}"' in html
+    # The rule of the register's own country, shown by its own postal code.
+    bad_postal_code = said(
+        "The postal code is not valid: write it as the register's country does, "
+        "for example %(example)s."
+    ) % {"example": keys.policy().controller.postal_code}
+    assert bad_postal_code in visible(html)
     assert "postal_code:" not in html
     assert not SubjectRequest.objects.exists()
 

@@ -63,6 +63,15 @@ class Report:
     chart_column: int = 0
 
 
+def _opening(use: PurposeUse, field: str) -> list[str]:
+    """The purposes that serve ``use`` and for which the category holding ``field`` is
+    processed: a report reads only data its purpose may use (Art. 5(1)(b))."""
+    policy = policy_get()
+    category = policy.category_of_field(field)
+    opened = policy.categories[category].purposes if category is not None else ()
+    return [p for p in policy.purposes_serving(use) if p in opened]
+
+
 def people_cell(count: int, key_sum: int) -> Cell:
     """A count of people (whose ids sum to ``key_sum``), as disclosure control releases it."""
     shown = released(count, key_sum)
@@ -263,38 +272,41 @@ def campaigns_report(read: PeopleRead) -> Report:
     )
 
 
-# Each report with the feature of the policy it is: a purpose that serves the feature
-# opens it, and only a role holding such a purpose sees it.
-REPORTS: dict[str, tuple[PurposeUse, Callable[..., Report]]] = {
-    "customerships": (PurposeUse.STATISTICS, customerships_report),
-    "services": (PurposeUse.STATISTICS, services_report),
-    "usage": (PurposeUse.STATISTICS, usage_report),
-    "feedback": (PurposeUse.FEEDBACK, feedback_report),
-    "campaigns": (PurposeUse.CAMPAIGNS, campaigns_report),
+# Each report with the feature of the policy it is and a field it reads: a purpose that
+# serves the feature and may read the field opens it, and only a role holding such a
+# purpose sees it.
+REPORTS: dict[str, tuple[PurposeUse, str, Callable[..., Report]]] = {
+    "customerships": (PurposeUse.STATISTICS, "customership.started_on", customerships_report),
+    "services": (PurposeUse.STATISTICS, "service_subscription.service", services_report),
+    "usage": (PurposeUse.STATISTICS, "usage_event.action", usage_report),
+    "feedback": (PurposeUse.FEEDBACK, "feedback.rating", feedback_report),
+    "campaigns": (PurposeUse.CAMPAIGNS, "delivery.campaign", campaigns_report),
 }
 
 
-def _report_purpose(actor: Actor, use: PurposeUse) -> str | None:
-    """The first purpose serving ``use`` that the actor holds."""
-    held = [p for p in policy_get().purposes_serving(use) if p in actor.purposes]
+def _report_purpose(actor: Actor, use: PurposeUse, field: str) -> str | None:
+    """The first purpose serving ``use`` and reading ``field`` that the actor holds."""
+    held = [p for p in _opening(use, field) if p in actor.purposes]
     return held[0] if held else None
 
 
 def reports_for(actor: Actor) -> list[str]:
     """The reports that a purpose the actor holds opens."""
-    return [key for key, (use, _make) in REPORTS.items() if _report_purpose(actor, use)]
+    return [
+        key for key, (use, field, _make) in REPORTS.items() if _report_purpose(actor, use, field)
+    ]
 
 
 def report_get(*, actor: Actor, key: str) -> Report:
     """A report, if the actor holds a purpose it serves; the viewing is audited (no person)."""
     if key not in REPORTS:
         raise NotFound("there is no such report", data={"report": key[:50]})
-    use, make = REPORTS[key]
-    purpose = _report_purpose(actor, use)
+    use, field, make = REPORTS[key]
+    purpose = _report_purpose(actor, use, field)
     if purpose is None:
         raise Forbidden(
             "this role holds no purpose that this report serves",
-            data={"purposes": policy_get().purposes_serving(use)},
+            data={"purposes": _opening(use, field)},
         )
     # The gate counts only the people the purpose may count (never a restricted
     # person, nor one the purpose is closed for), and audits the viewing.

@@ -35,6 +35,7 @@ from rekisteri.core.errors import (
     Throttled,
 )
 from rekisteri.core.middleware import InputCode
+from rekisteri.policy.selectors import policy_get
 from rekisteri.register.validation import RegisterCode
 from rekisteri.rights.services import RightsCode
 from rekisteri.staff.services import StaffCode
@@ -105,9 +106,6 @@ CODES: dict[str, Promise] = {
     StaffCode.ENROLMENT_INVALID: gettext_lazy(
         "The link has expired or has been used. Ask an administrator for a new one."
     ),
-    RegisterCode.INVALID_POSTAL_CODE: gettext_lazy(
-        "The postal code is not valid: a Finnish postal code has five digits."
-    ),
     RegisterCode.EMAIL_TAKEN: gettext_lazy("The e-mail address belongs to another person."),
     RegisterCode.PURPOSE_DOES_NOT_COVER: gettext_lazy(
         "Your role's purposes do not allow changing contact details."
@@ -172,6 +170,13 @@ def error_text(error: RekisteriError) -> str:
     """The error in the reader's language: by its code, its field's rule, or its kind."""
     if error.message in MESSAGES:
         return str(MESSAGES[error.message])
+    if error.code == RegisterCode.INVALID_POSTAL_CODE:
+        # The rule is that of the controller's country, which need not be Finland: its
+        # own postal code shows the shape.
+        return _(
+            "The postal code is not valid: write it as the register's country does, "
+            "for example %(example)s."
+        ) % {"example": policy_get().controller.postal_code}
     if error.code in CODES:
         return str(CODES[error.code])
     if isinstance(error.data.get("earliest"), str):
