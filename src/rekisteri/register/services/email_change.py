@@ -71,9 +71,7 @@ def email_replace(
     # The old addresses stay, verified or not, until the change can no longer be
     # undone: each is told of the change with the undo link, and an undo leaves
     # them as they were. Only the new addresses of superseded changes go.
-    stale = EmailAddress.objects.filter(
-        person=person, pk__in=superseded, verified_at__isnull=True
-    )
+    stale = EmailAddress.objects.filter(person=person, pk__in=superseded, verified_at__isnull=True)
     if same is not None:
         stale = stale.exclude(pk=same.pk)
     stale.delete()
