@@ -19,12 +19,14 @@ from rekisteri.analytics.segments import SegmentDefinition
 from rekisteri.core.errors import InvalidInput, Unauthenticated
 from rekisteri.policy.schema import Language
 from rekisteri.rights import subjects
+from rekisteri.rights.models import SubjectRequest
 from tests import policy_keys as keys
 from tests.api.conftest import AINO, Api, api, make_key
 from tests.console.conftest import signed_in
+from tests.portal.conftest import aino_client
 from tests.rights.conftest import SUBJECT_EMAIL, Subject, aino
 
-__all__ = ["aino", "api", "make_key"]
+__all__ = ["aino", "aino_client", "api", "make_key"]
 
 UNSTORABLE = gettext_lazy(
     "The request contains characters that cannot be stored (such as a NUL "
@@ -165,3 +167,27 @@ def test_clean_input_passes_as_before(aino: Subject, api: Api) -> None:
 
     assert signed.status_code == 302
     assert created.status_code == 201
+
+
+@pytest.mark.parametrize("raw", [b"%ed%a0%80", b"%ff", b"\xc3("])
+def test_bytes_that_are_not_utf8_in_a_form_are_refused_not_stored_as_replacement_marks(
+    aino: Subject, aino_client: Client, raw: bytes
+) -> None:
+    # A rectification's proposed street, as a hostile client sends it.
+    body = b"kind=rectification&street_address=" + raw + b"&postal_code=00100&city=H"
+    response = aino_client.generic(
+        "POST",
+        reverse(f"my-request-{OWN}"),
+        body,
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code == 400
+    assert keys.words(UNSTORABLE, OWN).split(" (")[0] in response.content.decode()
+    assert not SubjectRequest.objects.filter(person_id=aino.pk).exists()
+
+
+def test_bytes_that_are_not_utf8_in_a_query_are_refused() -> None:
+    response = _client().get(f"{OWN_SIGN_IN}?next=%ff")
+
+    assert response.status_code == 400

@@ -25,6 +25,9 @@ from rekisteri.core.errors import InvalidInput
 from rekisteri.core.text import UNSTORABLE
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Django decodes a form's or a query's bytes that are not UTF-8 to U+FFFD and goes
+# on: the value would be stored as "���". No one types the replacement character.
+NOT_UTF8 = "\ufffd"
 
 
 class InputCode(StrEnum):
@@ -77,8 +80,16 @@ def _refusal(request: HttpRequest) -> HttpResponse:
 def _body_unstorable(request: HttpRequest) -> bool:
     if request.content_type in FORM_TYPES:
         # Uploaded files' names need no check: Django drops what is not printable.
-        fields = [v for _, values in request.POST.lists() for v in values]
-        return _unstorable([*request.POST.keys(), *fields])
+        fields = [*request.POST.keys(), *(v for _, vs in request.POST.lists() for v in vs)]
+        if _unstorable(fields) or any(NOT_UTF8 in v for v in fields):
+            return True
+        if request.content_type == FORM_TYPES[0]:
+            # Raw bytes that are not UTF-8 Django reads as Latin-1 instead ("Ã(").
+            try:
+                request.body.decode("utf-8")
+            except UnicodeDecodeError:
+                return True
+        return False
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -115,7 +126,8 @@ class UnstorableInputMiddleware:
             *request.COOKIES.values(),
             *headers,
         ]
-        if _unstorable(outside_body):
+        query = [*request.GET.keys(), *(v for _, values in request.GET.lists() for v in values)]
+        if _unstorable(outside_body) or any(NOT_UTF8 in v for v in query):
             return _refusal(request)
         return self.get_response(request)
 
