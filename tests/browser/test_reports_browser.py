@@ -12,7 +12,7 @@ from rekisteri.core.actors import SYSTEM
 from rekisteri.register import services as s
 from rekisteri.staff.services import staff_create
 from tests import policy_keys as keys
-from tests.browser.test_console_browser import PASSWORD, _code
+from tests.browser.console_enrol import enrol
 
 pytestmark = pytest.mark.browser
 
@@ -39,12 +39,7 @@ def test_an_analyst_builds_a_segment_and_opens_the_reports_without_small_cells(
         )
     _, token = staff_create(actor=SYSTEM, username="analyytikko", role=keys.analyst_role())
     page = browser.new_page(locale="fi-FI")
-    page.goto(f"{served}/console/enrol/{token}")
-    secret = page.get_by_test_id("totp-secret").inner_text()
-    page.get_by_label("Uusi salasana").fill(PASSWORD)
-    page.get_by_label("Todennussovelluksen näyttämä koodi").fill(_code(secret))
-    page.get_by_role("button", name="Tallenna ja kirjaudu").click()
-    page.wait_for_url(f"{served}/console/")
+    enrol(page, served, token)
 
     # A segment: the active customers. Its size is released, perturbed by at most two.
     page.get_by_role("link", name="Segmentit").click()

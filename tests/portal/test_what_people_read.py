@@ -156,7 +156,7 @@ def _with_every_kind_of_datum(aino: Subject) -> None:
     )
 
 
-def _pages(client: Client, lang: str) -> dict[str, str]:
+def _pages(client: Client, lang: Language) -> dict[str, str]:
     return {
         "own data": client.get(page("my", lang)).content.decode(),
         "choices": client.get(page("choices", lang)).content.decode(),
@@ -165,7 +165,7 @@ def _pages(client: Client, lang: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_page_package_and_message_a_person_reads_is_in_their_words(
-    aino: Subject, aino_client: Client, smtp: Any, lang: str
+    aino: Subject, aino_client: Client, smtp: Any, lang: Language
 ) -> None:
     # Given Aino with data in every kind of category, and choices and requests behind her
     _with_every_kind_of_datum(aino)
