@@ -35,7 +35,7 @@ CONFIRM = reverse(f"my-email-confirm-{keys.language()}")
 @pytest.fixture
 def api(db: None) -> Api:
     """An integrating system allowed to change contact details."""
-    _, secret = api_key_create(
+    _key, secret = api_key_create(
         actor=SYSTEM,
         name="crm",
         scopes=[str(Scope.PEOPLE_WRITE)],
