@@ -11,7 +11,8 @@ from rekisteri.core.actors import SYSTEM
 from rekisteri.register import services as s
 from rekisteri.rights.services import request_create
 from rekisteri.staff.services import staff_create
-from tests.browser.test_console_browser import PASSWORD, _code
+from tests import policy_keys as keys
+from tests.browser.console_enrol import enrol
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +28,7 @@ def test_the_dpo_sees_every_console_page_without_scrolling_sideways(
 ) -> None:
     aino = s.person_register(
         actor=SYSTEM,
-        source="subject",
+        source=keys.subject_source(),
         person=s.PersonIn(
             first_name="Aino",
             last_name="Virtanen-Korhonen",
@@ -45,23 +46,18 @@ def test_the_dpo_sees_every_console_page_without_scrolling_sideways(
             "address": {"street_address": "Hämeenkatu 1", "postal_code": "33100", "city": "Tampere"}
         },
     )
-    _, token = staff_create(actor=SYSTEM, username="tietosuoja", role="dpo")
-    page = browser.new_page(locale="fi-FI")
-    page.goto(f"{served}/console/enrol/{token}")
-    secret = page.get_by_test_id("totp-secret").inner_text()
-    page.get_by_label("Uusi salasana").fill(PASSWORD)
-    page.get_by_label("Todennussovelluksen näyttämä koodi").fill(_code(secret))
-    page.get_by_role("button", name="Tallenna ja kirjaudu").click()
-    page.wait_for_url(f"{served}/console/")
+    _, token = staff_create(actor=SYSTEM, username="tietosuoja", role=keys.request_role())
+    page = browser.new_page(locale=keys.language())
+    enrol(page, served, token)
 
     paths = [
         "/console/",
-        f"/console/people/{aino.pk}?purpose=customer_relationship",
+        f"/console/people/{aino.pk}?purpose={keys.relationship_purpose()}",
         "/console/requests",
         f"/console/requests/{rectification.pk}",
         "/console/compliance",
         "/console/reports",
-        "/console/segments?purpose=marketing",
+        f"/console/segments?purpose={keys.marketing_purpose()}",
         "/console/staff-reads",
     ]
     too_wide = []

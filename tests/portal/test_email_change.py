@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from rekisteri.audit.models import AuditEntry, AuditEvent
 from rekisteri.core.actors import SYSTEM
@@ -24,12 +26,16 @@ from tests.api.conftest import Api
 from tests.rights.conftest import SUBJECT_EMAIL, Subject
 
 TAKER = "taker@example.org"
+# The links of the messages about the change, in the register's language: the
+# person is told in it, whichever system made the change.
+UNDO = reverse(f"my-email-undo-{keys.language()}")
+CONFIRM = reverse(f"my-email-confirm-{keys.language()}")
 
 
 @pytest.fixture
 def api(db: None) -> Api:
     """An integrating system allowed to change contact details."""
-    _, secret = api_key_create(
+    _key, secret = api_key_create(
         actor=SYSTEM,
         name="crm",
         scopes=[str(Scope.PEOPLE_WRITE)],
@@ -81,9 +87,9 @@ def test_a_change_by_an_integrating_system_does_not_send_sign_in_links_to_the_ne
 
     # The old address is told, with a way to undo; the new one is asked to confirm.
     [told] = smtp.to(SUBJECT_EMAIL)
-    assert "/oma/sahkoposti/peru?t=" in smtp.body(told)
+    assert UNDO + "?t=" in smtp.body(told)
     [asked] = smtp.to(TAKER)
-    assert "/oma/sahkoposti/vahvista?t=" in smtp.body(asked)
+    assert CONFIRM + "?t=" in smtp.body(asked)
     assert TAKER not in smtp.body(told)
 
     _ask_for_link(TAKER, "192.0.2.1")
@@ -97,17 +103,21 @@ def test_the_old_address_undoes_the_change_without_signing_in(
     aino: Subject, smtp: Any, api: Api
 ) -> None:
     _change_email(api, aino.pk, TAKER)
-    token = _link(smtp, SUBJECT_EMAIL, "/oma/sahkoposti/peru")
+    token = _link(smtp, SUBJECT_EMAIL, UNDO)
 
-    asked = Client().get("/oma/sahkoposti/peru", {"t": token})
-    undone = Client().post("/oma/sahkoposti/peru", {"t": token})
-    again = Client().post("/oma/sahkoposti/peru", {"t": token})
+    asked = Client().get(UNDO, {"t": token})
+    undone = Client().post(UNDO, {"t": token})
+    again = Client().post(UNDO, {"t": token})
 
     assert asked.status_code == 200
     assert token in asked.content.decode()
     assert _addresses(aino.pk) == {SUBJECT_EMAIL}
     assert undone.status_code == 200
-    assert "Muutos peruttiin" in undone.content.decode()
+    was_undone = _(
+        "The change was undone: the new address was removed, and sign-in links come to "
+        "this address again."
+    )
+    assert keys.words(was_undone) in undone.content.decode()
     assert again.status_code == 400
     assert AuditEntry.objects.filter(
         event=AuditEvent.EMAIL_CHANGE_UNDONE, person_id=aino.pk
@@ -118,8 +128,8 @@ def test_a_confirmed_address_gets_sign_in_links_and_the_change_can_still_be_undo
     aino: Subject, smtp: Any, api: Api
 ) -> None:
     _change_email(api, aino.pk, TAKER)
-    confirm = _link(smtp, TAKER, "/oma/sahkoposti/vahvista")
-    undo = _link(smtp, SUBJECT_EMAIL, "/oma/sahkoposti/peru")
+    confirm = _link(smtp, TAKER, CONFIRM)
+    undo = _link(smtp, SUBJECT_EMAIL, UNDO)
 
     confirmed = Client().post("/en/my/email/confirm", {"t": confirm})
     _ask_for_link(TAKER, "192.0.2.1")
@@ -145,12 +155,12 @@ def test_a_confirmation_link_does_not_undo_and_an_undo_link_does_not_confirm(
     aino: Subject, smtp: Any, api: Api
 ) -> None:
     _change_email(api, aino.pk, TAKER)
-    confirm = _link(smtp, TAKER, "/oma/sahkoposti/vahvista")
-    undo = _link(smtp, SUBJECT_EMAIL, "/oma/sahkoposti/peru")
+    confirm = _link(smtp, TAKER, CONFIRM)
+    undo = _link(smtp, SUBJECT_EMAIL, UNDO)
 
-    assert Client().post("/oma/sahkoposti/peru", {"t": confirm}).status_code == 400
-    assert Client().post("/oma/sahkoposti/vahvista", {"t": undo}).status_code == 400
-    assert Client().post("/oma/sahkoposti/vahvista", {"t": confirm + "x"}).status_code == 400
+    assert Client().post(UNDO, {"t": confirm}).status_code == 400
+    assert Client().post(CONFIRM, {"t": undo}).status_code == 400
+    assert Client().post(CONFIRM, {"t": confirm + "x"}).status_code == 400
 
     assert EmailChange.objects.get(person_id=aino.pk).state == EmailChangeState.PENDING
 
@@ -160,7 +170,7 @@ def test_undoing_the_change_signs_out_whoever_signed_in_with_the_new_address(
 ) -> None:
     # given a taker who confirmed the new address and signed in with its link
     _change_email(api, aino.pk, TAKER)
-    Client().post("/en/my/email/confirm", {"t": _link(smtp, TAKER, "/oma/sahkoposti/vahvista")})
+    Client().post("/en/my/email/confirm", {"t": _link(smtp, TAKER, CONFIRM)})
     _ask_for_link(TAKER, "192.0.2.1")
     [link] = _sign_in_links(smtp, TAKER)
     taker = Client()
@@ -170,7 +180,7 @@ def test_undoing_the_change_signs_out_whoever_signed_in_with_the_new_address(
     assert taker.get("/en/my/").status_code == 200, signed_in
 
     # when the person undoes the change from their old address
-    Client().post("/en/my/email/undo", {"t": _link(smtp, SUBJECT_EMAIL, "/oma/sahkoposti/peru")})
+    Client().post("/en/my/email/undo", {"t": _link(smtp, SUBJECT_EMAIL, UNDO)})
 
     # then the taker's session is over: no page, no package
     after = taker.get("/en/my/")

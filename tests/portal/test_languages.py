@@ -11,14 +11,15 @@ from django.test import Client
 from rekisteri.core.actors import SYSTEM
 from rekisteri.core.jobs import jobs_run_queued
 from rekisteri.policy.loader import load_policy
-from rekisteri.policy.selectors import policy_loaded
 from rekisteri.policy.services import notice_version_record
 from rekisteri.register.services import PersonIn, person_register
 from tests import policy_keys as keys
 
 pytestmark = pytest.mark.django_db
 
-NORRSKEN = Path(__file__).resolve().parent.parent.parent / "policies" / "norrsken.toml"
+POLICIES = Path(__file__).resolve().parent.parent.parent / "policies"
+NORRSKEN = POLICIES / "norrsken.toml"
+MAINIOCO = POLICIES / "mainioco.toml"
 
 
 @pytest.fixture
@@ -70,8 +71,16 @@ def test_a_language_the_policy_does_not_offer_leads_to_its_default_language(
     assert home["Location"] == "/sv/"
 
 
-def test_mainioco_offers_no_swedish_pages_and_keeps_its_own(client: Client) -> None:
-    notice_version_record(loaded=policy_loaded())
+@pytest.fixture
+def register_without_swedish(settings: Any) -> None:
+    """The register runs Mainioco's description (Finnish and English), its notice recorded."""
+    settings.REKISTERI_POLICY = MAINIOCO
+    notice_version_record(loaded=load_policy(MAINIOCO))
+
+
+def test_a_register_without_swedish_offers_no_swedish_pages_and_keeps_its_own(
+    client: Client, register_without_swedish: None
+) -> None:
 
     swedish = client.get("/sv/integritetspolicy")
     finnish = client.get("/tietosuojaseloste").content.decode()
@@ -82,7 +91,9 @@ def test_mainioco_offers_no_swedish_pages_and_keeps_its_own(client: Client) -> N
     assert "På svenska" not in finnish
 
 
-def test_a_swedish_page_is_not_written_to_when_swedish_is_not_offered(client: Client) -> None:
+def test_a_swedish_page_is_not_written_to_when_swedish_is_not_offered(
+    client: Client, register_without_swedish: None
+) -> None:
     response = client.post("/sv/mina-sidor/logga-in", {"method": "link", "email": "a@b.se"})
 
     assert response.status_code == 404

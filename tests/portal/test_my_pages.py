@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from typing import Any
 
 from django.test import Client
-from django.urls import URLResolver, get_resolver
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from rekisteri.core.jobs import jobs_run_queued
 from rekisteri.rights.models import RequestState, SignInLink, SubjectRequest
+from tests import policy_keys as keys
+from tests.portal.conftest import LANGUAGES, page
 from tests.rights.conftest import SUBJECT_EMAIL, Subject
+
+# Aino lives in Finland under any register: her number is read as a Finnish one.
+AINO_PHONE = "+358401234567"
 
 
 def _every_pattern(patterns: list[Any], prefix: str = "") -> list[str]:
@@ -27,48 +35,51 @@ def _every_pattern(patterns: list[Any], prefix: str = "") -> list[str]:
 def test_a_signed_in_subject_sees_own_data_by_category_with_purpose_source_and_date(
     aino_client: Client,
 ) -> None:
-    page = aino_client.get("/oma/").content.decode()
+    shown = html.unescape(aino_client.get(page("my")).content.decode())
 
-    assert "Virtanen" in page
-    assert "+358401234567" in page
-    # Category and purpose names come from the policy, in Finnish.
-    assert "Yhteystiedot" in page
-    assert "Käyttötarkoitukset" in page
-    assert "Lähde" in page
-    assert "Tietosuojavaltuutetun toimisto" in page
-    assert "kaunis lumi" not in page
-    assert "argon2" not in page
+    policy, lang = keys.policy(), keys.language()
+    assert "Virtanen" in shown
+    assert AINO_PHONE in shown
+    # Category and purpose names come from the policy, in the register's language.
+    assert f">{capfirst(policy.categories[keys.contact_category()].name(lang))}<" in shown
+    assert policy.purposes[keys.relationship_purpose()].name(lang) in shown
+    assert keys.words(_("Used for")) in shown
+    assert keys.words(_("Source")) in shown
+    assert policy.supervisory_authority.name(lang) in shown
+    assert "kaunis lumi" not in shown
+    assert "argon2" not in shown
 
 
 def test_pages_are_not_shown_without_signing_in(aino: Subject) -> None:
-    response = Client().get("/oma/")
+    response = Client().get(page("my"))
 
     assert response.status_code == 302
-    assert response["Location"] == "/oma/kirjaudu"
+    assert response["Location"] == page("sign_in")
 
 
 def test_a_wrong_password_is_refused_without_telling_which_part_was_wrong(aino: Subject) -> None:
     client = Client()
     wrong_password = client.post(
-        "/oma/kirjaudu", {"method": "password", "username": "aino", "password": "x"}
+        page("sign_in"), {"method": "password", "username": "aino", "password": "x"}
     )
     wrong_user = client.post(
-        "/oma/kirjaudu", {"method": "password", "username": "nobody", "password": "x"}
+        page("sign_in"), {"method": "password", "username": "nobody", "password": "x"}
     )
 
     assert wrong_password.status_code == wrong_user.status_code == 401
-    assert "Käyttäjätunnus tai salasana on väärä" in wrong_password.content.decode()
-    assert client.get("/oma/").status_code == 302
+    wrong = keys.words(_("The username or the password is wrong."))
+    assert wrong in html.unescape(wrong_password.content.decode())
+    assert client.get(page("my")).status_code == 302
 
 
 def test_five_failures_lock_the_username_out(aino: Subject) -> None:
     client = Client()
-    for _ in range(5):
+    for _attempt in range(5):
         client.post(
-            "/oma/kirjaudu", {"method": "password", "username": "aino", "password": "wrong"}
+            page("sign_in"), {"method": "password", "username": "aino", "password": "wrong"}
         )
     locked = client.post(
-        "/oma/kirjaudu",
+        page("sign_in"),
         {"method": "password", "username": "aino", "password": "kaunis lumi sataa hiljaa"},
     )
 
@@ -101,14 +112,15 @@ def test_a_link_sent_to_the_address_on_file_signs_in_once(
 def test_an_access_request_from_the_portal_is_verified_and_its_package_downloaded(
     aino_client: Client, aino: Subject
 ) -> None:
-    assert aino_client.post("/oma/pyynto", {"kind": "access"})["Location"] == "/oma/?done=1"
+    asked = aino_client.post(page("request"), {"kind": "access"})
+    assert asked["Location"] == page("my") + "?done=1"
     request = SubjectRequest.objects.get(person_id=aino.pk, kind="access")
     assert request.state == RequestState.VERIFIED
     assert request.channel == "portal"
     jobs_run_queued()
 
-    page = aino_client.get("/oma/").content.decode()
-    [href] = set(re.findall(r'href="(/oma/paketti/\d+/access\.html)"', page))
+    shown = aino_client.get(page("my")).content.decode()
+    [href] = set(re.findall(rf'href="({re.escape(page("package"))}\d+/access\.html)"', shown))
     download = aino_client.get(href)
     assert download.status_code == 200
     assert download["Content-Disposition"] == 'attachment; filename="access.html"'
@@ -116,12 +128,12 @@ def test_an_access_request_from_the_portal_is_verified_and_its_package_downloade
 
 
 def test_erasure_asks_for_confirmation_first(aino_client: Client, aino: Subject) -> None:
-    response = aino_client.post("/oma/pyynto", {"kind": "erasure"})
+    response = aino_client.post(page("request"), {"kind": "erasure"})
 
     assert response.status_code == 200
-    page = response.content.decode()
-    assert "Mitä tapahtuu" in page
-    assert 'name="confirm" value="yes"' in page
+    shown = response.content.decode()
+    assert keys.words(_("What will happen")) in shown
+    assert 'name="confirm" value="yes"' in shown
     assert not SubjectRequest.objects.filter(person_id=aino.pk).exists()
 
 
@@ -129,7 +141,7 @@ def test_a_subject_never_reaches_another_subjects_data_through_any_portal_url(
     aino_client: Client, aino: Subject
 ) -> None:
     # Aino's package exists; Bertta signs in by link and tries every URL with Aino's ids.
-    aino_client.post("/oma/pyynto", {"kind": "access"})
+    aino_client.post(page("request"), {"kind": "access"})
     jobs_run_queued()
     request = SubjectRequest.objects.get(person_id=aino.pk, kind="access")
     package_id = request.result["package"]
@@ -140,11 +152,13 @@ def test_a_subject_never_reaches_another_subjects_data_through_any_portal_url(
         expires_at=request.received_at.replace(year=2100),
     )
     bertta = Client()
-    bertta.post("/oma/linkki", {"t": "bertta-token"})
-    assert "Korhonen" in bertta.get("/oma/").content.decode()
+    bertta.post(reverse(f"my-link-{keys.language()}"), {"t": "bertta-token"})
+    assert "Korhonen" in bertta.get(page("my")).content.decode()
 
+    # The own pages in every language the register offers.
+    own_pages = tuple(page("my", lang).lstrip("/") for lang in LANGUAGES)
     portal_patterns = [
-        p for p in _every_pattern(get_resolver().url_patterns) if p.startswith(("oma/", "en/my/"))
+        p for p in _every_pattern(get_resolver().url_patterns) if p.startswith(own_pages)
     ]
     id_patterns = [p for p in portal_patterns if "<id:" in p]
     assert id_patterns, "the portal has URLs with ids; each must be tried"
@@ -158,8 +172,8 @@ def test_a_subject_never_reaches_another_subjects_data_through_any_portal_url(
             assert b"Virtanen" not in response.content
     # Bertta's own page shows her data only (her note mentions Aino by name, but
     # none of Aino's own records is there).
-    own = bertta.get("/oma/").content.decode()
-    assert "+358401234567" not in own
+    own = bertta.get(page("my")).content.decode()
+    assert AINO_PHONE not in own
     assert "2025-0042" not in own
 
 
@@ -168,23 +182,23 @@ def test_a_general_objection_waits_for_the_dpo_and_restricts_meanwhile(
 ) -> None:
     from rekisteri.register.models import Person
 
-    aino_client.post("/oma/pyynto", {"kind": "objection", "confirm": "yes"})
+    aino_client.post(page("request"), {"kind": "objection", "confirm": "yes"})
 
     request = SubjectRequest.objects.get(person_id=aino.pk, kind="objection")
     assert request.state == RequestState.VERIFIED
     assert Person.objects.get(pk=aino.pk).restricted_since is not None
     # She still sees her own data: a restriction never hides a person from themselves.
-    assert "Virtanen" in aino_client.get("/oma/").content.decode()
+    assert "Virtanen" in aino_client.get(page("my")).content.decode()
 
 
 def test_a_username_with_spaces_counts_against_the_same_lockout(aino: Subject) -> None:
     client = Client()
     for variant in ("aino", " aino", "aino ", "\taino", " aino "):
         client.post(
-            "/oma/kirjaudu", {"method": "password", "username": variant, "password": "wrong"}
+            page("sign_in"), {"method": "password", "username": variant, "password": "wrong"}
         )
     locked = client.post(
-        "/oma/kirjaudu",
+        page("sign_in"),
         {"method": "password", "username": " aino", "password": "kaunis lumi sataa hiljaa"},
     )
 
@@ -192,7 +206,7 @@ def test_a_username_with_spaces_counts_against_the_same_lockout(aino: Subject) -
 
 
 def test_a_package_number_past_any_id_is_not_found(aino_client: Client) -> None:
-    response = aino_client.get("/oma/paketti/999999999999999999999/access.json")
+    response = aino_client.get(page("package") + "999999999999999999999/access.json")
 
     assert response.status_code == 404
 
@@ -202,8 +216,8 @@ def test_sign_in_links_are_rate_limited_per_person(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         answers = [
-            Client().post("/oma/kirjaudu", {"method": "link", "email": SUBJECT_EMAIL})
-            for _ in range(6)
+            Client().post(page("sign_in"), {"method": "link", "email": SUBJECT_EMAIL})
+            for _attempt in range(6)
         ]
     jobs_run_queued()
 
@@ -215,7 +229,7 @@ def test_a_correction_with_a_bad_postal_code_is_refused_when_proposed(
     aino_client: Client, aino: Subject
 ) -> None:
     response = aino_client.post(
-        "/oma/pyynto",
+        page("request"),
         {
             "kind": "rectification",
             "street_address": "Uusi katu 1",
@@ -225,5 +239,5 @@ def test_a_correction_with_a_bad_postal_code_is_refused_when_proposed(
     )
 
     assert response.status_code == 400
-    assert "postal" in response.content.decode() or "posti" in response.content.decode()
+    assert keys.words(_("postal code")) in html.unescape(response.content.decode())
     assert not SubjectRequest.objects.filter(person_id=aino.pk).exists()

@@ -14,6 +14,7 @@ from rekisteri.core.jobs import jobs_run_queued
 from rekisteri.register.models import EmailAddress
 from rekisteri.rights import services as rs
 from tests import policy_keys as keys
+from tests.portal.conftest import page
 from tests.rights.conftest import DPO, SUBJECT_EMAIL, Subject
 
 DIRECTORY_EMAIL = "a.virtanen@hakemisto.example"
@@ -31,7 +32,7 @@ def test_a_request_from_the_portal_is_answered_at_the_address_signed_in_with_not
     )
 
     # When she asks for her data in the portal
-    aino_client.post("/oma/pyynto", {"kind": "access"})
+    aino_client.post(page("request"), {"kind": "access"})
     jobs_run_queued()
 
     # Then the acknowledgement goes to the address she proved hers, and only there

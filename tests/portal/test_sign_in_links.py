@@ -7,11 +7,14 @@ limited per client and per address, alike for registered and unknown addresses.
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from rekisteri.core.actors import SYSTEM
 from rekisteri.core.jobs import jobs_run_queued
@@ -19,7 +22,9 @@ from rekisteri.core.models import Job, JobState
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register.services import PersonIn, person_register
 from rekisteri.rights.models import SignInLink
+from tests import policy_keys as keys
 from tests.conftest import free_port
+from tests.portal.conftest import page
 from tests.rights.conftest import SUBJECT_EMAIL, Subject
 
 UNKNOWN = "ei.rekisterissa@example.org"
@@ -31,7 +36,7 @@ def _page(response: Any) -> str:
 
 
 def _ask(address: str, client_ip: str = "192.0.2.10") -> Any:
-    return Client(REMOTE_ADDR=client_ip).post("/oma/kirjaudu", {"method": "link", "email": address})
+    return Client(REMOTE_ADDR=client_ip).post(page("sign_in"), {"method": "link", "email": address})
 
 
 def test_the_link_leaves_from_a_job_and_the_answer_is_the_same_for_any_address(
@@ -49,7 +54,7 @@ def test_the_link_leaves_from_a_job_and_the_answer_is_the_same_for_any_address(
 
     [mail] = smtp.messages
     assert SUBJECT_EMAIL in mail["To"]
-    assert "/oma/linkki?t=" in smtp.body(mail)
+    assert reverse(f"my-link-{keys.language()}") + "?t=" in smtp.body(mail)
 
 
 def test_a_refusing_mail_server_gives_the_same_page_and_no_error(
@@ -80,7 +85,11 @@ def test_a_client_asking_too_often_is_limited_whatever_the_addresses(aino: Subje
 
     assert [a.status_code for a in answers] == [200] * 5
     assert limited.status_code == 429
-    assert "Liian monta" in limited.content.decode()
+    too_many = _(
+        "Too many sign-in links were asked for. Wait a few minutes and try "
+        "again; a link already sent still works."
+    )
+    assert keys.words(too_many) in html.unescape(limited.content.decode())
     assert elsewhere.status_code == 200
 
 

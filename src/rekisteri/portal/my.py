@@ -193,9 +193,6 @@ FIELD_RULES = {
     "is not a valid e-mail address": gettext_lazy("The %(field)s is not a valid e-mail address."),
     "is not a phone number": gettext_lazy("The %(field)s is not a phone number."),
     "is not a valid phone number": gettext_lazy("The %(field)s is not a phone number."),
-    "is not a Finnish postal code (five digits)": gettext_lazy(
-        "The %(field)s must be five digits."
-    ),
     "is malformed": gettext_lazy("The %(field)s is not in the right form."),
     "must be one line without direction controls": gettext_lazy(
         "The %(field)s must be one line of ordinary text."
@@ -217,7 +214,33 @@ def _field_problem(text: str) -> str:
         }
     if rule in FIELD_RULES:
         return str(FIELD_RULES[rule]) % {"field": name}
+    shape = re.fullmatch(r"is not an? [A-Za-z]+ postal code \((.+)\)", rule)
+    if shape:
+        return _postal_code_shape(name, shape.group(1))
     return ""
+
+
+# How a country's postal code rule reads (core/countries.py: "five digits", "NNN NN").
+_DIGIT_WORDS = {"three": 3, "four": 4, "five": 5, "six": 6}
+
+
+def _postal_code_shape(field: str, shape: str) -> str:
+    """The shape of the controller country's postal codes, in the person's words."""
+    digits = re.fullmatch(r"([a-z]+) digits", shape)
+    if digits and digits.group(1) in _DIGIT_WORDS:
+        return _("The %(field)s must be %(count)s digits.") % {
+            "field": field,
+            "count": _DIGIT_WORDS[digits.group(1)],
+        }
+    if re.fullmatch(r"[N ]+", shape):
+        # "NNN NN" -> "123 45": an example reads better than a pattern.
+        numbers = iter("1234567890")
+        example = "".join(next(numbers) if c == "N" else c for c in shape)
+        return _("The %(field)s must be written like %(example)s.") % {
+            "field": field,
+            "example": example,
+        }
+    return str(FIELD_RULES["is malformed"]) % {"field": field}
 
 
 @require_http_methods(["GET", "POST"])
