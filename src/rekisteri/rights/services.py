@@ -110,6 +110,10 @@ class RightsCode(StrEnum):
 
     INVALID_STATE = "request_invalid_state"
     NOT_VERIFIED = "request_not_verified"
+    RECTIFICATION_EMPTY = "rectification_empty"
+    ADDRESS_INCOMPLETE = "address_incomplete"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_IN_LINK_INVALID = "sign_in_link_invalid"
 
 
 def _digest(secret: str) -> str:
@@ -190,7 +194,11 @@ def _clean_details(kind: RightKind, details: dict[str, Any]) -> dict[str, Any]:
             clean["phone"] = v.clean_phone(str(details["phone"]))
         if address:
             if not isinstance(address, dict):
-                raise InvalidInput("address: give street_address, postal_code and city")
+                raise InvalidInput(
+                    "address: give street_address, postal_code and city",
+                    code=RightsCode.ADDRESS_INCOMPLETE,
+                    data={"field": "address"},
+                )
             # The register's own rules, now: a bad postal code is refused when proposed,
             # not when the handler tries to apply it.
             checked = register.address_clean(
@@ -208,6 +216,7 @@ def _clean_details(kind: RightKind, details: dict[str, Any]) -> dict[str, Any]:
         if not clean:
             raise InvalidInput(
                 "a rectification names at least one of email, phone or address",
+                code=RightsCode.RECTIFICATION_EMPTY,
                 data={"field": "details"},
             )
         clean["reason"] = v.clean_note(

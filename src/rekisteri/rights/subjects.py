@@ -34,6 +34,7 @@ from rekisteri.register import services as register
 from rekisteri.register.validation import RegisterCode
 from rekisteri.rights import notify
 from rekisteri.rights.models import SignInAttempt, SignInLink
+from rekisteri.rights.services import RightsCode
 
 LINK_MINUTES = 15
 # The token rides in the query string, which the access log never records.
@@ -81,7 +82,9 @@ def subject_sign_in_password(*, username: str, password: str, origin: str) -> in
     """Return the person whose analysis-service account this is, or refuse."""
     if not storable(username):
         # No account has such a name; a query for it would fail on PostgreSQL.
-        raise Unauthenticated("the username or the password is wrong")
+        raise Unauthenticated(
+            "the username or the password is wrong", code=RightsCode.SIGN_IN_FAILED
+        )
     account = (
         rm.ServiceAccount.objects.filter(username=username, person__erased_at__isnull=True)
         .only("person_id", "password_hash")
@@ -89,7 +92,9 @@ def subject_sign_in_password(*, username: str, password: str, origin: str) -> in
     )
     matches = check_password(password, account.password_hash if account else _DUMMY_HASH)
     if account is None or not matches:
-        raise Unauthenticated("the username or the password is wrong")
+        raise Unauthenticated(
+            "the username or the password is wrong", code=RightsCode.SIGN_IN_FAILED
+        )
     return _signed_in(account.person_id, "password", origin)
 
 
@@ -188,11 +193,17 @@ def subject_sign_in_link_use(*, token: str, origin: str) -> int:
     )
     now = clock.now()
     if link is None or link.used_at is not None or link.expires_at < now:
-        raise InvalidInput("the link has expired or has been used; ask for a new one")
+        raise InvalidInput(
+            "the link has expired or has been used; ask for a new one",
+            code=RightsCode.SIGN_IN_LINK_INVALID,
+        )
     link.used_at = now
     link.save(update_fields=["used_at"])
     if not rm.Person.objects.living().filter(pk=link.person_id).exists():
-        raise InvalidInput("the link has expired or has been used; ask for a new one")
+        raise InvalidInput(
+            "the link has expired or has been used; ask for a new one",
+            code=RightsCode.SIGN_IN_LINK_INVALID,
+        )
     return _signed_in(link.person_id, "link", origin)
 
 
