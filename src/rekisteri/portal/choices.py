@@ -217,11 +217,17 @@ def opt_out(request: HttpRequest, lang: Language, token: str) -> HttpResponse:
     }
     if request.method == "POST":
         everywhere = request.POST.get("everywhere") == "yes"
-        done = services.marketing_opt_out(
-            actor=subjects.subject_actor(found.person_id, origin=_origin(request)),
-            token=token,
-            everywhere=everywhere,
-        )
+        try:
+            done = services.marketing_opt_out(
+                actor=subjects.subject_actor(found.person_id, origin=_origin(request)),
+                token=token,
+                everywhere=everywhere,
+            )
+        except RekisteriError as error:
+            # A link to marketing the register description no longer names.
+            refused = error_page(request, lang, error, "portal/opt_out.html", invalid=True)
+            refused["Referrer-Policy"] = "same-origin"
+            return refused
         context.update(done=True, everywhere=done.everywhere)
     response = _page(request, "portal/opt_out.html", lang, **context)
     response["Referrer-Policy"] = "same-origin"
