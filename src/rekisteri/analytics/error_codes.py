@@ -14,3 +14,6 @@ class AnalyticsCode(StrEnum):
     SURVEY_ANSWER_EMPTY = "survey_answer_empty"
     SURVEY_RATING_INVALID = "survey_rating_invalid"
     SURVEY_TEXT_TOO_LONG = "survey_text_too_long"
+    SEGMENT_NO_FILTER = "segment_no_filter"
+    SEGMENT_NAME_TAKEN = "segment_name_taken"
+    SEGMENT_NOT_FOUND = "segment_not_found"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rekisteri.analytics.disclosure import min_cell_size
+from rekisteri.analytics.error_codes import AnalyticsCode
 from rekisteri.audit.services import audit_refusals_keep
 from rekisteri.console.words import field_label
 from rekisteri.core.errors import (
@@ -116,37 +117,32 @@ CODES: dict[str, Promise] = {
     ),
     InputCode.UNSTORABLE_TEXT: gettext_lazy("The form contains characters that cannot be stored."),
     CoreCode.THROTTLED: gettext_lazy("Too many attempts. Wait a moment and try again."),
-}
-
-# Whole messages that name no field in front.
-MESSAGES: dict[str, Promise] = {
-    "give at least two characters to search for": gettext_lazy(
-        "Give at least two characters to search for."
-    ),
-    "choose at least one filter": gettext_lazy("Choose at least one filter."),
-    "a segment of that name exists": gettext_lazy(
+    RegisterCode.SEARCH_TOO_SHORT: gettext_lazy("Give at least two characters to search for."),
+    AnalyticsCode.SEGMENT_NO_FILTER: gettext_lazy("Choose at least one filter."),
+    AnalyticsCode.SEGMENT_NAME_TAKEN: gettext_lazy(
         "You already have a segment of that name: choose another name."
     ),
-    "there is no such segment": gettext_lazy("Choose a saved segment from the list."),
-    "the code is not right": gettext_lazy("The code is not right."),
-    "there is no valid code for this request; send a new one": gettext_lazy(
+    AnalyticsCode.SEGMENT_NOT_FOUND: gettext_lazy("Choose a saved segment from the list."),
+    RightsCode.CODE_WRONG: gettext_lazy("The code is not right."),
+    RightsCode.CODE_NOT_VALID: gettext_lazy(
         "No valid code is waiting for this request: send a new one."
     ),
-    "the person has no verified e-mail address; verify by another way": gettext_lazy(
+    RightsCode.NO_VERIFIED_ADDRESS: gettext_lazy(
         "The person has no verified e-mail address: verify their identity another way."
     ),
-    "the deadline has passed; an extension must be told within the first month": gettext_lazy(
+    RightsCode.DEADLINE_PASSED: gettext_lazy(
         "The deadline has passed: an extension must be told to the person within the first month."
     ),
-    "a request is extended only once": gettext_lazy("A request can be extended only once."),
-    "this role does not handle data subject requests": gettext_lazy(
+    RightsCode.EXTENDED_ALREADY: gettext_lazy("A request can be extended only once."),
+    RightsCode.NOT_HANDLER: gettext_lazy(
         "Only the data protection officer handles data subject requests."
     ),
-    "this restriction was already lifted": gettext_lazy("This restriction was already lifted."),
-    "only an answered restriction request is lifted": gettext_lazy(
+    RightsCode.RESTRICTION_LIFTED_ALREADY: gettext_lazy("This restriction was already lifted."),
+    RightsCode.RESTRICTION_NOT_GRANTED: gettext_lazy(
         "Only a restriction that was granted can be lifted."
     ),
 }
+
 _NUMBER_RANGE = re.compile(r"^give a number from (\d+) to (\d+)$")
 
 _FIELD_RULE = re.compile(r"^([a-z_]+): (.+)$", re.S)
@@ -168,8 +164,6 @@ def _field_name(field: str) -> str:
 
 def error_text(error: RekisteriError) -> str:
     """The error in the reader's language: by its code, its field's rule, or its kind."""
-    if error.message in MESSAGES:
-        return str(MESSAGES[error.message])
     if error.code in CODES:
         return str(CODES[error.code])
     if isinstance(error.data.get("earliest"), str):

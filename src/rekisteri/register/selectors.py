@@ -449,7 +449,11 @@ def people_search(*, actor: Actor, purpose: str, query: str, limit: int = 50) ->
     text = query.strip()
     if len(text) < 2:
         # One letter would list most of the register.
-        raise InvalidInput("give at least two characters to search for", data={"field": "q"})
+        raise InvalidInput(
+            "give at least two characters to search for",
+            code=RegisterCode.SEARCH_TOO_SHORT,
+            data={"field": "q"},
+        )
     people = m.Person.objects.living().exclude(people_closed_for(purpose))
     if not actor.sees_restricted:
         people = people.filter(restricted_since__isnull=True)

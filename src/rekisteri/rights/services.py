@@ -114,6 +114,14 @@ class RightsCode(StrEnum):
     ADDRESS_INCOMPLETE = "address_incomplete"
     SIGN_IN_FAILED = "sign_in_failed"
     SIGN_IN_LINK_INVALID = "sign_in_link_invalid"
+    NOT_HANDLER = "request_not_handler"
+    NO_VERIFIED_ADDRESS = "request_no_verified_address"
+    CODE_NOT_VALID = "verification_code_not_valid"
+    CODE_WRONG = "verification_code_wrong"
+    EXTENDED_ALREADY = "request_extended_already"
+    DEADLINE_PASSED = "request_deadline_passed"
+    RESTRICTION_NOT_GRANTED = "restriction_not_granted"
+    RESTRICTION_LIFTED_ALREADY = "restriction_lifted_already"
 
 
 def _digest(secret: str) -> str:
@@ -130,7 +138,9 @@ def _locked(request_id: int) -> SubjectRequest:
 def handler_require(actor: Actor) -> None:
     """Requests are handled by the role the policy names, the command line or the engine."""
     if actor.kind == ActorKind.STAFF and not actor.handles_requests:
-        raise Forbidden("this role does not handle data subject requests")
+        raise Forbidden(
+            "this role does not handle data subject requests", code=RightsCode.NOT_HANDLER
+        )
     if actor.kind in (ActorKind.SUBJECT, ActorKind.API_KEY):
         raise Forbidden("this client cannot handle requests")
 
@@ -460,7 +470,7 @@ def request_verification_code_send(*, actor: Actor, request_id: int) -> Verifica
     if address is None:
         raise Conflict(
             "the person has no verified e-mail address; verify by another way",
-            code=RightsCode.INVALID_STATE,
+            code=RightsCode.NO_VERIFIED_ADDRESS,
         )
     code = f"{secrets.randbelow(10**8):08d}"
     now = clock.now()
@@ -494,13 +504,17 @@ def request_verify_code(*, actor: Actor, request_id: int, code: str) -> SubjectR
         now = clock.now()
         if pending is None or pending.expires_at < now or pending.attempts >= CODE_ATTEMPTS:
             raise InvalidInput(
-                "there is no valid code for this request; send a new one", data={"field": "code"}
+                "there is no valid code for this request; send a new one",
+                code=RightsCode.CODE_NOT_VALID,
+                data={"field": "code"},
             )
         # Counted in its own transaction, so that a wrong guess is not rolled back.
         pending.attempts += 1
         pending.save(update_fields=["attempts"])
     if not secrets.compare_digest(pending.code_hash, _digest(code.strip())):
-        raise InvalidInput("the code is not right", data={"field": "code"})
+        raise InvalidInput(
+            "the code is not right", code=RightsCode.CODE_WRONG, data={"field": "code"}
+        )
     with transaction.atomic():
         request = _locked(request_id)
         if request.state != RequestState.RECEIVED:
@@ -524,11 +538,11 @@ def request_extend(*, actor: Actor, request_id: int, months: int, reason: str) -
             code=RightsCode.INVALID_STATE,
         )
     if request.extended_at is not None:
-        raise Conflict("a request is extended only once", code=RightsCode.INVALID_STATE)
+        raise Conflict("a request is extended only once", code=RightsCode.EXTENDED_ALREADY)
     if clock.today() > request.due_on:
         raise Conflict(
             "the deadline has passed; an extension must be told within the first month",
-            code=RightsCode.INVALID_STATE,
+            code=RightsCode.DEADLINE_PASSED,
         )
     if months not in range(1, MAX_EXTENSION_MONTHS + 1):
         raise InvalidInput("months: one or two", data={"field": "months"})
@@ -778,10 +792,13 @@ def restriction_lift(*, actor: Actor, request_id: int) -> SubjectRequest:
     request = _locked(request_id)
     if request.kind != RightKind.RESTRICTION or request.state != RequestState.FULFILLED:
         raise Conflict(
-            "only an answered restriction request is lifted", code=RightsCode.INVALID_STATE
+            "only an answered restriction request is lifted",
+            code=RightsCode.RESTRICTION_NOT_GRANTED,
         )
     if request.result.get("lifted_at"):
-        raise Conflict("this restriction was already lifted", code=RightsCode.INVALID_STATE)
+        raise Conflict(
+            "this restriction was already lifted", code=RightsCode.RESTRICTION_LIFTED_ALREADY
+        )
     request.result = {**request.result, "lifted_at": clock.now().isoformat()}
     request.save(update_fields=["result"])
     if not _pending_restricting(request):
