@@ -162,6 +162,35 @@ def _field_name(field: str) -> str:
     return str(label) if label is not None else field_label(field)
 
 
+# A refused field, by its code (and for a text, the rule the register's validation names).
+FIELD_CODES: dict[str, Promise] = {
+    RegisterCode.INVALID_EMAIL: RULES["is not a valid e-mail address"],
+}
+TEXT_RULES: dict[str, Promise] = {
+    "required": RULES["is required"],
+    "unstorable": RULES["contains characters that cannot be stored"],
+    "control": RULES["contains control characters"],
+    "identity_code": RULES[
+        "must not contain a personal identity code; the register keeps it elsewhere"
+    ],
+}
+
+
+def _field_rule_text(error: RekisteriError) -> str:
+    """A field the register's validation refused, by code and rule; empty if none applies."""
+    field = error.data.get("field")
+    rule = error.data.get("rule")
+    if not isinstance(field, str):
+        return ""
+    if error.code in FIELD_CODES:
+        said = FIELD_CODES[error.code]
+    elif error.code == RegisterCode.INVALID_TEXT and isinstance(rule, str) and rule in TEXT_RULES:
+        said = TEXT_RULES[rule]
+    else:
+        return ""
+    return f"{_field_name(field).capitalize()}: {said}"
+
+
 def error_text(error: RekisteriError) -> str:
     """The error in the reader's language: by its code, its field's rule, or its kind."""
     if error.code in CODES:
@@ -180,6 +209,9 @@ def error_text(error: RekisteriError) -> str:
             "The segment has fewer than %(n)s people, or no one: check the spelling of the "
             "filters, or widen it. Nothing about so few people is shown."
         ) % {"n": min_cell_size()}
+    by_rule = _field_rule_text(error)
+    if by_rule:
+        return by_rule
     found = _FIELD_RULE.match(error.message)
     if found and found[1] == "password":
         # The password rules speak through Django's validators, already translated.
