@@ -13,9 +13,11 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from rekisteri.core.actors import SYSTEM
+from rekisteri.register.models import EmailAddress, Person, PhoneNumber
+from rekisteri.rights.models import SubjectRequest
 from rekisteri.staff.services import staff_create
 from tests import policy_keys as keys
-from tests.console.conftest import PASSWORD, code_for, short_password_refusal
+from tests.console.conftest import PASSWORD, code_for, short_password_refusal, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +145,76 @@ def test_behind_the_proxy_the_lockout_counts_the_address_the_proxy_saw(
 
     assert attacker.status_code == 429
     assert staff_member.status_code == 302
+
+
+# --- Hostile input: every console page answers a 4xx or the page, never a 500 ------------
+
+LONG = "x" * 20000
+# Values no console form offers; each field is one some console page reads.
+HOSTILE_FORMS: list[dict[str, str]] = [
+    {"q": LONG, "purpose": LONG, "action": LONG, "reason": LONG, "note": LONG},
+    {"q": "a\u202eb", "action": "register", "kind": LONG, "channel": LONG, "language": LONG},
+    {"action": "register", "kind": "access", "received_on": "2026-02-30", "person_id": "-1"},
+    {"action": "register", "person_id": "99999999999999999999", "received_on": "31.2.2026"},
+    {"action": "extend", "months": "99999999999999999999", "reason": "\u202e"},
+    {"action": "verify", "code": LONG, "note": "a\x00b"},
+    {"email": LONG, "phone": LONG, "street_address": LONG, "postal_code": LONG, "city": LONG},
+    {"segment": "99999999999999999999", "customer_months_min": "1e309", "rating_min": "NaN"},
+    {"segment": "-1", "show": "1", "service": LONG, "name": LONG},
+    {"member": LONG, "since": "2026-13-01", "until": "0000-00-00"},
+    {"username": LONG, "password": LONG, "code": LONG},
+]
+
+
+def _console_pages(other_person: int) -> list[str]:
+    """Every console page, with ids of no one and of someone the staff member may not see."""
+    return [
+        "/console/",
+        "/console/login",
+        "/console/login/code",
+        "/console/enrol/forged-token",
+        f"/console/people/{other_person}",
+        "/console/people/999999999999999999",
+        f"/console/people/{other_person}/rectify",
+        "/console/people/0/rectify",
+        "/console/compliance",
+        "/console/reports",
+        "/console/reports/no-such-report.csv",
+        "/console/segments",
+        "/console/requests",
+        "/console/requests/999999999999999999",
+        "/console/staff-reads",
+    ]
+
+
+@pytest.mark.parametrize("form", range(len(HOSTILE_FORMS)))
+def test_no_form_sent_to_a_console_page_is_a_server_error_or_changes_anything(
+    aino: Any, enrolled: Callable[[str, str], User], form: int
+) -> None:
+    # Given staff of each kind signed in, and a stranger
+    clients = [
+        signed_in(enrolled("tietosuoja", keys.request_role())),
+        signed_in(enrolled("analyytikko", keys.analyst_role())),
+        Client(),
+    ]
+    for client in clients:
+        client.raise_request_exception = False
+
+    def state() -> tuple[int, ...]:
+        return tuple(
+            model.objects.count() for model in (Person, EmailAddress, PhoneNumber, SubjectRequest)
+        )
+
+    before = state()
+
+    # When each sends, and asks with, a form no page offers to every console page
+    answers = {
+        (n, method, page): getattr(client, method)(page, HOSTILE_FORMS[form]).status_code
+        for n, client in enumerate(clients)
+        for page in _console_pages(aino.other.pk)
+        for method in ("get", "post")
+    }
+
+    # Then none is a server error, and nothing was stored
+    assert {key: status for key, status in answers.items() if status >= 500} == {}
+    assert state() == before

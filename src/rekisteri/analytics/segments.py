@@ -18,6 +18,7 @@ from django.db import IntegrityError, models
 from django.db.models import Avg, Count, Exists, Q, Sum
 
 from rekisteri.analytics.disclosure import min_cell_size, released
+from rekisteri.analytics.error_codes import AnalyticsCode
 from rekisteri.analytics.models import Segment
 from rekisteri.consent.marketing import MarketingChannel, marketing_audience, own_marketing_purpose
 from rekisteri.core import clock
@@ -134,7 +135,11 @@ def definition_require(definition: SegmentDefinition, purpose: str) -> None:
     allowed = set(filters_for(purpose))
     used = [f.name for f in fields(definition) if _set(definition, f.name)]
     if not used:
-        raise InvalidInput("choose at least one filter", data={"field": "filters"})
+        raise InvalidInput(
+            "choose at least one filter",
+            code=AnalyticsCode.SEGMENT_NO_FILTER,
+            data={"field": "filters"},
+        )
     refused = [name for name in used if name not in allowed]
     if refused:
         raise Forbidden(
@@ -350,7 +355,11 @@ def segment_save(
             created_at=clock.now(),
         )
     except IntegrityError:
-        raise Conflict("a segment of that name exists", data={"field": "name"}) from None
+        raise Conflict(
+            "a segment of that name exists",
+            code=AnalyticsCode.SEGMENT_NAME_TAKEN,
+            data={"field": "name"},
+        ) from None
     return segment, figures
 
 
@@ -361,7 +370,11 @@ def segments_of(actor: Actor) -> list[Segment]:
 def segment_get(*, actor: Actor, segment_id: int) -> Segment:
     found = Segment.objects.filter(pk=segment_id, purpose__in=actor.purposes).first()
     if found is None:
-        raise NotFound("there is no such segment", data={"segment_id": segment_id})
+        raise NotFound(
+            "there is no such segment",
+            code=AnalyticsCode.SEGMENT_NOT_FOUND,
+            data={"segment_id": segment_id},
+        )
     return found
 
 

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from rekisteri.analytics.error_codes import AnalyticsCode
 from rekisteri.analytics.models import Segment, Survey
 from rekisteri.analytics.segments import SegmentDefinition, members_of, segment_figures
 from rekisteri.core import clock
@@ -61,12 +62,20 @@ def invitation_read(token: str) -> Invitation:
             token[:300], salt=_SALT, max_age=ANSWER_DAYS * 24 * 3600
         )
     except signing.SignatureExpired:
-        raise InvalidInput("the survey link has expired", data={"field": "token"}) from None
+        raise InvalidInput(
+            "the survey link has expired",
+            code=AnalyticsCode.SURVEY_LINK_EXPIRED,
+            data={"field": "token"},
+        ) from None
     except (signing.BadSignature, ValueError, TypeError):
-        raise InvalidInput("the survey link is not valid", data={"field": "token"}) from None
+        raise InvalidInput(
+            "the survey link is not valid",
+            code=AnalyticsCode.SURVEY_LINK_INVALID,
+            data={"field": "token"},
+        ) from None
     survey = Survey.objects.filter(pk=survey_id).first()
     if survey is None or not person_living(int(person_id)):
-        raise NotFound("the survey is no longer open", data={})
+        raise NotFound("the survey is no longer open", code=AnalyticsCode.SURVEY_CLOSED)
     return Invitation(int(person_id), survey)
 
 
@@ -150,19 +159,29 @@ def survey_answer(*, token: str, rating: int | None, text: str) -> None:
     invitation = invitation_read(token)
     purpose = Segment.objects.get(pk=invitation.survey.segment_id).purpose
     theme = survey_theme(invitation.survey)
+    if rating is None and not text.strip():
+        raise InvalidInput("give a text, a rating or both", code=AnalyticsCode.SURVEY_ANSWER_EMPTY)
     if rating is not None and not 1 <= rating <= 5:
-        raise InvalidInput("rating: choose 1 to 5", data={"field": "rating"})
+        raise InvalidInput(
+            "rating: choose 1 to 5",
+            code=AnalyticsCode.SURVEY_RATING_INVALID,
+            data={"field": "rating"},
+        )
     if len(text) > 5000:
-        raise InvalidInput("text: at most 5000 characters", data={"field": "text"})
+        raise InvalidInput(
+            "text: at most 5000 characters",
+            code=AnalyticsCode.SURVEY_TEXT_TOO_LONG,
+            data={"field": "text"},
+        )
     if not person_open_for(person_id=invitation.person_id, purpose=purpose, lock=True):
         # Consent withdrawn, or processing restricted, since the invitation went.
         raise Conflict(
             "your answer was not stored: you have withdrawn your consent to surveys, "
             "or the processing of your data is restricted",
-            data={},
+            code=AnalyticsCode.SURVEY_ANSWER_NOT_STORED,
         )
     if feedback_given(person_id=invitation.person_id, theme=theme):
-        raise Conflict("you have answered this survey already", data={})
+        raise Conflict("you have answered this survey already", code=AnalyticsCode.SURVEY_ANSWERED)
     feedback_record(
         actor=Actor(ActorKind.SUBJECT, str(invitation.person_id), origin="survey"),
         person_id=invitation.person_id,

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from ninja import NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -21,7 +22,8 @@ from rekisteri.api.uploads import MAX_UPLOAD_BYTES, upload_too_big
 from rekisteri.audit.services import audit_refusals_keep
 from rekisteri.core import clock
 from rekisteri.core.actors import Actor
-from rekisteri.core.errors import Conflict, Forbidden, InvalidInput, RekisteriError
+from rekisteri.core.errors import Conflict, CoreCode, Forbidden, InvalidInput, RekisteriError
+from rekisteri.register.error_codes import RegisterCode
 from rekisteri.staff.keys import Scope, api_key_actor, api_key_authenticate
 from rekisteri.staff.models import ApiKey
 
@@ -80,10 +82,26 @@ def _error(
     )
 
 
+# A unique value someone already holds. Which one clashed, and that a given e-mail
+# address is on file, is for the gate to tell (for a purpose, audited, leaving out
+# restricted and objecting people), never for a refused write: every clash gets the
+# one answer a race on the same values gets.
+UNIQUE_CLASHES = frozenset(
+    {
+        RegisterCode.EMAIL_TAKEN,
+        RegisterCode.USERNAME_TAKEN,
+        RegisterCode.INVALID_PERSONAL_IDENTITY_CODE,
+    }
+)
+CONFLICT_MESSAGE = "the change conflicts with data already in the register"
+
+
 @api.exception_handler(RekisteriError)
 def _register_error(request: HttpRequest, exc: RekisteriError) -> HttpResponse:
     # A refused read stays in the audit trail though its transaction was rolled back.
     audit_refusals_keep(exc)
+    if isinstance(exc, Conflict) and exc.code in UNIQUE_CLASHES:
+        return _error(request, 409, str(CoreCode.CONFLICT), CONFLICT_MESSAGE, {})
     return _error(request, exc.http_status, str(exc.code), exc.message, exc.data)
 
 
@@ -111,9 +129,7 @@ def _invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
 def _conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
     # Two requests raced for the same unique value; the database's text names the
     # value, so it is not passed on.
-    return _error(
-        request, 409, "conflict", "the change conflicts with data already in the register", {}
-    )
+    return _error(request, 409, str(CoreCode.CONFLICT), CONFLICT_MESSAGE, {})
 
 
 @api.exception_handler(AuthenticationError)
@@ -121,6 +137,14 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     return _error(
         request, 401, "unauthenticated", "a valid API key is required (Authorization: Bearer)", {}
     )
+
+
+@api.exception_handler(RawPostDataException)
+def _form_body(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    # A form body sent to an operation that reads JSON: the form was parsed before the
+    # view (to refuse unstorable text), so the body is gone; it is unparseable as JSON
+    # in any case, and answered as every unparseable body is.
+    return _error(request, 400, "http_error", "Cannot parse request body", {})
 
 
 @api.exception_handler(HttpError)

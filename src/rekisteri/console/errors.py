@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rekisteri.analytics.disclosure import min_cell_size
+from rekisteri.analytics.error_codes import AnalyticsCode
 from rekisteri.audit.services import audit_refusals_keep
 from rekisteri.console.words import field_label
 from rekisteri.core.errors import (
@@ -36,8 +37,8 @@ from rekisteri.core.errors import (
 )
 from rekisteri.core.middleware import InputCode
 from rekisteri.policy.selectors import policy_get
-from rekisteri.register.validation import RegisterCode
-from rekisteri.rights.services import RightsCode
+from rekisteri.register.error_codes import RegisterCode
+from rekisteri.rights.error_codes import RightsCode
 from rekisteri.staff.services import StaffCode
 
 # Fields services name that are not fields of the register's data.
@@ -116,37 +117,32 @@ CODES: dict[str, Promise] = {
     ),
     InputCode.UNSTORABLE_TEXT: gettext_lazy("The form contains characters that cannot be stored."),
     CoreCode.THROTTLED: gettext_lazy("Too many attempts. Wait a moment and try again."),
-}
-
-# Whole messages that name no field in front.
-MESSAGES: dict[str, Promise] = {
-    "give at least two characters to search for": gettext_lazy(
-        "Give at least two characters to search for."
-    ),
-    "choose at least one filter": gettext_lazy("Choose at least one filter."),
-    "a segment of that name exists": gettext_lazy(
+    RegisterCode.SEARCH_TOO_SHORT: gettext_lazy("Give at least two characters to search for."),
+    AnalyticsCode.SEGMENT_NO_FILTER: gettext_lazy("Choose at least one filter."),
+    AnalyticsCode.SEGMENT_NAME_TAKEN: gettext_lazy(
         "You already have a segment of that name: choose another name."
     ),
-    "there is no such segment": gettext_lazy("Choose a saved segment from the list."),
-    "the code is not right": gettext_lazy("The code is not right."),
-    "there is no valid code for this request; send a new one": gettext_lazy(
+    AnalyticsCode.SEGMENT_NOT_FOUND: gettext_lazy("Choose a saved segment from the list."),
+    RightsCode.CODE_WRONG: gettext_lazy("The code is not right."),
+    RightsCode.CODE_NOT_VALID: gettext_lazy(
         "No valid code is waiting for this request: send a new one."
     ),
-    "the person has no verified e-mail address; verify by another way": gettext_lazy(
+    RightsCode.NO_VERIFIED_ADDRESS: gettext_lazy(
         "The person has no verified e-mail address: verify their identity another way."
     ),
-    "the deadline has passed; an extension must be told within the first month": gettext_lazy(
+    RightsCode.DEADLINE_PASSED: gettext_lazy(
         "The deadline has passed: an extension must be told to the person within the first month."
     ),
-    "a request is extended only once": gettext_lazy("A request can be extended only once."),
-    "this role does not handle data subject requests": gettext_lazy(
+    RightsCode.EXTENDED_ALREADY: gettext_lazy("A request can be extended only once."),
+    RightsCode.NOT_HANDLER: gettext_lazy(
         "Only the data protection officer handles data subject requests."
     ),
-    "this restriction was already lifted": gettext_lazy("This restriction was already lifted."),
-    "only an answered restriction request is lifted": gettext_lazy(
+    RightsCode.RESTRICTION_LIFTED_ALREADY: gettext_lazy("This restriction was already lifted."),
+    RightsCode.RESTRICTION_NOT_GRANTED: gettext_lazy(
         "Only a restriction that was granted can be lifted."
     ),
 }
+
 _NUMBER_RANGE = re.compile(r"^give a number from (\d+) to (\d+)$")
 
 _FIELD_RULE = re.compile(r"^([a-z_]+): (.+)$", re.S)
@@ -166,10 +162,37 @@ def _field_name(field: str) -> str:
     return str(label) if label is not None else field_label(field)
 
 
+# A refused field, by its code (and for a text, the rule the register's validation names).
+FIELD_CODES: dict[str, Promise] = {
+    RegisterCode.INVALID_EMAIL: RULES["is not a valid e-mail address"],
+}
+TEXT_RULES: dict[str, Promise] = {
+    "required": RULES["is required"],
+    "unstorable": RULES["contains characters that cannot be stored"],
+    "control": RULES["contains control characters"],
+    "identity_code": RULES[
+        "must not contain a personal identity code; the register keeps it elsewhere"
+    ],
+}
+
+
+def _field_rule_text(error: RekisteriError) -> str:
+    """A field the register's validation refused, by code and rule; empty if none applies."""
+    field = error.data.get("field")
+    rule = error.data.get("rule")
+    if not isinstance(field, str):
+        return ""
+    if error.code in FIELD_CODES:
+        said = FIELD_CODES[error.code]
+    elif error.code == RegisterCode.INVALID_TEXT and isinstance(rule, str) and rule in TEXT_RULES:
+        said = TEXT_RULES[rule]
+    else:
+        return ""
+    return f"{_field_name(field).capitalize()}: {said}"
+
+
 def error_text(error: RekisteriError) -> str:
     """The error in the reader's language: by its code, its field's rule, or its kind."""
-    if error.message in MESSAGES:
-        return str(MESSAGES[error.message])
     if error.code == RegisterCode.INVALID_POSTAL_CODE:
         # The rule is that of the controller's country, which need not be Finland: its
         # own postal code shows the shape.
@@ -193,6 +216,9 @@ def error_text(error: RekisteriError) -> str:
             "The segment has fewer than %(n)s people, or no one: check the spelling of the "
             "filters, or widen it. Nothing about so few people is shown."
         ) % {"n": min_cell_size()}
+    by_rule = _field_rule_text(error)
+    if by_rule:
+        return by_rule
     found = _FIELD_RULE.match(error.message)
     if found and found[1] == "password":
         # The password rules speak through Django's validators, already translated.

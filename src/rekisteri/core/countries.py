@@ -39,6 +39,8 @@ class PostalCodeRule:
     layout: str
     # How the rule reads in a refusal: "five digits".
     shape: str
+    # The number of digits when the code is digits alone (0 otherwise): a door words it.
+    digits: int = 0
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class Country:
 
 def _digits(n: int) -> PostalCodeRule:
     words = {3: "three", 4: "four", 5: "five", 6: "six"}
-    return PostalCodeRule(f"([0-9]{{{n}}})", "{0}", f"{words[n]} digits")
+    return PostalCodeRule(f"([0-9]{{{n}}})", "{0}", f"{words[n]} digits", digits=n)
 
 
 def _split(first: int, second: int, sep: str, shape: str) -> PostalCodeRule:

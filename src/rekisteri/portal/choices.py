@@ -20,8 +20,9 @@ from rekisteri.consent.models import ConsentAction
 from rekisteri.core.errors import InvalidInput, RekisteriError
 from rekisteri.policy.schema import Language, LegalBasis
 from rekisteri.policy.selectors import policy_get
+from rekisteri.portal.errors import PortalCode, error_page
 from rekisteri.portal.languages import PAGE_PATHS
-from rekisteri.portal.my import MY_PATHS, _error, _origin, subject_required
+from rekisteri.portal.my import MY_PATHS, _origin, subject_required
 from rekisteri.portal.views import _page
 from rekisteri.register.labels import VALUE_LABELS, scope_display
 from rekisteri.rights import subjects
@@ -178,7 +179,9 @@ def choose(request: HttpRequest, lang: Language, person_id: int) -> HttpResponse
     actor = subjects.subject_actor(person_id, origin=_origin(request))
     try:
         if not _allowed_change(scope, action):
-            raise InvalidInput("choose one of the buttons on the page")
+            raise InvalidInput(
+                "choose one of the buttons on the page", code=PortalCode.CHOICE_UNKNOWN
+            )
         services.consent_choose(
             actor=actor,
             person_id=person_id,
@@ -189,7 +192,7 @@ def choose(request: HttpRequest, lang: Language, person_id: int) -> HttpResponse
             language=lang,
         )
     except RekisteriError as error:
-        return _error(request, lang, error, "portal/my/problem.html", my_paths=MY_PATHS)
+        return error_page(request, lang, error, "portal/my/problem.html", my_paths=MY_PATHS)
     return HttpResponseRedirect(CHOICES_PATHS[lang] + "?done=1")
 
 
@@ -214,11 +217,17 @@ def opt_out(request: HttpRequest, lang: Language, token: str) -> HttpResponse:
     }
     if request.method == "POST":
         everywhere = request.POST.get("everywhere") == "yes"
-        done = services.marketing_opt_out(
-            actor=subjects.subject_actor(found.person_id, origin=_origin(request)),
-            token=token,
-            everywhere=everywhere,
-        )
+        try:
+            done = services.marketing_opt_out(
+                actor=subjects.subject_actor(found.person_id, origin=_origin(request)),
+                token=token,
+                everywhere=everywhere,
+            )
+        except RekisteriError as error:
+            # A link to marketing the register description no longer names.
+            refused = error_page(request, lang, error, "portal/opt_out.html", invalid=True)
+            refused["Referrer-Policy"] = "same-origin"
+            return refused
         context.update(done=True, everywhere=done.everywhere)
     response = _page(request, "portal/opt_out.html", lang, **context)
     response["Referrer-Policy"] = "same-origin"

@@ -64,14 +64,22 @@ def language_links(request: HttpRequest, lang: Language) -> list[dict[str, str]]
 
 
 def _same_page(request: HttpRequest, lang: Language) -> str:
+    """This page in ``lang``: its address with the same query (an e-mailed link's token)."""
     match = getattr(request, "resolver_match", None)
     current = match.kwargs.get("lang") if match is not None else None
+    if request.method not in ("GET", "HEAD"):
+        # The answer to a form (a confirmation): its address takes forms only, so the
+        # switch leads to the person's own pages, or the home page, in that language.
+        own = request.path.startswith(tuple(PAGE_PATHS["my"].values()))
+        return PAGE_PATHS["my" if own else "home"][lang]
     if match is not None and current and match.url_name and match.url_name.endswith(current):
         name = match.url_name[: -len(current)] + lang
         try:
-            return reverse(name, kwargs=match.captured_kwargs)
+            target = reverse(name, kwargs=match.captured_kwargs)
         except NoReverseMatch:
-            pass
+            return PAGE_PATHS["home"][lang]
+        query = request.META.get("QUERY_STRING", "")
+        return f"{target}?{query}" if query else target
     return PAGE_PATHS["home"][lang]
 
 

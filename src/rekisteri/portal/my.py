@@ -6,7 +6,6 @@ is no URL in which another person's id would show another person's data.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -26,13 +25,13 @@ from rekisteri.policy.schema import Language, Right
 from rekisteri.policy.selectors import policy_get
 from rekisteri.portal import consequences
 from rekisteri.portal.consequences import CONFIRMED_KINDS
+from rekisteri.portal.errors import error_page
 from rekisteri.portal.languages import PAGE_PATHS
 from rekisteri.portal.views import _page
 from rekisteri.register.disclosures import disclosures_of
 from rekisteri.register.labels import row_display, value_display
 from rekisteri.register.selectors import person_access_own, person_data
 from rekisteri.register.services import contact_details_collected
-from rekisteri.register.validation import RegisterCode
 from rekisteri.rights import selectors, services, subjects
 from rekisteri.rights.announcements import (
     announcement_changes,
@@ -130,119 +129,6 @@ def subject_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     return wrapper
 
 
-def _error(
-    request: HttpRequest, lang: Language, error: RekisteriError, template: str, **context: Any
-) -> HttpResponse:
-    return _page(
-        request, template, lang, status=error.http_status, error=_message(error), **context
-    )
-
-
-def _message(error: RekisteriError) -> str:
-    """The person sees a sentence in their language, never a machine code."""
-    text = error.message
-    known = {
-        "the username or the password is wrong": _("The username or the password is wrong."),
-        "the link has expired or has been used; ask for a new one": _(
-            "The link has expired or has been used. Ask for a new one."
-        ),
-        "you have answered this survey already": _("You have answered this survey already."),
-        "the link is not valid any more": _(
-            "The link is not valid any more: it has expired, or the change was already "
-            "confirmed, undone or replaced by a later one."
-        ),
-        "the survey link is not valid": _(
-            "The survey link is not valid. Copy the whole link from the message."
-        ),
-        "the survey link has expired": _("The survey has closed."),
-        "the survey is no longer open": _("The survey has closed."),
-        "rating: choose 1 to 5": _("Choose a rating from 1 to 5."),
-        "text: at most 5000 characters": _("Your answer can be at most 5,000 characters long."),
-        "give a text, a rating or both": _("Give a rating, an answer in your own words, or both."),
-        "your answer was not stored: you have withdrawn your consent to surveys, "
-        "or the processing of your data is restricted": _(
-            "Your answer was not stored: you have withdrawn your consent to surveys, or the "
-            "processing of your data is restricted."
-        ),
-        "a rectification names at least one of email, phone or address": _(
-            "Give at least one new detail: an e-mail address, a phone number or a postal address."
-        ),
-        "address: give street_address, postal_code and city": _(
-            "Give the whole postal address: street address, postal code and city."
-        ),
-        "choose one of the buttons on the page": _("Choose one of the buttons on the page."),
-    }
-    if text in known:
-        return str(known[text])
-    if error.code == RegisterCode.NOT_COLLECTED and error.data.get("field") in FORM_FIELDS:
-        return _("We do not collect your %(field)s.") % {"field": FORM_FIELDS[error.data["field"]]}
-    return _field_problem(text) or _("Please check what you entered.")
-
-
-# The form's fields, as the services name them in their refusals ("field: rule").
-FORM_FIELDS = {
-    "email": gettext_lazy("e-mail address"),
-    "phone": gettext_lazy("phone number"),
-    "address.street_address": gettext_lazy("street address"),
-    "address.postal_code": gettext_lazy("postal code"),
-    "address.city": gettext_lazy("city"),
-    "reason": gettext_lazy("what is wrong"),
-}
-FIELD_RULES = {
-    "is required": gettext_lazy("Fill in the %(field)s."),
-    "is not a valid e-mail address": gettext_lazy("The %(field)s is not a valid e-mail address."),
-    "is not a phone number": gettext_lazy("The %(field)s is not a phone number."),
-    "is not a valid phone number": gettext_lazy("The %(field)s is not a phone number."),
-    "is malformed": gettext_lazy("The %(field)s is not in the right form."),
-    "must be one line without direction controls": gettext_lazy(
-        "The %(field)s must be one line of ordinary text."
-    ),
-}
-
-
-def _field_problem(text: str) -> str:
-    """A refusal of one field ("address.postal_code: is not ...") in the person's words."""
-    field, _sep, rule = text.partition(": ")
-    if field not in FORM_FIELDS:
-        return ""
-    name = str(FORM_FIELDS[field])
-    longer = re.fullmatch(r"is longer than (\d+) characters", rule)
-    if longer:
-        return _("The %(field)s can be at most %(count)s characters long.") % {
-            "field": name,
-            "count": longer.group(1),
-        }
-    if rule in FIELD_RULES:
-        return str(FIELD_RULES[rule]) % {"field": name}
-    shape = re.fullmatch(r"is not an? [A-Za-z]+ postal code \((.+)\)", rule)
-    if shape:
-        return _postal_code_shape(name, shape.group(1))
-    return ""
-
-
-# How a country's postal code rule reads (core/countries.py: "five digits", "NNN NN").
-_DIGIT_WORDS = {"three": 3, "four": 4, "five": 5, "six": 6}
-
-
-def _postal_code_shape(field: str, shape: str) -> str:
-    """The shape of the controller country's postal codes, in the person's words."""
-    digits = re.fullmatch(r"([a-z]+) digits", shape)
-    if digits and digits.group(1) in _DIGIT_WORDS:
-        return _("The %(field)s must be %(count)s digits.") % {
-            "field": field,
-            "count": _DIGIT_WORDS[digits.group(1)],
-        }
-    if re.fullmatch(r"[N ]+", shape):
-        # "NNN NN" -> "123 45": an example reads better than a pattern.
-        numbers = iter("1234567890")
-        example = "".join(next(numbers) if c == "N" else c for c in shape)
-        return _("The %(field)s must be written like %(example)s.") % {
-            "field": field,
-            "example": example,
-        }
-    return str(FIELD_RULES["is malformed"]) % {"field": field}
-
-
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest, lang: Language) -> HttpResponse:
     translation.activate(lang)
@@ -278,7 +164,7 @@ def sign_in(request: HttpRequest, lang: Language) -> HttpResponse:
                 )
             except RekisteriError as error:
                 user_login_failed.send(sender=__name__, credentials=credentials, request=request)
-                return _error(request, lang, error, "portal/my/sign_in.html", **context)
+                return error_page(request, lang, error, "portal/my/sign_in.html", **context)
             _signed_in(request, person_id)
             return HttpResponseRedirect(MY_PATHS[lang])
         if method == "link":
@@ -326,7 +212,7 @@ def sign_in_link(request: HttpRequest, lang: Language) -> HttpResponse:
                 token=request.POST.get("t", "")[:100], origin=_origin(request)
             )
         except RekisteriError as error:
-            return _error(request, lang, error, "portal/my/link_confirm.html", failed=True)
+            return error_page(request, lang, error, "portal/my/link_confirm.html", failed=True)
         _signed_in(request, person_id)
         return HttpResponseRedirect(MY_PATHS[lang])
     response = _page(
@@ -358,7 +244,7 @@ def email_change(request: HttpRequest, lang: Language, action: str) -> HttpRespo
                 token=request.POST.get("t", "")[:300], action=action, origin=_origin(request)
             )
         except RekisteriError as error:
-            return _error(
+            return error_page(
                 request, lang, error, "portal/my/email_change.html", failed=True, **context
             )
         return _page(request, "portal/my/email_change.html", lang, done=True, **context)
@@ -527,7 +413,7 @@ def file_request(request: HttpRequest, lang: Language, person_id: int) -> HttpRe
             verified_by=VerificationMethod.PORTAL_SIGN_IN,
         )
     except RekisteriError as error:
-        return _error(request, lang, error, "portal/my/problem.html", my_paths=MY_PATHS)
+        return error_page(request, lang, error, "portal/my/problem.html", my_paths=MY_PATHS)
     if created.kind == RightKind.ERASURE and created.state == RequestState.FULFILLED:
         # Nothing is left to sign in to.
         request.session.flush()

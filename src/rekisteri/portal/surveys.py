@@ -6,10 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
+from rekisteri.analytics.error_codes import AnalyticsCode
 from rekisteri.analytics.surveys import invitation_read, survey_answer
 from rekisteri.core.errors import InvalidInput, RekisteriError
 from rekisteri.policy.schema import Language
-from rekisteri.portal.my import _message
+from rekisteri.portal.errors import error_text
 from rekisteri.portal.views import _page
 
 
@@ -23,7 +24,11 @@ def survey(request: HttpRequest, lang: Language, token: str) -> HttpResponse:
         if request.method == "POST":
             raw = request.POST.get("rating", "").strip()
             if raw and not (raw.isascii() and raw.isdigit()):
-                raise InvalidInput("rating: choose 1 to 5", data={"field": "rating"})
+                raise InvalidInput(
+                    "rating: choose 1 to 5",
+                    code=AnalyticsCode.SURVEY_RATING_INVALID,
+                    data={"field": "rating"},
+                )
             survey_answer(
                 token=token,
                 rating=int(raw) if raw else None,
@@ -32,7 +37,7 @@ def survey(request: HttpRequest, lang: Language, token: str) -> HttpResponse:
             )
             context["done"] = True
     except RekisteriError as error:
-        context["error"] = _message(error)
+        context["error"] = error_text(error)
         status = error.http_status
     response = _page(request, "portal/survey.html", lang, status=status, **context)
     # The token is in the address: other sites never see it.

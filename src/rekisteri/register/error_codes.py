@@ -29,3 +29,4 @@ class RegisterCode(StrEnum):
     PURPOSE_DOES_NOT_COVER = "purpose_does_not_cover"
     LINK_INVALID = "link_invalid"
     NOT_COLLECTED = "not_collected"
+    SEARCH_TOO_SHORT = "search_too_short"

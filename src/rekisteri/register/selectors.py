@@ -17,6 +17,7 @@ from rekisteri.core.errors import Forbidden, InvalidInput
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
 from rekisteri.register.catalogue import model_fields, model_key, personal_data_models
+from rekisteri.register.error_codes import RegisterCode
 
 # The gate lives in its own module; its names are read from here too.
 from rekisteri.register.gate import (
@@ -228,7 +229,11 @@ def people_search(*, actor: Actor, purpose: str, query: str, limit: int = 50) ->
     text = query.strip()
     if len(text) < 2:
         # One letter would list most of the register.
-        raise InvalidInput("give at least two characters to search for", data={"field": "q"})
+        raise InvalidInput(
+            "give at least two characters to search for",
+            code=RegisterCode.SEARCH_TOO_SHORT,
+            data={"field": "q"},
+        )
     people = read.people
     if "@" in text:
         people = people.filter(pk__in=m.emails_matching(text).values("person_id"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -40,8 +41,11 @@ _CARD_LIKE = re.compile(r"(?<![0-9])(?:[0-9][ .\-/_]{0,2}){12,18}[0-9](?![0-9])"
 _SINGLE_LINE_REFUSED = re.compile(r"[\n\r\t\u202a-\u202e\u2066-\u2069\ufeff\u200b]")
 
 
-def _refuse(field: str, code: RegisterCode, rule: str) -> InvalidInput:
-    return InvalidInput(f"{field}: {rule}", code=code, data={"field": field})
+def _refuse(
+    field: str, code: RegisterCode, rule: str, *, data: dict[str, Any] | None = None
+) -> InvalidInput:
+    # ``data["rule"]`` names the rule for the doors that word it; the English is for logs.
+    return InvalidInput(f"{field}: {rule}", code=code, data={"field": field, **(data or {})})
 
 
 _HETU_LIKE = re.compile(r"(?<![0-9])[0-9]{6}[-+A-FU-Y][0-9]{3}[0-9A-Y](?![0-9A-Z])", re.I)
@@ -55,6 +59,7 @@ def clean_note(value: str, *, field: str, max_length: int) -> str:
             field,
             RegisterCode.INVALID_TEXT,
             "must not contain a personal identity code; the register keeps it elsewhere",
+            data={"rule": "identity_code"},
         )
     return text
 
@@ -62,7 +67,12 @@ def clean_note(value: str, *, field: str, max_length: int) -> str:
 def clean_storable(value: str, *, field: str) -> str:
     """Refuse a text that no database could store."""
     if UNSTORABLE.search(value):
-        raise _refuse(field, RegisterCode.INVALID_TEXT, "contains characters that cannot be stored")
+        raise _refuse(
+            field,
+            RegisterCode.INVALID_TEXT,
+            "contains characters that cannot be stored",
+            data={"rule": "unstorable"},
+        )
     return value
 
 
@@ -72,15 +82,28 @@ def clean_text(
     """Trim, normalise and bound a text; refuse control characters and card numbers."""
     text = unicodedata.normalize("NFC", clean_storable(value, field=field).strip())
     if required and not text:
-        raise _refuse(field, RegisterCode.INVALID_TEXT, "is required")
+        raise _refuse(field, RegisterCode.INVALID_TEXT, "is required", data={"rule": "required"})
     if len(text) > max_length:
-        raise _refuse(field, RegisterCode.INVALID_TEXT, f"is longer than {max_length} characters")
+        raise _refuse(
+            field,
+            RegisterCode.INVALID_TEXT,
+            f"is longer than {max_length} characters",
+            data={"rule": "too_long", "max_length": max_length},
+        )
     if not multiline and _SINGLE_LINE_REFUSED.search(text):
         raise _refuse(
-            field, RegisterCode.INVALID_TEXT, "must be one line without direction controls"
+            field,
+            RegisterCode.INVALID_TEXT,
+            "must be one line without direction controls",
+            data={"rule": "one_line"},
         )
     if _CONTROL.search(text.replace("\n", "").replace("\t", "")):
-        raise _refuse(field, RegisterCode.INVALID_TEXT, "contains control characters")
+        raise _refuse(
+            field,
+            RegisterCode.INVALID_TEXT,
+            "contains control characters",
+            data={"rule": "control"},
+        )
     # The register keeps no card numbers anywhere (notice §5: only the provider's token).
     refuse_card_number(text, field=field)
     return text
@@ -122,7 +145,11 @@ def clean_postal_code(value: str, *, country: str, field: str = "postal_code") -
     try:
         return countries.postal_code_clean(country, value)
     except countries.Refused as refused:
-        raise _refuse(field, RegisterCode.INVALID_POSTAL_CODE, refused.reason) from None
+        rule = countries.postal_code_rule(country)
+        digits = {"rule": "digits", "digits": rule.digits} if rule and rule.digits else {}
+        raise _refuse(
+            field, RegisterCode.INVALID_POSTAL_CODE, refused.reason, data=digits
+        ) from None
 
 
 def clean_country(value: str, *, field: str = "country") -> str:

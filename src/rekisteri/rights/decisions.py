@@ -154,11 +154,11 @@ def request_extend(*, actor: Actor, request_id: int, months: int, reason: str) -
     request = request_lock(request_id)
     request_move_check(request, Move.EXTEND)
     if request.extended_at is not None:
-        raise Conflict("a request is extended only once", code=RightsCode.INVALID_STATE)
+        raise Conflict("a request is extended only once", code=RightsCode.EXTENDED_ALREADY)
     if clock.today() > request.due_on:
         raise Conflict(
             "the deadline has passed; an extension must be told within the first month",
-            code=RightsCode.INVALID_STATE,
+            code=RightsCode.DEADLINE_PASSED,
         )
     if months not in range(1, MAX_EXTENSION_MONTHS + 1):
         raise InvalidInput("months: one or two", data={"field": "months"})
@@ -180,7 +180,9 @@ def restriction_lift(*, actor: Actor, request_id: int) -> SubjectRequest:
     request = request_lock(request_id)
     request_move_check(request, Move.LIFT)
     if request.result.get("lifted_at"):
-        raise Conflict("this restriction was already lifted", code=RightsCode.INVALID_STATE)
+        raise Conflict(
+            "this restriction was already lifted", code=RightsCode.RESTRICTION_LIFTED_ALREADY
+        )
     request_transition(request, Move.LIFT, actor=actor, restriction_lifted=True)
     if not _pending_restricting(request):
         notify.restriction_lift_notice(request)

@@ -40,6 +40,7 @@ from rekisteri.rights import notify
 from rekisteri.rights.actors import ENGINE
 from rekisteri.rights.deadlines import due_date_for
 from rekisteri.rights.decisions import request_fulfil
+from rekisteri.rights.error_codes import RightsCode
 from rekisteri.rights.models import (
     OPEN_STATES,
     RequestChannel,
@@ -101,7 +102,11 @@ def _clean_details(kind: RightKind, details: dict[str, Any]) -> dict[str, Any]:
             clean["phone"] = v.clean_phone(str(details["phone"]))
         if address:
             if not isinstance(address, dict):
-                raise InvalidInput("address: give street_address, postal_code and city")
+                raise InvalidInput(
+                    "address: give street_address, postal_code and city",
+                    code=RightsCode.ADDRESS_INCOMPLETE,
+                    data={"field": "address"},
+                )
             # The register's own rules, now: a bad postal code is refused when proposed,
             # not when the handler tries to apply it.
             checked = register.address_clean(
@@ -119,6 +124,7 @@ def _clean_details(kind: RightKind, details: dict[str, Any]) -> dict[str, Any]:
         if not clean:
             raise InvalidInput(
                 "a rectification names at least one of email, phone or address",
+                code=RightsCode.RECTIFICATION_EMPTY,
                 data={"field": "details"},
             )
         clean["reason"] = v.clean_note(

@@ -31,8 +31,9 @@ from rekisteri.core.jobs import JobRun, job, job_enqueue
 from rekisteri.core.text import storable
 from rekisteri.register import models as rm
 from rekisteri.register import services as register
-from rekisteri.register.validation import RegisterCode
+from rekisteri.register.error_codes import RegisterCode
 from rekisteri.rights import notify
+from rekisteri.rights.error_codes import RightsCode
 from rekisteri.rights.models import SignInAttempt, SignInLink
 
 LINK_MINUTES = 15
@@ -81,7 +82,9 @@ def subject_sign_in_password(*, username: str, password: str, origin: str) -> in
     """Return the person whose analysis-service account this is, or refuse."""
     if not storable(username):
         # No account has such a name; a query for it would fail on PostgreSQL.
-        raise Unauthenticated("the username or the password is wrong")
+        raise Unauthenticated(
+            "the username or the password is wrong", code=RightsCode.SIGN_IN_FAILED
+        )
     account = (
         rm.ServiceAccount.objects.filter(username=username, person__erased_at__isnull=True)
         .only("person_id", "password_hash")
@@ -89,7 +92,9 @@ def subject_sign_in_password(*, username: str, password: str, origin: str) -> in
     )
     matches = check_password(password, account.password_hash if account else _DUMMY_HASH)
     if account is None or not matches:
-        raise Unauthenticated("the username or the password is wrong")
+        raise Unauthenticated(
+            "the username or the password is wrong", code=RightsCode.SIGN_IN_FAILED
+        )
     return _signed_in(account.person_id, "password", origin)
 
 
@@ -188,11 +193,17 @@ def subject_sign_in_link_use(*, token: str, origin: str) -> int:
     )
     now = clock.now()
     if link is None or link.used_at is not None or link.expires_at < now:
-        raise InvalidInput("the link has expired or has been used; ask for a new one")
+        raise InvalidInput(
+            "the link has expired or has been used; ask for a new one",
+            code=RightsCode.SIGN_IN_LINK_INVALID,
+        )
     link.used_at = now
     link.save(update_fields=["used_at"])
     if not rm.Person.objects.living().filter(pk=link.person_id).exists():
-        raise InvalidInput("the link has expired or has been used; ask for a new one")
+        raise InvalidInput(
+            "the link has expired or has been used; ask for a new one",
+            code=RightsCode.SIGN_IN_LINK_INVALID,
+        )
     return _signed_in(link.person_id, "link", origin)
 
 
@@ -237,9 +248,8 @@ def email_change_link_use(*, token: str, action: str, origin: str) -> int:
 
 @job(register.EMAIL_CHANGE_JOB)
 def _email_change_job(run: JobRun) -> None:
-    """Tell the old addresses of a change (with the undo link) and ask the new address to
-    confirm it; each message once, even when the job is retried. Unverified old
-    addresses are told too: a change over them is as much a takeover attempt."""
+    """Tell the old verified addresses of a change (with the undo link) and ask the new
+    address to confirm it; each message once, even when the job is retried."""
     change = rm.EmailChange.objects.filter(
         pk=run.arguments["change_id"], state=rm.EmailChangeState.PENDING
     ).first()
@@ -251,7 +261,7 @@ def _email_change_job(run: JobRun) -> None:
     lang = settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in LINK_PATHS else "fi"
     if not run.checkpoint.get("undo_sent"):
         old = (
-            rm.EmailAddress.objects.filter(person_id=change.person_id)
+            rm.EmailAddress.objects.filter(person_id=change.person_id, verified_at__isnull=False)
             .exclude(pk=new.pk)
             .values_list("address", flat=True)
         )

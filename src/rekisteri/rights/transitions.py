@@ -109,7 +109,7 @@ def request_move_check(request: SubjectRequest, move: Move) -> RequestState:
         )
     raise Conflict(
         _REFUSALS[move].format(request=request.pk, state=request.state),
-        code=RightsCode.INVALID_STATE,
+        code=RightsCode.RESTRICTION_NOT_GRANTED if move == Move.LIFT else RightsCode.INVALID_STATE,
         data=data,
     )
 

@@ -61,7 +61,7 @@ def request_verification_code_send(*, actor: Actor, request_id: int) -> Verifica
     if address is None:
         raise Conflict(
             "the person has no verified e-mail address; verify by another way",
-            code=RightsCode.INVALID_STATE,
+            code=RightsCode.NO_VERIFIED_ADDRESS,
         )
     code = f"{secrets.randbelow(10**8):08d}"
     now = clock.now()
@@ -95,13 +95,17 @@ def request_verify_code(*, actor: Actor, request_id: int, code: str) -> SubjectR
         now = clock.now()
         if pending is None or pending.expires_at < now or pending.attempts >= CODE_ATTEMPTS:
             raise InvalidInput(
-                "there is no valid code for this request; send a new one", data={"field": "code"}
+                "there is no valid code for this request; send a new one",
+                code=RightsCode.CODE_NOT_VALID,
+                data={"field": "code"},
             )
         # Counted in its own transaction, so that a wrong guess is not rolled back.
         pending.attempts += 1
         pending.save(update_fields=["attempts"])
     if not secrets.compare_digest(pending.code_hash, _digest(code.strip())):
-        raise InvalidInput("the code is not right", data={"field": "code"})
+        raise InvalidInput(
+            "the code is not right", code=RightsCode.CODE_WRONG, data={"field": "code"}
+        )
     with transaction.atomic():
         request = request_lock(request_id)
         # A request verified meanwhile (another way) needs no code.

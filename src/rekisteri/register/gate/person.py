@@ -15,6 +15,7 @@ from rekisteri.core.actors import Actor
 from rekisteri.core.errors import Forbidden, InvalidInput, NotFound, RekisteriError
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
+from rekisteri.register.error_codes import RegisterCode
 from rekisteri.register.gate.rules import (
     Access,
     ReadRefusal,
@@ -23,7 +24,7 @@ from rekisteri.register.gate.rules import (
     purpose_require,
     refused_read,
 )
-from rekisteri.register.validation import RegisterCode, clean_storable
+from rekisteri.register.validation import clean_storable
 
 
 def _email_not_found() -> NotFound:

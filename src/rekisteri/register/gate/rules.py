@@ -15,7 +15,7 @@ from rekisteri.core.actors import Actor
 from rekisteri.core.errors import Forbidden, InvalidInput, NotFound, RekisteriError
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import models as m
-from rekisteri.register.validation import RegisterCode
+from rekisteri.register.error_codes import RegisterCode
 
 
 @dataclass(frozen=True)
