@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import re
+from typing import Any
 
 import pytest
 import time_machine
@@ -15,6 +17,7 @@ from rekisteri.core.jobs import jobs_daily_enqueue, jobs_run_queued
 from rekisteri.policy.selectors import policy_get
 from rekisteri.register import services as s
 from rekisteri.register.models import EmailAddress, EmailChange, EmailChangeState
+from rekisteri.rights.subjects import email_change_link_use
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +132,46 @@ def test_setting_a_confirmed_address_again_keeps_the_old_one_for_the_undo() -> N
     s.email_change_undo(actor=SYSTEM, change_id=first.pk)
 
     assert _verified(person_id) == {"aino@example.fi": True}
+
+
+def _undo_token(mailbox: list[Any], address: str) -> str:
+    for message in mailbox:
+        found = re.search(r"\?t=(\S+)", message.body)
+        if address in message.to and found:
+            return found.group(1)
+    raise AssertionError("no link sent to the address")
+
+
+def test_a_change_over_an_unverified_address_tells_it_and_can_be_undone_from_it(
+    mailoutbox: list[Any],
+) -> None:
+    _, other = _sources()
+    person_id = _person("aino@hakemisto.example.fi", other)
+
+    _change(person_id, "attacker@evil.test")
+    jobs_run_queued()
+
+    token = _undo_token(mailoutbox, "aino@hakemisto.example.fi")
+    email_change_link_use(token=token, action="undo", origin="test")
+    assert _verified(person_id) == {"aino@hakemisto.example.fi": False}
+
+
+def test_confirming_a_change_gives_no_sign_in_when_the_person_had_no_verified_address(
+    mailoutbox: list[Any],
+) -> None:
+    _, other = _sources()
+    with time_machine.travel(START, tick=False):
+        person_id = _person("aino@hakemisto.example.fi", other)
+        _change(person_id, "attacker@evil.test")
+        jobs_run_queued()
+        s.email_change_confirm(actor=SYSTEM, change_id=EmailChange.objects.get().pk)
+    assert _verified(person_id) == {
+        "aino@hakemisto.example.fi": False,
+        "attacker@evil.test": False,
+    }
+
+    with time_machine.travel(START + dt.timedelta(days=s.EMAIL_UNDO_DAYS + 1), tick=False):
+        jobs_daily_enqueue()
+        jobs_run_queued()
+    # The new address became the contact address, but sign-in links never go to it.
+    assert _verified(person_id) == {"attacker@evil.test": False}

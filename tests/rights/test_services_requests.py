@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from rekisteri.audit.models import AuditEntry
 from rekisteri.compliance import compliance_checks
 from rekisteri.consent.models import ConsentAction, ConsentEvent
+from rekisteri.consent.services import consent_record
 from rekisteri.core import clock
 from rekisteri.core.errors import Conflict, Forbidden, InvalidInput
 from rekisteri.core.jobs import job_retry, jobs_daily_enqueue, jobs_run_queued
@@ -362,6 +363,48 @@ def test_an_objection_to_direct_marketing_takes_effect_at_once_without_verificat
     assert ConsentEvent.objects.filter(
         person_id=aino.pk, scope=keys.marketing_purpose(), action=ConsentAction.OBJECTED
     ).exists()
+
+
+def test_objecting_again_while_the_objection_is_in_force_files_no_new_request(
+    aino: Subject,
+) -> None:
+    actor = subject_actor(aino.pk, origin="test")
+
+    presses = [
+        rs.request_create(
+            actor=actor, person_id=aino.pk, kind="objection_direct_marketing", channel="portal"
+        )
+        for _ in range(4)
+    ]
+
+    # Every press is answered with the one objection in force.
+    assert {request.pk for request in presses} == {presses[0].pk}
+    assert {request.state for request in presses} == {RequestState.FULFILLED}
+    assert (
+        SubjectRequest.objects.filter(person_id=aino.pk, kind="objection_direct_marketing").count()
+        == 1
+    )
+
+
+def test_objecting_after_lifting_the_objection_files_a_new_request(aino: Subject) -> None:
+    actor = subject_actor(aino.pk, origin="test")
+    first = rs.request_create(
+        actor=actor, person_id=aino.pk, kind="objection_direct_marketing", channel="portal"
+    )
+    consent_record(
+        actor=actor,
+        person_id=aino.pk,
+        scope=keys.marketing_purpose(),
+        action=ConsentAction.LIFTED,
+        channel="portal",
+    )
+
+    again = rs.request_create(
+        actor=actor, person_id=aino.pk, kind="objection_direct_marketing", channel="portal"
+    )
+
+    assert again.pk != first.pk
+    assert again.state == RequestState.FULFILLED
 
 
 def test_ending_the_customership_ends_every_open_one_and_marketing(aino: Subject) -> None:

@@ -41,6 +41,7 @@ from rekisteri.rights.actors import ENGINE
 from rekisteri.rights.deadlines import due_date_for
 from rekisteri.rights.decisions import request_fulfil
 from rekisteri.rights.error_codes import RightsCode
+from rekisteri.rights.fulfilment.objection import direct_marketing_objection_in_force
 from rekisteri.rights.models import (
     OPEN_STATES,
     RequestChannel,
@@ -276,6 +277,11 @@ def request_create(
     right = RightKind(kind)
     clean = _clean_details(right, details or {})
     person = _person_or_404(person_id)
+    if right == RightKind.OBJECTION_DIRECT_MARKETING:
+        # Pressing "object" again files nothing new: the objection in force is the answer.
+        in_force = direct_marketing_objection_in_force(person.pk)
+        if in_force is not None:
+            return in_force
     now = clock.now()
     at = received_at or now
     received_on = _received_on(at, now)

@@ -248,8 +248,9 @@ def email_change_link_use(*, token: str, action: str, origin: str) -> int:
 
 @job(register.EMAIL_CHANGE_JOB)
 def _email_change_job(run: JobRun) -> None:
-    """Tell the old verified addresses of a change (with the undo link) and ask the new
-    address to confirm it; each message once, even when the job is retried."""
+    """Tell the old addresses of a change (with the undo link) and ask the new address to
+    confirm it; each message once, even when the job is retried. Unverified old
+    addresses are told too: a change over them is as much a takeover attempt."""
     change = rm.EmailChange.objects.filter(
         pk=run.arguments["change_id"], state=rm.EmailChangeState.PENDING
     ).first()
@@ -261,7 +262,7 @@ def _email_change_job(run: JobRun) -> None:
     lang = settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in LINK_PATHS else "fi"
     if not run.checkpoint.get("undo_sent"):
         old = (
-            rm.EmailAddress.objects.filter(person_id=change.person_id, verified_at__isnull=False)
+            rm.EmailAddress.objects.filter(person_id=change.person_id)
             .exclude(pk=new.pk)
             .values_list("address", flat=True)
         )

@@ -41,9 +41,9 @@ def email_replace(
 
     Only the person makes an address verified by giving it. A change by anyone
     else (a client, staff, an import) keeps the person's verified addresses
-    beside the new one, so that sign-in links still go there, and records a
-    pending change: the new address gets a link to confirm it, the old ones a
-    link to undo it (both sent by a job, after commit).
+    and unverified ones beside the new one, so that sign-in links still go
+    there, and records a pending change: the new address gets a link to confirm
+    it, the old ones a link to undo it (both sent by a job, after commit).
     """
     rows = list(EmailAddress.objects.filter(person=person))
     same = next((row for row in rows if row.address.lower() == address.lower()), None)
@@ -68,8 +68,10 @@ def email_replace(
             pk=same.pk
         ).delete()
         return None
-    verified = [row.pk for row in rows if row.verified_at is not None and row is not same]
-    stale = EmailAddress.objects.filter(person=person).exclude(pk__in=verified)
+    # The old addresses stay, verified or not, until the change can no longer be
+    # undone: each is told of the change with the undo link, and an undo leaves
+    # them as they were. Only the new addresses of superseded changes go.
+    stale = EmailAddress.objects.filter(person=person, pk__in=superseded, verified_at__isnull=True)
     if same is not None:
         stale = stale.exclude(pk=same.pk)
     stale.delete()
@@ -110,13 +112,24 @@ def _email_change_audit(actor: Actor, change: EmailChange, event: AuditEvent) ->
 
 @transaction.atomic
 def email_change_confirm(*, actor: Actor, change_id: int) -> EmailChange:
-    """Verify the new address of a change, from the link sent to it: sign-in links go
-    there from now on. The old addresses stay until the change can no longer be undone."""
+    """Confirm the new address of a change, from the link sent to it. The old addresses
+    stay until the change can no longer be undone.
+
+    Sign-in links go to the new address from now on only if the person had a
+    verified address to be told at: the link proves that whoever changed the
+    address holds the new one, not that it is the person's. Without a verified
+    old address nobody the register knows to be the person could undo the
+    change, so the new address stays unverified (a contact address, no sign-in)
+    until the person gives it themselves.
+    """
     change = _email_change(change_id, states=(EmailChangeState.PENDING,))
     now = clock.now()
-    updated = EmailAddress.objects.filter(pk=change.new_email_row, person_id=change.person_id)
-    if not updated.update(verified_at=now):
+    rows = EmailAddress.objects.filter(person_id=change.person_id)
+    new = rows.filter(pk=change.new_email_row)
+    if not new.exists():
         raise InvalidInput("the link is not valid any more", code=RegisterCode.LINK_INVALID)
+    if rows.exclude(pk=change.new_email_row).filter(verified_at__isnull=False).exists():
+        new.update(verified_at=now)
     change.state, change.decided_at = EmailChangeState.CONFIRMED, now
     change.save(update_fields=["state", "decided_at"])
     _email_change_audit(actor, change, AuditEvent.EMAIL_CHANGE_CONFIRMED)

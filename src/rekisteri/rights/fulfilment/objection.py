@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from rekisteri.consent.marketing import own_marketing_purpose
 from rekisteri.consent.models import ConsentAction
+from rekisteri.consent.selectors import consent_latest
 from rekisteri.consent.services import CHANNELS as CONSENT_CHANNELS
 from rekisteri.consent.services import consent_record
 from rekisteri.core.actors import Actor
 from rekisteri.policy.schema import LegalBasis
 from rekisteri.policy.selectors import policy_get
 from rekisteri.rights.fulfilment.registry import Answer, fulfils
-from rekisteri.rights.models import RightKind, SubjectRequest
+from rekisteri.rights.models import RequestState, RightKind, SubjectRequest
 
 
 def object_to(request: SubjectRequest, scope: str, *, actor: Actor) -> None:
@@ -31,6 +32,26 @@ def object_to_direct_marketing(request: SubjectRequest, *, actor: Actor) -> None
     scope = own_marketing_purpose()
     if scope is not None:
         object_to(request, scope, actor=actor)
+
+
+def direct_marketing_objection_in_force(person_id: int) -> SubjectRequest | None:
+    """The person's answered objection to direct marketing, while it is still in force:
+    nothing they chose since (a consent, a lifted objection) came after it."""
+    answered = (
+        SubjectRequest.objects.filter(
+            person_id=person_id,
+            kind=RightKind.OBJECTION_DIRECT_MARKETING,
+            state=RequestState.FULFILLED,
+        )
+        .order_by("-received_at", "-pk")
+        .first()
+    )
+    scope = own_marketing_purpose()
+    if answered is None or scope is None:
+        # With no marketing there is nothing to object to on the ledger: the answer stands.
+        return answered
+    latest = consent_latest(person_id=person_id, scopes=[scope])
+    return answered if latest is not None and latest.action == ConsentAction.OBJECTED else None
 
 
 @fulfils(RightKind.OBJECTION_DIRECT_MARKETING)
