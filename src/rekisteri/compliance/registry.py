@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rekisteri.audit import checks as audit
 from rekisteri.consent import checks as consent
+from rekisteri.core import checks as core
 from rekisteri.core.selfcheck import Check, Checker
 from rekisteri.register import checks as register
 from rekisteri.retention import checks as retention
@@ -30,6 +31,7 @@ CHECKS: tuple[Checker, ...] = (
     rights.messages_late,
     rights.notice_unannounced,
     retention.morphology_missing,
+    core.jobs_not_taken_up,
 )
 
 

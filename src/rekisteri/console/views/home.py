@@ -48,6 +48,7 @@ FINDING_COMMANDS = {
     "transfers": "rekisteri disclosure list",
     "notice": "rekisteri notice announce",
     "catalogue": "rekisteri policy check",
+    "jobs": "rekisteri jobs list",
 }
 
 
