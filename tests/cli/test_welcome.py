@@ -44,3 +44,23 @@ def test_the_api_key_example_makes_a_key(capsys: pytest.CaptureFixture[str]) -> 
     call_command(*args)
 
     assert ApiKey.objects.get(name="crm").purposes
+
+
+def test_the_api_key_example_names_the_description_it_was_started_under(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REKISTERI_POLICY", "/srv/our register/policy.toml")
+
+    out = _welcome(capsys)
+
+    assert (
+        "(make a key: REKISTERI_POLICY='/srv/our register/policy.toml' .venv/bin/rekisteri" in out
+    )
+
+
+def test_without_a_chosen_description_the_example_is_the_command_alone(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REKISTERI_POLICY", raising=False)
+
+    assert "(make a key: .venv/bin/rekisteri apikey create" in _welcome(capsys)

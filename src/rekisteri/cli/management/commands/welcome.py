@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 from typing import Any
 
 from django.conf import settings
@@ -31,14 +33,17 @@ class Command(RekisteriCommand):
         ]
         # A purpose the description has: its own marketing, else its first.
         purpose = own_marketing_purpose() or next(iter(policy.purposes))
+        # The command runs under the same description only if it is told which.
+        chosen = os.environ.get("REKISTERI_POLICY", "")
+        under = f"REKISTERI_POLICY={shlex.quote(chosen)} " if chosen else ""
         lines += [
             "      (sign in with a link: the e-mail is written to var/mail/ on this machine)",
             f"    Staff console:        {base}/console/",
             "      (first time: open the demo account's enrolment link printed above, choose a",
             "       password and add the account to an authenticator app)",
             f"    HTTP API and docs:    {base}/api/docs",
-            "      (make a key: .venv/bin/rekisteri apikey create NAME --scope people:read "
-            f"--purpose {purpose})",
+            f"      (make a key: {under}.venv/bin/rekisteri apikey create NAME "
+            f"--scope people:read --purpose {purpose})",
             "  Stop with Ctrl+C.",
         ]
         self.stdout.write("\n" + "\n".join(lines) + "\n")
