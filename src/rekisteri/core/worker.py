@@ -57,9 +57,8 @@ class WakingWorker(Worker):
 
 def _long_lane(poll_seconds: float) -> tuple[WakingWorker, threading.Thread]:
     """The lane for work over the whole register, in a thread of its own."""
-    lane = WakingWorker(
-        waker=waker_open(), poll_seconds=poll_seconds, batch=False, queues=[LONG_QUEUE]
-    )
+    waker = waker_open()
+    lane = WakingWorker(waker=waker, poll_seconds=poll_seconds, batch=False, queues=[LONG_QUEUE])
 
     def run() -> None:
         try:
@@ -69,7 +68,7 @@ def _long_lane(poll_seconds: float) -> tuple[WakingWorker, threading.Thread]:
             # jobs it would have run stay queued for the next worker.
             logger.exception("the worker's lane for long jobs stopped")
         finally:
-            lane._waker.close()
+            waker.close()
             connections.close_all()
 
     return lane, threading.Thread(target=run, name="worker-long-lane", daemon=True)
